@@ -1,0 +1,34 @@
+/*
+ * atomicio.h - whole-file reads and atomic, never-clobbering writes.
+ */
+#ifndef CUSTOS_ATOMICIO_H
+#define CUSTOS_ATOMICIO_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * Creates path holding exactly buf[0..len), mode 0600, atomically: the
+ * data goes to a temporary file in the same directory (O_CREAT|O_EXCL|
+ * O_NOFOLLOW), which is fsynced and then renamed to path with
+ * RENAME_NOREPLACE, and the directory is fsynced. An existing path is
+ * never touched. On any failure nothing is left behind.
+ * Returns 0, CUSTOS_ERR_EXISTS, CUSTOS_ERR_NO_SPACE, or another error.
+ */
+int atomicio_create(const char *path, const void *buf, size_t len) CUSTOS_WUR;
+
+/*
+ * Reads a whole regular file of at most maxlen bytes into a new buffer
+ * (*out, *outlen); the buffer comes from secmem_alloc() when secret is
+ * non-zero, else malloc(), and has a NUL after the data. The caller frees
+ * it with atomicio_free_buf(). Returns 0, CUSTOS_ERR_NOT_FOUND,
+ * CUSTOS_ERR_TOO_LARGE, CUSTOS_ERR_PERMISSION or CUSTOS_ERR_IO.
+ */
+int atomicio_read(const char *path, size_t maxlen, int secret,
+    unsigned char **out, size_t *outlen) CUSTOS_WUR;
+
+/* Frees a buffer from atomicio_read(); accepts NULL. */
+void atomicio_free_buf(unsigned char *buf, size_t len, int secret);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * cli.h - what every custos subcommand shares: the dispatch table type,
+ * exit codes, and one-line error reporting.
+ */
+#ifndef CUSTOS_CLI_H
+#define CUSTOS_CLI_H
+
+#include "prompt.h"
+
+/* Exit codes (documented in custos(1)). */
+enum cli_exit {
+	EXIT_OK_ = 0,
+	EXIT_FAIL = 1,		/* the operation failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_AUTH = 3,		/* wrong passphrase or PIN */
+	EXIT_BADINPUT = 4,	/* input file missing, malformed or corrupted */
+	EXIT_REFUSED = 5,	/* refused: would overwrite, duplicate share,
+				   zero DKEK, weak passphrase */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Maps an error code to an exit code. */
+int cli_exit_code(int err);
+
+/*
+ * Prints "custos: <ctx>: <message>" on one line to stderr and returns the
+ * exit code for err. ctx may be NULL.
+ */
+int cli_fail(const char *ctx, int err);
+
+/* Prints "custos: <ctx>: <msg>" to stderr, returns EXIT_USAGE. */
+int cli_usage_error(const char *ctx, const char *msg);
+
+/*
+ * Dispatches argv[0] among cmds (NULL-terminated); prints the group's
+ * help for no command, "help", "-h" or "--help". group names it in
+ * messages ("share").
+ */
+int cli_dispatch(const char *group, const struct cli_cmd *cmds, int argc,
+    char **argv);
+
+/* Sets up src from --passphrase-fd / --passphrase-file (either or none). */
+int cli_secret_source(struct prompt_src *src, const char *fd,
+    const char *file, const char *ctx);
+
+/*
+ * Reads a new passphrase for a share file and checks it against the policy
+ * (legacy: sc-hsm-tool's minimum). On the terminal, a weak or mismatched
+ * passphrase is explained and asked again, up to three times.
+ */
+int cli_new_passphrase(struct prompt_src *src, const char *what, int legacy,
+    char **pw, size_t *pwlen);
+
+#endif

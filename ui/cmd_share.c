@@ -1,0 +1,469 @@
+/*
+ * cmd_share.c - custos share create | inspect | verify | convert.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../ceremony/dkek.h"
+#include "../ceremony/sharefile.h"
+#include "../common/encode.h"
+#include "../common/secmem.h"
+#include "cli.h"
+#include "cmds.h"
+
+static const char legacy_warning[] =
+    "custos: warning: a .pbe file has no integrity check beyond its CBC "
+    "padding: a wrong\n"
+    "custos: warning: passphrase passes it about once in 256 tries and "
+    "yields a garbage share.\n"
+    "custos: warning: prefer the default custos v1 format; keep .pbe for "
+    "sc-hsm-tool only.\n";
+
+enum {
+	OPT_LABEL = 256, OPT_OUT, OPT_FORMAT, OPT_CEREMONY_ID, OPT_COMMENT,
+	OPT_PW_FD, OPT_PW_FILE, OPT_NEW_PW_FD, OPT_NEW_PW_FILE, OPT_KDF_MEM,
+	OPT_KDF_OPS, OPT_TO, OPT_HELP,
+};
+
+static const struct option share_opts[] = {
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "ceremony-id", required_argument, NULL, OPT_CEREMONY_ID },
+	{ "comment", required_argument, NULL, OPT_COMMENT },
+	{ "passphrase-fd", required_argument, NULL, OPT_PW_FD },
+	{ "passphrase-file", required_argument, NULL, OPT_PW_FILE },
+	{ "new-passphrase-fd", required_argument, NULL, OPT_NEW_PW_FD },
+	{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PW_FILE },
+	{ "kdf-memory", required_argument, NULL, OPT_KDF_MEM },
+	{ "kdf-passes", required_argument, NULL, OPT_KDF_OPS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct share_args {
+	const char *label, *out, *format, *ceremony, *comment;
+	const char *pw_fd, *pw_file, *new_pw_fd, *new_pw_file;
+	unsigned long long kdf_mem_mib, kdf_ops;
+	int help;
+	int npos;
+	char **pos;
+};
+
+static int
+parse_ull(const char *s, unsigned long long *v)
+{
+	char *end = NULL;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return (*end == '\0') ? 0 : -1;
+}
+
+static int
+parse_args(const char *ctx, int argc, char **argv, struct share_args *a)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->kdf_mem_mib = V1_MEM_KIB_DEFAULT / 1024;
+	a->kdf_ops = V1_OPS_DEFAULT;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", share_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LABEL: a->label = optarg; break;
+		case OPT_OUT: a->out = optarg; break;
+		case OPT_FORMAT: case OPT_TO: a->format = optarg; break;
+		case OPT_CEREMONY_ID: a->ceremony = optarg; break;
+		case OPT_COMMENT: a->comment = optarg; break;
+		case OPT_PW_FD: a->pw_fd = optarg; break;
+		case OPT_PW_FILE: a->pw_file = optarg; break;
+		case OPT_NEW_PW_FD: a->new_pw_fd = optarg; break;
+		case OPT_NEW_PW_FILE: a->new_pw_file = optarg; break;
+		case OPT_KDF_MEM:
+			if (parse_ull(optarg, &a->kdf_mem_mib) != 0)
+				return cli_usage_error(ctx, "--kdf-memory "
+				    "takes a number of MiB");
+			break;
+		case OPT_KDF_OPS:
+			if (parse_ull(optarg, &a->kdf_ops) != 0)
+				return cli_usage_error(ctx, "--kdf-passes "
+				    "takes a number");
+			break;
+		case 'h': case OPT_HELP: a->help = 1; break;
+		default:
+			fprintf(stderr, "custos: %s: unknown or incomplete "
+			    "option '%s' (try --help)\n", ctx,
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	a->npos = argc - optind;
+	a->pos = argv + optind;
+	return EXIT_OK_;
+}
+
+static void
+print_fpr(const char *prefix, const unsigned char fpr[DKEK_FPR_LEN])
+{
+	char g[20];
+
+	encode_hex_grouped8(g, fpr);
+	printf("%s%s\n", prefix, g);
+}
+
+/* Refuses an existing output before any passphrase is asked for. */
+static int
+check_out_free(const char *ctx, const char *out)
+{
+	struct stat st;
+
+	if (lstat(out, &st) == 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, out,
+		    custos_strerror(CUSTOS_ERR_EXISTS));
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK_;
+}
+
+static int
+parse_format(const char *ctx, const char *s, enum sharefile_format *f)
+{
+	if (s == NULL || strcmp(s, "v1") == 0 || strcmp(s, "custos") == 0)
+		*f = SHAREFILE_V1;
+	else if (strcmp(s, "pbe") == 0)
+		*f = SHAREFILE_PBE;
+	else
+		return cli_usage_error(ctx, "format must be 'v1' or 'pbe'");
+	return EXIT_OK_;
+}
+
+/* Fills a v1 header from the options; checks the texts. */
+static int
+fill_header(const char *ctx, const struct share_args *a,
+    struct v1_header *h)
+{
+	const char *why;
+
+	memset(h, 0, sizeof(*h));
+	if (a->label == NULL)
+		return cli_usage_error(ctx, "--label NAME is required for a "
+		    "custos v1 file (the custodian's name)");
+	if ((why = v1_check_text(a->label, V1_LABEL_MAX)) != NULL) {
+		fprintf(stderr, "custos: %s: label %s\n", ctx, why);
+		return EXIT_USAGE;
+	}
+	if (a->ceremony != NULL &&
+	    (why = v1_check_text(a->ceremony, V1_CEREMONY_MAX)) != NULL) {
+		fprintf(stderr, "custos: %s: ceremony id %s\n", ctx, why);
+		return EXIT_USAGE;
+	}
+	if (a->comment != NULL &&
+	    (why = v1_check_text(a->comment, V1_COMMENT_MAX)) != NULL) {
+		fprintf(stderr, "custos: %s: comment %s\n", ctx, why);
+		return EXIT_USAGE;
+	}
+	if (a->kdf_mem_mib * 1024 < V1_MEM_KIB_FLOOR ||
+	    a->kdf_mem_mib * 1024 > V1_MEM_KIB_MAX ||
+	    a->kdf_ops < 1 || a->kdf_ops > V1_OPS_MAX) {
+		fprintf(stderr, "custos: %s: --kdf-memory must be %llu..%llu "
+		    "MiB and --kdf-passes 1..%llu\n", ctx,
+		    V1_MEM_KIB_FLOOR / 1024, V1_MEM_KIB_MAX / 1024,
+		    V1_OPS_MAX);
+		return EXIT_USAGE;
+	}
+	snprintf(h->label, sizeof(h->label), "%s", a->label);
+	if (a->ceremony != NULL)
+		snprintf(h->ceremony, sizeof(h->ceremony), "%s", a->ceremony);
+	if (a->comment != NULL)
+		snprintf(h->comment, sizeof(h->comment), "%s", a->comment);
+	h->opslimit = a->kdf_ops;
+	h->mem_kib = a->kdf_mem_mib * 1024;
+	return EXIT_OK_;
+}
+
+/* Writes share to out in format f under a new passphrase from src. */
+static int
+write_share(const char *ctx, const struct share_args *a,
+    enum sharefile_format f, struct prompt_src *src,
+    const unsigned char *share)
+{
+	struct v1_header h;
+	unsigned char fpr[DKEK_FPR_LEN];
+	char *pw = NULL;
+	size_t pwlen = 0;
+	int r, ex;
+
+	if (f == SHAREFILE_V1 &&
+	    (ex = fill_header(ctx, a, &h)) != EXIT_OK_)
+		return ex;
+	if (f == SHAREFILE_PBE)
+		fputs(legacy_warning, stderr);
+	if ((r = cli_new_passphrase(src, "New passphrase for the share file",
+	    f == SHAREFILE_PBE, &pw, &pwlen)) != CUSTOS_OK)
+		return cli_fail(ctx, r);
+	if (f == SHAREFILE_PBE)
+		fprintf(stderr, "custos: deriving the sc-hsm-tool key "
+		    "(10,000,000 MD5 rounds, about 10 s)...\n");
+	r = sharefile_create(a->out, f, share, (unsigned char *)pw, pwlen,
+	    &h, PBE_ITERATIONS);
+	secmem_free(pw);
+	if (r != CUSTOS_OK) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, a->out,
+		    custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	dkek_share_fingerprint(fpr, share);
+	printf("wrote %s (%s)\n", a->out, sharefile_format_name(f));
+	print_fpr("share fingerprint: ", fpr);
+	return EXIT_OK_;
+}
+
+/*
+ * Opens a share file with a passphrase from src; on success share holds
+ * the share. Prints a one-line error and returns its exit code otherwise.
+ */
+int
+cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
+    unsigned char *share, struct sharefile_info *info)
+{
+	char *pw = NULL, what[512];
+	size_t pwlen = 0;
+	int r;
+
+	if ((r = sharefile_inspect(path, info)) != CUSTOS_OK)
+		goto fail;
+	snprintf(what, sizeof(what), "Passphrase for %s%s%s", path,
+	    info->format == SHAREFILE_V1 ? " of " : "",
+	    info->format == SHAREFILE_V1 ? info->v1.label : "");
+	if ((r = prompt_secret(src, what, 0, &pw, &pwlen)) != CUSTOS_OK)
+		goto fail;
+	if (info->format == SHAREFILE_PBE)
+		fprintf(stderr, "custos: deriving the sc-hsm-tool key "
+		    "(about 10 s)...\n");
+	r = sharefile_open(path, share, (unsigned char *)pw, pwlen,
+	    PBE_ITERATIONS, info);
+	secmem_free(pw);
+	if (r == CUSTOS_OK)
+		return EXIT_OK_;
+ fail:
+	fprintf(stderr, "custos: %s: %s: %s\n", ctx, path, custos_strerror(r));
+	return cli_exit_code(r);
+}
+
+static int
+share_create(int argc, char **argv)
+{
+	static const char ctx[] = "share create";
+	struct share_args a;
+	struct prompt_src src;
+	enum sharefile_format f;
+	unsigned char *share = NULL;
+	int ex;
+
+	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
+		return ex;
+	if (a.help) {
+		printf("usage: custos share create --out FILE [--label NAME] "
+		    "[--format v1|pbe]\n"
+		    "         [--ceremony-id ID] [--comment TEXT] "
+		    "[--kdf-memory MiB] [--kdf-passes N]\n"
+		    "         [--passphrase-fd N | --passphrase-file PATH]\n\n"
+		    "Creates a new random 32-byte DKEK share and writes it, "
+		    "encrypted under a new\npassphrase, to FILE (never "
+		    "overwritten). The default custos v1 format needs\n"
+		    "--label (the custodian); --format pbe writes sc-hsm-tool's"
+		    " format instead.\nPrints the share fingerprint.\n");
+		return EXIT_OK_;
+	}
+	if (a.npos != 0)
+		return cli_usage_error(ctx, "unexpected argument");
+	if (a.out == NULL)
+		return cli_usage_error(ctx, "--out FILE is required");
+	if ((ex = parse_format(ctx, a.format, &f)) != EXIT_OK_ ||
+	    (ex = check_out_free(ctx, a.out)) != EXIT_OK_)
+		return ex;
+	if (f == SHAREFILE_V1 && a.label == NULL)
+		return cli_usage_error(ctx, "--label NAME is required for a "
+		    "custos v1 file (the custodian's name)");
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_)
+		return ex;
+	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
+		prompt_src_close(&src);
+		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
+	}
+	dkek_share_generate(share, NULL, 0);
+	ex = write_share(ctx, &a, f, &src, share);
+	secmem_free(share);
+	prompt_src_close(&src);
+	return ex;
+}
+
+static int
+share_inspect(int argc, char **argv)
+{
+	static const char ctx[] = "share inspect";
+	struct share_args a;
+	struct sharefile_info info;
+	char salt[2 * PBE_SALT_LEN + 1];
+	int ex, r;
+
+	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
+		return ex;
+	if (a.help) {
+		printf("usage: custos share inspect FILE\n\nShows the public "
+		    "header of a share file; asks for no passphrase.\n");
+		return EXIT_OK_;
+	}
+	if (a.npos != 1)
+		return cli_usage_error(ctx, "give exactly one FILE");
+	if ((r = sharefile_inspect(a.pos[0], &info)) != CUSTOS_OK) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, a.pos[0],
+		    custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	printf("file:        %s\nformat:      %s\n", a.pos[0],
+	    sharefile_format_name(info.format));
+	if (info.format == SHAREFILE_PBE) {
+		if (encode_hex(salt, sizeof(salt), info.pbe_salt,
+		    PBE_SALT_LEN, 0) != CUSTOS_OK)
+			return cli_fail(ctx, CUSTOS_ERR_INTERNAL);
+		printf("salt:        %s\nkdf:         EVP_BytesToKey MD5, "
+		    "10000000 iterations\nintegrity:   none beyond CBC "
+		    "padding\n", salt);
+		printf("fingerprint: unknown until decrypted (custos share "
+		    "verify)\n");
+		return EXIT_OK_;
+	}
+	printf("label:       %s\n", info.v1.label);
+	print_fpr("fingerprint: ", info.v1.fpr);
+	printf("created:     %s\n", info.v1.created);
+	if (info.v1.ceremony[0])
+		printf("ceremony:    %s\n", info.v1.ceremony);
+	if (info.v1.comment[0])
+		printf("comment:     %s\n", info.v1.comment);
+	printf("kdf:         argon2id, %llu MiB, %llu passes\n",
+	    info.v1.mem_kib / 1024, info.v1.opslimit);
+	printf("integrity:   XChaCha20-Poly1305 over share and header\n");
+	return EXIT_OK_;
+}
+
+static int
+share_verify(int argc, char **argv)
+{
+	static const char ctx[] = "share verify";
+	struct share_args a;
+	struct sharefile_info info;
+	struct prompt_src src;
+	unsigned char *share = NULL, fpr[DKEK_FPR_LEN];
+	int ex;
+
+	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
+		return ex;
+	if (a.help) {
+		printf("usage: custos share verify FILE [--passphrase-fd N | "
+		    "--passphrase-file PATH]\n\nDecrypts FILE and prints the "
+		    "share's fingerprint; the share itself is never shown.\n");
+		return EXIT_OK_;
+	}
+	if (a.npos != 1)
+		return cli_usage_error(ctx, "give exactly one FILE");
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_)
+		return ex;
+	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
+		prompt_src_close(&src);
+		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
+	}
+	ex = cmd_open_share(ctx, a.pos[0], &src, share, &info);
+	if (ex == EXIT_OK_) {
+		dkek_share_fingerprint(fpr, share);
+		printf("%s: passphrase correct (%s)\n", a.pos[0],
+		    sharefile_format_name(info.format));
+		print_fpr("share fingerprint: ", fpr);
+	}
+	secmem_free(share);
+	prompt_src_close(&src);
+	return ex;
+}
+
+static int
+share_convert(int argc, char **argv)
+{
+	static const char ctx[] = "share convert";
+	struct share_args a;
+	struct sharefile_info info;
+	struct prompt_src src, nsrc;
+	enum sharefile_format f;
+	unsigned char *share = NULL;
+	int ex;
+
+	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
+		return ex;
+	if (a.help) {
+		printf("usage: custos share convert IN --out OUT --to v1|pbe "
+		    "[--label NAME] [header options]\n"
+		    "         [--passphrase-fd N | --passphrase-file PATH]\n"
+		    "         [--new-passphrase-fd N | --new-passphrase-file "
+		    "PATH]\n\nRe-encrypts the share in IN into OUT in the "
+		    "other format, under a new\npassphrase. The share, and so "
+		    "its fingerprint, is unchanged.\n");
+		return EXIT_OK_;
+	}
+	if (a.npos != 1)
+		return cli_usage_error(ctx, "give exactly one input FILE");
+	if (a.out == NULL || a.format == NULL)
+		return cli_usage_error(ctx, "--out FILE and --to v1|pbe are "
+		    "required");
+	if ((ex = parse_format(ctx, a.format, &f)) != EXIT_OK_ ||
+	    (ex = check_out_free(ctx, a.out)) != EXIT_OK_)
+		return ex;
+	if (f == SHAREFILE_V1 && a.label == NULL)
+		return cli_usage_error(ctx, "--label NAME is required for a "
+		    "custos v1 file (the custodian's name)");
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_)
+		return ex;
+	if (a.new_pw_fd == NULL && a.new_pw_file == NULL) {
+		nsrc = src;	/* the same script line source, next line */
+		nsrc.owned = 0;
+	} else if ((ex = cli_secret_source(&nsrc, a.new_pw_fd,
+	    a.new_pw_file, ctx)) != EXIT_OK_) {
+		prompt_src_close(&src);
+		return ex;
+	}
+	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
+		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		goto out;
+	}
+	if ((ex = cmd_open_share(ctx, a.pos[0], &src, share, &info)) !=
+	    EXIT_OK_)
+		goto out;
+	ex = write_share(ctx, &a, f, &nsrc, share);
+ out:
+	secmem_free(share);
+	prompt_src_close(&nsrc);
+	prompt_src_close(&src);
+	return ex;
+}
+
+static const struct cli_cmd share_cmds[] = {
+	{ "create", share_create, "create a new DKEK share file" },
+	{ "inspect", share_inspect, "show a share file's public header" },
+	{ "verify", share_verify, "check a passphrase; print the fingerprint" },
+	{ "convert", share_convert, "convert between custos v1 and .pbe" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_share(int argc, char **argv)
+{
+	return cli_dispatch("share", share_cmds, argc - 1, argv + 1);
+}

@@ -1,0 +1,18 @@
+/* cmds.h - the top-level custos subcommands (one file each). */
+#ifndef CUSTOS_CMDS_H
+#define CUSTOS_CMDS_H
+
+#include "../ceremony/sharefile.h"
+#include "prompt.h"
+
+int cmd_share(int argc, char **argv);
+int cmd_dkek(int argc, char **argv);
+
+/*
+ * Opens the share file at path with a passphrase read from src into share
+ * (guarded, 32 bytes). Prints one line on error; returns an exit code.
+ */
+int cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
+    unsigned char *share, struct sharefile_info *info);
+
+#endif
