@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,11 @@ atomicio_create(const char *path, const void *buf, size_t len)
 	made = 1;
 	if ((r = write_all(fd, buf, len)) != CUSTOS_OK)
 		goto out;
-	if (fsync(fd) != 0 || close(fd) != 0) {
+	if (fsync(fd) != 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	if (close(fd) != 0) {
 		fd = -1;
 		r = custos_err_from_errno(errno);
 		goto out;
@@ -116,7 +121,10 @@ atomicio_read(const char *path, size_t maxlen, int secret,
 
 	*out = NULL;
 	*outlen = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (maxlen >= SIZE_MAX / 2)
+		return CUSTOS_ERR_INVALID_ARG;
+	/* O_NONBLOCK: a FIFO in place of a file must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return custos_err_from_errno(errno);
 	if (fstat(fd, &st) != 0) {

@@ -13,7 +13,9 @@
  * data goes to a temporary file in the same directory (O_CREAT|O_EXCL|
  * O_NOFOLLOW), which is fsynced and then renamed to path with
  * RENAME_NOREPLACE, and the directory is fsynced. An existing path is
- * never touched. On any failure nothing is left behind.
+ * never touched. On any failure before the rename nothing is left behind;
+ * if only the final directory fsync fails, the complete file is in place
+ * but its name may not survive a crash, and CUSTOS_ERR_IO is returned.
  * Returns 0, CUSTOS_ERR_EXISTS, CUSTOS_ERR_NO_SPACE, or another error.
  */
 int atomicio_create(const char *path, const void *buf, size_t len) CUSTOS_WUR;
@@ -23,7 +25,9 @@ int atomicio_create(const char *path, const void *buf, size_t len) CUSTOS_WUR;
  * (*out, *outlen); the buffer comes from secmem_alloc() when secret is
  * non-zero, else malloc(), and has a NUL after the data. The caller frees
  * it with atomicio_free_buf(). Returns 0, CUSTOS_ERR_NOT_FOUND,
- * CUSTOS_ERR_TOO_LARGE, CUSTOS_ERR_PERMISSION or CUSTOS_ERR_IO.
+ * CUSTOS_ERR_TOO_LARGE, CUSTOS_ERR_FORMAT (not a regular file),
+ * CUSTOS_ERR_PERMISSION, CUSTOS_ERR_NOMEM, CUSTOS_ERR_INVALID_ARG (maxlen
+ * absurd) or CUSTOS_ERR_IO.
  */
 int atomicio_read(const char *path, size_t maxlen, int secret,
     unsigned char **out, size_t *outlen) CUSTOS_WUR;

@@ -99,15 +99,15 @@ cli_secret_source(struct prompt_src *src, const char *fd, const char *file,
 }
 
 int
-cli_new_passphrase(struct prompt_src *src, const char *what, int legacy,
-    char **pw, size_t *pwlen)
+cli_new_passphrase(const char *ctx, struct prompt_src *src, const char *what,
+    int legacy, char **pw, size_t *pwlen)
 {
 	int tries, r = CUSTOS_ERR_INTERNAL;
 	const char *why;
 
 	for (tries = 0; tries < 3; tries++) {
 		if ((r = prompt_secret(src, what, 1, pw, pwlen)) != CUSTOS_OK) {
-			if (r == CUSTOS_ERR_PASSPHRASE_MISMATCH && src->fd < 0) {
+			if (r == CUSTOS_ERR_PASSPHRASE_MISMATCH) {
 				fprintf(stderr, "custos: the two entries "
 				    "differ; please try again\n");
 				continue;
@@ -118,10 +118,9 @@ cli_new_passphrase(struct prompt_src *src, const char *what, int legacy,
 			return CUSTOS_OK;
 		secmem_free(*pw);
 		*pw = NULL;
-		fprintf(stderr, "custos: passphrase refused: %s\n", why);
-		r = CUSTOS_ERR_WEAK_PASSPHRASE;
+		fprintf(stderr, "custos: %s: passphrase refused: %s\n", ctx, why);
 		if (src->fd >= 0)
-			return r;
+			return CUSTOS_ERR_WEAK_PASSPHRASE;
 	}
-	return r;
+	return CUSTOS_ERR_CANCELLED;
 }

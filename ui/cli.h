@@ -50,10 +50,12 @@ int cli_secret_source(struct prompt_src *src, const char *fd,
 
 /*
  * Reads a new passphrase for a share file and checks it against the policy
- * (legacy: sc-hsm-tool's minimum). On the terminal, a weak or mismatched
- * passphrase is explained and asked again, up to three times.
+ * (legacy: sc-hsm-tool's minimum). A refusal is explained in one line
+ * (prefixed by ctx); on the terminal the passphrase is asked again, up to
+ * three times. Returns 0, CUSTOS_ERR_WEAK_PASSPHRASE (already reported),
+ * CUSTOS_ERR_CANCELLED after three failed tries, or a prompt error.
  */
-int cli_new_passphrase(struct prompt_src *src, const char *what, int legacy,
-    char **pw, size_t *pwlen);
+int cli_new_passphrase(const char *ctx, struct prompt_src *src,
+    const char *what, int legacy, char **pw, size_t *pwlen);
 
 #endif

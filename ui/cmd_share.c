@@ -15,12 +15,12 @@
 #include "cmds.h"
 
 static const char legacy_warning[] =
-    "custos: warning: a .pbe file has no integrity check beyond its CBC "
-    "padding: a wrong\n"
-    "custos: warning: passphrase passes it about once in 256 tries and "
-    "yields a garbage share.\n"
-    "custos: warning: prefer the default custos v1 format; keep .pbe for "
-    "sc-hsm-tool only.\n";
+    "custos: warning: a .pbe file has no integrity check: an altered file "
+    "can decrypt to a\n"
+    "custos: warning: wrong share without any error. Record its fingerprint"
+    " and keep .pbe\n"
+    "custos: warning: for sc-hsm-tool only; the custos v1 format detects "
+    "any change.\n";
 
 enum {
 	OPT_LABEL = 256, OPT_OUT, OPT_FORMAT, OPT_CEREMONY_ID, OPT_COMMENT,
@@ -205,9 +205,10 @@ write_share(const char *ctx, const struct share_args *a,
 		return ex;
 	if (f == SHAREFILE_PBE)
 		fputs(legacy_warning, stderr);
-	if ((r = cli_new_passphrase(src, "New passphrase for the share file",
-	    f == SHAREFILE_PBE, &pw, &pwlen)) != CUSTOS_OK)
-		return cli_fail(ctx, r);
+	if ((r = cli_new_passphrase(ctx, src, "New passphrase for the share "
+	    "file", f == SHAREFILE_PBE, &pw, &pwlen)) != CUSTOS_OK)
+		return r == CUSTOS_ERR_WEAK_PASSPHRASE ? cli_exit_code(r) :
+		    cli_fail(ctx, r);
 	if (f == SHAREFILE_PBE)
 		fprintf(stderr, "custos: deriving the sc-hsm-tool key "
 		    "(10,000,000 MD5 rounds, about 10 s)...\n");
