@@ -33,11 +33,14 @@ BENCH_SRC = $(wildcard tests/bench/*/main.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%/main.c=$(BUILD)/bench/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 
+# The program; instrumented builds keep theirs in their own BUILD folder.
+BIN     ?= custos
+
 .PHONY: all check unit cli fuzz fuzz-smoke bench asan analyze install clean
 
-all: custos
+all: $(BIN)
 
-custos: $(BUILD)/ui/main.o $(UI_OBJ) $(LIBA)
+$(BIN): $(BUILD)/ui/main.o $(UI_OBJ) $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(LIBA): $(LIB_OBJ)
@@ -59,22 +62,23 @@ $(BUILD)/bench/%: tests/bench/%/main.c $(LIBA)
 unit: $(UNIT_BIN)
 
 # Everything CI runs: unit tests, CLI tests on the real binary, fuzz smoke.
-check: custos unit
-	./tests/run-all $(BUILD)
+check: $(BIN) unit
+	./tests/run-all $(BUILD) $(BIN)
 
 bench: custos $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" custos unit
-	./tests/run-all build-asan
+	    LDFLAGS="-fsanitize=address,undefined" HARDEN="-fPIE" \
+	    BIN=build-asan/custos build-asan/custos unit
+	./tests/run-all build-asan build-asan/custos
 
 analyze:
 	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -q common ceremony shamir cards ui
-	clang-tidy --quiet $(LIB_SRC) ui/*.c -- $(ALL_CFLAGS) -Wno-unknown-warning-option
-	$(MAKE) BUILD=build-analyze CFLAGS="-O0 -fanalyzer" custos
+	clang-tidy --quiet $(LIB_SRC) ui/*.c -- $(ALL_CFLAGS) -U_FORTIFY_SOURCE -Wno-unknown-warning-option
+	$(MAKE) BUILD=build-analyze BIN=build-analyze/custos CFLAGS="-O0 -fanalyzer" build-analyze/custos
 
 # libFuzzer targets, built with clang; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

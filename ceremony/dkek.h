@@ -9,9 +9,9 @@
 
 #include "../common/err.h"
 
-#define DKEK_SHARE_LEN 32
-#define DKEK_FPR_LEN 8		/* bytes of a share fingerprint */
-#define DKEK_KCV_LEN 8
+#define DKEK_SHARE_LEN 32U
+#define DKEK_FPR_LEN 8U		/* bytes of a share fingerprint */
+#define DKEK_KCV_LEN 8U
 
 /* KCV of the all-zero DKEK: what importing the same share twice gives. */
 extern const unsigned char dkek_zero_kcv[DKEK_KCV_LEN];

@@ -26,6 +26,7 @@ app(char *buf, size_t sz, size_t *off, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	n = vsnprintf(buf + *off, sz - *off, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sz - *off)
@@ -332,9 +333,9 @@ v1_parse(const char *in, size_t len, struct v1_header *h,
 	    take_line(&p, end, "Fingerprint", fprhex, sizeof(fprhex)) != 0 ||
 	    take_line(&p, end, "Created", h->created, sizeof(h->created)) != 0)
 		return CUSTOS_ERR_FORMAT;
-	if (strlen(fprhex) != 2 * DKEK_FPR_LEN ||
-	    strspn(fprhex, "0123456789ABCDEF") != 2 * DKEK_FPR_LEN ||
-	    sodium_hex2bin(h->fpr, DKEK_FPR_LEN, fprhex, 2 * DKEK_FPR_LEN,
+	if (strlen(fprhex) != (size_t)2 * DKEK_FPR_LEN ||
+	    strspn(fprhex, "0123456789ABCDEF") != (size_t)2 * DKEK_FPR_LEN ||
+	    sodium_hex2bin(h->fpr, DKEK_FPR_LEN, fprhex, (size_t)2 * DKEK_FPR_LEN,
 	    NULL, NULL, NULL) != 0)
 		return CUSTOS_ERR_FORMAT;
 	if (take_line(&p, end, "Ceremony", val, sizeof(val)) == 0) {

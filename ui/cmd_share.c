@@ -264,7 +264,7 @@ share_create(int argc, char **argv)
 	static const char ctx[] = "share create";
 	struct share_args a;
 	struct prompt_src src;
-	enum sharefile_format f;
+	enum sharefile_format f = SHAREFILE_UNKNOWN;
 	unsigned char *share = NULL;
 	int ex;
 
@@ -402,7 +402,7 @@ share_convert(int argc, char **argv)
 	struct share_args a;
 	struct sharefile_info info;
 	struct prompt_src src, nsrc;
-	enum sharefile_format f;
+	enum sharefile_format f = SHAREFILE_UNKNOWN;
 	unsigned char *share = NULL;
 	int ex;
 

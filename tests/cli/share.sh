@@ -1,6 +1,6 @@
 # tests/cli/share.sh - custos share create|inspect|verify|convert and
 # custos dkek kcv, run as a user would, including every bad-input case.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 cd "$T" || exit 1
 FAST="--kdf-memory 256 --kdf-passes 1"
 printf 'correct horse battery staple\n' > pw
