@@ -1,0 +1,319 @@
+/* transcript.c - hash-chained, signed JSON Lines ceremony transcript. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/encode.h"
+#include "transcript.h"
+
+static const char sig_open[] = ",\"sig\":\"";
+static const char zero_hash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+#define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
+
+void
+transcript_now(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+transcript_line_hash(char out[65], const char *line, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)line, len);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static int
+is_time(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+static int
+is_hex64(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int
+transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
+    const char *time, const char *prev_hex, const char *actor,
+    const char *action, json_t *facts, int rehearsal,
+    const unsigned char *sk)
+{
+	json_t *body = NULL;
+	char *canon = NULL, *line = NULL, b64[TRANSCRIPT_SIG_B64_LEN + 1];
+	unsigned char sig[crypto_sign_BYTES];
+	size_t clen, len;
+	int r = CUSTOS_ERR_NOMEM;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!is_time(time) || !is_hex64(prev_hex) || actor == NULL ||
+	    action == NULL || (facts != NULL && !json_is_object(facts)))
+		return CUSTOS_ERR_INVALID_ARG;
+	body = json_pack("{s:s, s:s, s:O, s:s, s:b, s:I, s:s, s:i}",
+	    "action", action, "actor", actor,
+	    "facts", facts != NULL ? facts : json_object(),
+	    "prev", prev_hex, "rehearsal", rehearsal != 0,
+	    "seq", (json_int_t)seq, "time", time, "v", 1);
+	if (body == NULL) {
+		/* json_pack fails on invalid UTF-8 as well as on memory. */
+		r = CUSTOS_ERR_INVALID_ARG;
+		goto out;
+	}
+	if ((canon = json_dumps(body, CANON_FLAGS)) == NULL)
+		goto out;
+	clen = strlen(canon);
+	crypto_sign_detached(sig, NULL, (unsigned char *)canon, clen, sk);
+	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
+	    sodium_base64_VARIANT_ORIGINAL);
+	len = clen - 1 + (sizeof(sig_open) - 1) + TRANSCRIPT_SIG_B64_LEN + 2;
+	if (len > TRANSCRIPT_LINE_MAX) {
+		r = CUSTOS_ERR_TOO_LARGE;
+		goto out;
+	}
+	if ((line = malloc(len + 1)) == NULL)
+		goto out;
+	memcpy(line, canon, clen - 1);
+	snprintf(line + clen - 1, len + 1 - (clen - 1), "%s%s\"}", sig_open,
+	    b64);
+	*out = line;
+	*outlen = len;
+	line = NULL;
+	r = CUSTOS_OK;
+ out:
+	free(line);
+	free(canon);
+	json_decref(body);
+	return r;
+}
+
+void
+transcript_record_clear(struct transcript_record *rec)
+{
+	json_decref(rec->body);
+	memset(rec, 0, sizeof(*rec));
+}
+
+int
+transcript_parse_record(const char *line, size_t len,
+    struct transcript_record *rec, const char **why)
+{
+	static const char *const keys[] = { "action", "actor", "facts",
+	    "prev", "rehearsal", "seq", "time", "v" };
+	const size_t tail = (sizeof(sig_open) - 1) + TRANSCRIPT_SIG_B64_LEN + 2;
+	char *body = NULL, *canon = NULL;
+	json_t *j, *o;
+	json_error_t jerr;
+	size_t blen, siglen = 0, i;
+	int r = CUSTOS_ERR_FORMAT;
+
+	memset(rec, 0, sizeof(*rec));
+	*why = "not a transcript record";
+	if (len < tail + 2 || len > TRANSCRIPT_LINE_MAX || line[0] != '{' ||
+	    memchr(line, '\n', len) != NULL)
+		return CUSTOS_ERR_FORMAT;
+	if (memcmp(line + len - tail, sig_open, sizeof(sig_open) - 1) != 0 ||
+	    memcmp(line + len - 2, "\"}", 2) != 0) {
+		*why = "the record does not end with its signature";
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (sodium_base642bin(rec->sig, sizeof(rec->sig),
+	    line + len - 2 - TRANSCRIPT_SIG_B64_LEN, TRANSCRIPT_SIG_B64_LEN,
+	    NULL, &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    siglen != sizeof(rec->sig)) {
+		*why = "the signature is not valid base64";
+		return CUSTOS_ERR_FORMAT;
+	}
+	blen = len - tail + 1;
+	if ((body = malloc(blen + 1)) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	memcpy(body, line, blen - 1);
+	body[blen - 1] = '}';
+	body[blen] = '\0';
+	j = json_loadb(body, blen, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL || !json_is_object(j)) {
+		*why = "the record is not a JSON object";
+		json_decref(j);
+		goto out;
+	}
+	rec->body = j;
+	if ((canon = json_dumps(j, CANON_FLAGS)) == NULL) {
+		r = CUSTOS_ERR_NOMEM;
+		goto out;
+	}
+	if (strlen(canon) != blen || memcmp(canon, body, blen) != 0) {
+		*why = "the record is not in canonical form";
+		goto out;
+	}
+	if (json_object_size(j) != sizeof(keys) / sizeof(keys[0])) {
+		*why = "the record has missing or extra members";
+		goto out;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (json_object_get(j, keys[i]) == NULL) {
+			*why = "the record has missing or extra members";
+			goto out;
+		}
+	}
+	o = json_object_get(j, "v");
+	if (!json_is_integer(o) || json_integer_value(o) != 1) {
+		*why = "unsupported record version";
+		goto out;
+	}
+	o = json_object_get(j, "seq");
+	if (!json_is_integer(o) || json_integer_value(o) < 0) {
+		*why = "seq is not a non-negative integer";
+		goto out;
+	}
+	rec->seq = (unsigned long long)json_integer_value(o);
+	o = json_object_get(j, "time");
+	if (!json_is_string(o) || !is_time(json_string_value(o))) {
+		*why = "time is not YYYY-MM-DDTHH:MM:SSZ";
+		goto out;
+	}
+	memcpy(rec->time, json_string_value(o), 21);
+	o = json_object_get(j, "prev");
+	if (!json_is_string(o) || !is_hex64(json_string_value(o))) {
+		*why = "prev is not a lower-case hex SHA-256";
+		goto out;
+	}
+	memcpy(rec->prev, json_string_value(o), 65);
+	if (!json_is_string(json_object_get(j, "action")) ||
+	    !json_is_string(json_object_get(j, "actor")) ||
+	    json_string_length(json_object_get(j, "action")) == 0) {
+		*why = "action or actor is not a string";
+		goto out;
+	}
+	rec->action = json_string_value(json_object_get(j, "action"));
+	rec->actor = json_string_value(json_object_get(j, "actor"));
+	if (!json_is_object(json_object_get(j, "facts"))) {
+		*why = "facts is not an object";
+		goto out;
+	}
+	if (!json_is_boolean(json_object_get(j, "rehearsal"))) {
+		*why = "rehearsal is not a boolean";
+		goto out;
+	}
+	rec->rehearsal = json_is_true(json_object_get(j, "rehearsal"));
+	rec->body_len = blen;
+	r = CUSTOS_OK;
+	*why = NULL;
+ out:
+	free(canon);
+	free(body);
+	if (r != CUSTOS_OK)
+		transcript_record_clear(rec);
+	return r;
+}
+
+/* Rebuilds the signed body bytes of a parsed line: line minus sig + "}". */
+static int
+verify_sig(const char *line, const struct transcript_record *rec,
+    const unsigned char *pk)
+{
+	char *body = malloc(rec->body_len);
+	int ok;
+
+	if (body == NULL)
+		return -1;
+	memcpy(body, line, rec->body_len - 1);
+	body[rec->body_len - 1] = '}';
+	ok = crypto_sign_verify_detached(rec->sig, (unsigned char *)body,
+	    rec->body_len, pk) == 0;
+	free(body);
+	return ok ? 0 : -1;
+}
+
+int
+transcript_verify(const char *buf, size_t len,
+    const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+    struct transcript_verdict *v)
+{
+	struct transcript_record rec;
+	const char *p = buf, *end = buf + len, *why = NULL;
+	char prev[65];
+	size_t n = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->bad_record = -1;
+	memcpy(prev, zero_hash, sizeof(prev));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l;
+
+		if (nl == NULL) {
+			/* A crash mid-write leaves a partial last line. */
+			v->truncated = 1;
+			snprintf(v->why, sizeof(v->why), "the file ends in a "
+			    "partial record after record %zu (a write was "
+			    "cut short)", n);
+			break;
+		}
+		l = (size_t)(nl - p);
+		if (transcript_parse_record(p, l, &rec, &why) != CUSTOS_OK) {
+			snprintf(v->why, sizeof(v->why), "%s", why);
+			goto bad;
+		}
+		if (rec.seq != n) {
+			snprintf(v->why, sizeof(v->why), "seq is %llu where "
+			    "%zu was expected (a record was removed, added or "
+			    "moved)", rec.seq, n);
+			transcript_record_clear(&rec);
+			goto bad;
+		}
+		if (strcmp(rec.prev, prev) != 0) {
+			snprintf(v->why, sizeof(v->why), "prev does not match "
+			    "the hash of the record before it");
+			transcript_record_clear(&rec);
+			goto bad;
+		}
+		if (verify_sig(p, &rec, pk) != 0) {
+			snprintf(v->why, sizeof(v->why), "the signature does "
+			    "not verify under the ceremony key");
+			transcript_record_clear(&rec);
+			goto bad;
+		}
+		transcript_record_clear(&rec);
+		transcript_line_hash(prev, p, l);
+		n++;
+		p = nl + 1;
+	}
+	v->records = n;
+	memcpy(v->last_hash, prev, sizeof(prev));
+	if (v->truncated)
+		return CUSTOS_ERR_TRUNCATED;
+	if (n == 0) {
+		snprintf(v->why, sizeof(v->why), "the transcript is empty");
+		v->bad_record = 0;
+		v->bad_line = 1;
+		return CUSTOS_ERR_CORRUPT;
+	}
+	v->ok = 1;
+	return CUSTOS_OK;
+ bad:
+	v->records = n;
+	v->bad_record = (long)n;
+	v->bad_line = n + 1;
+	memcpy(v->last_hash, prev, sizeof(prev));
+	return CUSTOS_ERR_CORRUPT;
+}

@@ -1,0 +1,299 @@
+/*
+ * test_transcript.c - the signed, hash-chained transcript: building,
+ * verifying, and catching and locating every kind of tampering.
+ */
+#include "testutil.h"
+
+#include "../../ceremony/transcript.h"
+
+#define NREC 12
+
+static unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+static unsigned char sk[crypto_sign_SECRETKEYBYTES];
+static char *file;		/* NREC records */
+static size_t file_len;
+static size_t line_start[NREC + 1];
+
+static int
+setup(void **state)
+{
+	char prev[65], *line = NULL;
+	size_t len = 0, off = 0, i;
+
+	(void)state;
+	crypto_sign_keypair(pk, sk);
+	file = calloc(1, (size_t)NREC * 2048);
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	for (i = 0; i < NREC; i++) {
+		json_t *facts = json_pack("{s:s, s:I, s:s}", "kcv",
+		    "66687AADF862BD77", "count", (json_int_t)i, "label",
+		    "Müller \"quoted\" \\ /");
+		if (transcript_make_line(&line, &len, i,
+		    "2026-11-23T12:00:00Z", prev, "alice", "share.create",
+		    facts, 1, sk) != CUSTOS_OK)
+			return -1;
+		json_decref(facts);
+		line_start[i] = off;
+		memcpy(file + off, line, len);
+		file[off + len] = '\n';
+		transcript_line_hash(prev, line, len);
+		off += len + 1;
+		free(line);
+	}
+	line_start[NREC] = off;
+	file_len = off;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	free(file);
+	return 0;
+}
+
+static size_t
+record_of(size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < NREC; i++)
+		if (off < line_start[i + 1])
+			return i;
+	return NREC;
+}
+
+static void
+test_good_chain(void **state)
+{
+	struct transcript_verdict v;
+
+	(void)state;
+	assert_int_equal(transcript_verify(file, file_len, pk, &v), CUSTOS_OK);
+	assert_int_equal(v.records, NREC);
+	assert_true(v.ok);
+}
+
+static void
+test_record_shape(void **state)
+{
+	struct transcript_record rec;
+	const char *why;
+	size_t l = line_start[1] - 1;
+
+	(void)state;
+	assert_int_equal(transcript_parse_record(file, l, &rec, &why),
+	    CUSTOS_OK);
+	assert_string_equal(rec.action, "share.create");
+	assert_string_equal(rec.actor, "alice");
+	assert_true(rec.rehearsal);
+	assert_int_equal(rec.seq, 0);
+	/* Keys sorted, compact; the signature member last. */
+	assert_memory_equal(file, "{\"action\":\"share.create\",\"actor\":"
+	    "\"alice\",\"facts\":{\"count\":0,", 60);
+	assert_memory_equal(file + l - 103, "\"v\":1,\"sig\":\"", 13);
+	transcript_record_clear(&rec);
+}
+
+static void
+test_wrong_key(void **state)
+{
+	unsigned char pk2[32], sk2[64];
+	struct transcript_verdict v;
+
+	(void)state;
+	crypto_sign_keypair(pk2, sk2);
+	assert_int_equal(transcript_verify(file, file_len, pk2, &v),
+	    CUSTOS_ERR_CORRUPT);
+	assert_int_equal(v.bad_record, 0);
+	assert_non_null(strstr(v.why, "signature"));
+}
+
+/* Every byte flipped (three bit positions each): caught, located. */
+static void
+test_flips_located(void **state)
+{
+	struct transcript_verdict v;
+	char *buf = malloc(file_len);
+	size_t i, want;
+	int bit, r;
+
+	(void)state;
+	for (i = 0; i < file_len; i++) {
+		for (bit = 0; bit < 8; bit += 3) {
+			memcpy(buf, file, file_len);
+			buf[i] = (char)(buf[i] ^ (1 << bit));
+			r = transcript_verify(buf, file_len, pk, &v);
+			if (r == CUSTOS_OK)
+				fail_msg("flip at %zu bit %d undetected", i,
+				    bit);
+			want = record_of(i);
+			/* A flipped newline damages its own record. */
+			if (v.bad_record != (long)want && !(buf[i] != '\n' &&
+			    file[i] == '\n' && v.bad_record == (long)want) &&
+			    !v.truncated)
+				fail_msg("flip at %zu located at %ld, not %zu",
+				    i, v.bad_record, want);
+		}
+	}
+	free(buf);
+}
+
+static char *
+splice(size_t *outlen, const size_t *order, size_t n)
+{
+	char *out = calloc(1, file_len * 2);
+	size_t i, off = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t a = line_start[order[i]], b = line_start[order[i] + 1];
+
+		memcpy(out + off, file + a, b - a);
+		off += b - a;
+	}
+	*outlen = off;
+	return out;
+}
+
+static void
+test_delete_insert_reorder(void **state)
+{
+	struct transcript_verdict v;
+	size_t order[NREC + 1], i, k, len;
+	char *buf;
+
+	(void)state;
+	for (k = 0; k < NREC - 1; k++) {	/* delete record k */
+		size_t n = 0;
+
+		for (i = 0; i < NREC; i++)
+			if (i != k)
+				order[n++] = i;
+		buf = splice(&len, order, n);
+		assert_int_equal(transcript_verify(buf, len, pk, &v),
+		    CUSTOS_ERR_CORRUPT);
+		assert_int_equal(v.bad_record, (long)k);
+		free(buf);
+	}
+	for (k = 0; k < NREC; k++) {	/* duplicate record k after itself */
+		size_t n = 0;
+
+		for (i = 0; i < NREC; i++) {
+			order[n++] = i;
+			if (i == k)
+				order[n++] = i;
+		}
+		buf = splice(&len, order, n);
+		assert_int_equal(transcript_verify(buf, len, pk, &v),
+		    CUSTOS_ERR_CORRUPT);
+		assert_int_equal(v.bad_record, (long)k + 1);
+		free(buf);
+	}
+	for (k = 0; k + 1 < NREC; k++) {	/* swap k and k+1 */
+		for (i = 0; i < NREC; i++)
+			order[i] = i;
+		order[k] = k + 1;
+		order[k + 1] = k;
+		buf = splice(&len, order, NREC);
+		assert_int_equal(transcript_verify(buf, len, pk, &v),
+		    CUSTOS_ERR_CORRUPT);
+		assert_int_equal(v.bad_record, (long)k);
+		free(buf);
+	}
+}
+
+/* Cut anywhere: whole records still verify; a partial one is reported. */
+static void
+test_truncation(void **state)
+{
+	struct transcript_verdict v;
+	size_t cut, whole;
+	int r;
+
+	(void)state;
+	for (cut = 1; cut < file_len; cut++) {
+		r = transcript_verify(file, cut, pk, &v);
+		whole = record_of(cut);
+		if (cut == line_start[whole]) {
+			assert_int_equal(r, CUSTOS_OK);
+			assert_int_equal(v.records, whole);
+		} else {
+			assert_int_equal(r, CUSTOS_ERR_TRUNCATED);
+			assert_true(v.truncated);
+			assert_int_equal(v.records, whole);
+		}
+	}
+	assert_int_equal(transcript_verify(file, 0, pk, &v),
+	    CUSTOS_ERR_CORRUPT);
+}
+
+static void
+test_non_canonical_rejected(void **state)
+{
+	struct transcript_record rec;
+	const char *why;
+	char *buf;
+	size_t l = line_start[1] - 1;
+
+	(void)state;
+	buf = calloc(1, l + 2);
+	/* A space after the first colon. */
+	memcpy(buf, file, 10);
+	buf[10] = ' ';
+	memcpy(buf + 11, file + 10, l - 10);
+	assert_int_equal(transcript_parse_record(buf, l + 1, &rec, &why),
+	    CUSTOS_ERR_FORMAT);
+	assert_non_null(strstr(why, "canonical"));
+	free(buf);
+	assert_int_equal(transcript_parse_record("{}", 2, &rec, &why),
+	    CUSTOS_ERR_FORMAT);
+	assert_int_equal(transcript_parse_record("", 0, &rec, &why),
+	    CUSTOS_ERR_FORMAT);
+}
+
+static void
+test_make_line_rejects(void **state)
+{
+	char *line = NULL;
+	size_t len;
+	char prev[65];
+	json_t *arr = json_array();
+
+	(void)state;
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	assert_int_equal(transcript_make_line(&line, &len, 0, "yesterday",
+	    prev, "a", "x", NULL, 0, sk), CUSTOS_ERR_INVALID_ARG);
+	assert_int_equal(transcript_make_line(&line, &len, 0,
+	    "2026-11-23T12:00:00Z", "abc", "a", "x", NULL, 0, sk),
+	    CUSTOS_ERR_INVALID_ARG);
+	assert_int_equal(transcript_make_line(&line, &len, 0,
+	    "2026-11-23T12:00:00Z", prev, "a", "x", arr, 0, sk),
+	    CUSTOS_ERR_INVALID_ARG);
+	assert_int_equal(transcript_make_line(&line, &len, 0,
+	    "2026-11-23T12:00:00Z", prev, "bad\xff", "x", NULL, 0, sk),
+	    CUSTOS_ERR_INVALID_ARG);
+	assert_null(line);
+	json_decref(arr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_chain),
+		cmocka_unit_test(test_record_shape),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_flips_located),
+		cmocka_unit_test(test_delete_insert_reorder),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_non_canonical_rejected),
+		cmocka_unit_test(test_make_line_rejects),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
