@@ -394,7 +394,7 @@ v1_open(unsigned char *share, const char *in, size_t len,
 
 	if ((r = v1_parse(in, len, &h, ct)) != CUSTOS_OK)
 		return r;
-	data = strstr(in, "\nData-1: ");
+	data = memmem(in, len, "\nData-1: ", 9);
 	if (data == NULL)
 		return CUSTOS_ERR_INTERNAL;
 	if ((key = secmem_alloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))
