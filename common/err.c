@@ -34,6 +34,10 @@ custos_strerror(int err)
 	case CUSTOS_ERR_PERMISSION: return "permission denied";
 	case CUSTOS_ERR_CANCELLED: return "cancelled";
 	case CUSTOS_ERR_LIMIT: return "parameter outside its allowed range";
+	case CUSTOS_ERR_CLOSED:
+		return "the ceremony is closed; nothing can be appended";
+	case CUSTOS_ERR_BUSY:
+		return "the ceremony is in use by another custos process";
 	}
 	return "unknown error";
 }

@@ -34,6 +34,8 @@ enum custos_err {
 	CUSTOS_ERR_PERMISSION = -21,	/* permission denied */
 	CUSTOS_ERR_CANCELLED = -22,	/* the user cancelled */
 	CUSTOS_ERR_LIMIT = -23,		/* a parameter is outside its allowed range */
+	CUSTOS_ERR_CLOSED = -24,	/* the ceremony is closed */
+	CUSTOS_ERR_BUSY = -25,		/* in use by another custos process */
 };
 
 /* Returns a static one-line message for an error code; never NULL. */

@@ -1,8 +1,17 @@
 /* cli.c - shared pieces of the custos subcommands. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../ceremony/ceremony.h"
 #include "../common/pwpolicy.h"
+#include "../shamir/wordlist.h"
 #include "../common/secmem.h"
 #include "cli.h"
 
@@ -62,18 +71,20 @@ cli_dispatch(const char *group, const struct cli_cmd *cmds, int argc,
 	    strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
 		FILE *f = argc < 1 ? stderr : stdout;
 
-		fprintf(f, "usage: custos %s COMMAND [OPTIONS]\n\n", group);
+		fprintf(f, "usage: custos %s%sCOMMAND [OPTIONS]\n\n", group,
+		    *group ? " " : "");
 		for (c = cmds; c->name != NULL; c++)
 			fprintf(f, "  %-14s %s\n", c->name, c->summary);
-		fprintf(f, "\n'custos %s COMMAND --help' describes each.\n",
-		    group);
+		fprintf(f, "\n'custos %s%sCOMMAND --help' describes each.\n",
+		    group, *group ? " " : "");
 		return argc < 1 ? EXIT_USAGE : EXIT_OK_;
 	}
 	for (c = cmds; c->name != NULL; c++)
 		if (strcmp(argv[0], c->name) == 0)
 			return c->run(argc, argv);
-	fprintf(stderr, "custos: %s: unknown command '%s' (try 'custos %s "
-	    "help')\n", group, argv[0], group);
+	fprintf(stderr, "custos: %s%sunknown command '%s' (try 'custos %s%s"
+	    "help')\n", group, *group ? ": " : "", argv[0], group,
+	    *group ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -123,4 +134,99 @@ cli_new_passphrase(const char *ctx, struct prompt_src *src, const char *what,
 			return CUSTOS_ERR_WEAK_PASSPHRASE;
 	}
 	return CUSTOS_ERR_CANCELLED;
+}
+
+int
+cli_bad_option(const char *ctx, char **argv)
+{
+	fprintf(stderr, "custos: %s: unknown or incomplete option '%s' (try "
+	    "--help)\n", ctx, argv[optind - 1]);
+	return EXIT_USAGE;
+}
+
+int
+cli_ceremony_unlock(const char *ctx, const char *dir, struct prompt_src *src,
+    struct ceremony **c)
+{
+	char *pw = NULL, what[512];
+	size_t pwlen = 0;
+	int r;
+
+	snprintf(what, sizeof(what), "Administrator passphrase for ceremony "
+	    "%s", dir);
+	if ((r = prompt_secret(src, what, 0, &pw, &pwlen)) == CUSTOS_OK) {
+		r = ceremony_unlock(c, dir, (unsigned char *)pw, pwlen);
+		secmem_free(pw);
+	}
+	if (r != CUSTOS_OK) {
+		fprintf(stderr, "custos: %s: ceremony %s: %s\n", ctx, dir,
+		    r == CUSTOS_ERR_BAD_PASSPHRASE ? "wrong administrator "
+		    "passphrase" : custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	return EXIT_OK_;
+}
+
+int
+cli_record(const char *ctx, struct ceremony *c, const char *actor,
+    const char *action, json_t *facts)
+{
+	int r;
+
+	if (c == NULL)
+		return EXIT_OK_;
+	if ((r = ceremony_record(c, actor, action, facts)) != CUSTOS_OK) {
+		fprintf(stderr, "custos: %s: the step was done but could not "
+		    "be recorded in the transcript: %s\n", ctx,
+		    custos_strerror(r));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK_;
+}
+
+void
+cli_hex_words(char *out, size_t outsz, const char *hex)
+{
+	unsigned char b[10];
+
+	if (sodium_hex2bin(b, sizeof(b), hex, 20, NULL, NULL, NULL) != 0 ||
+	    wordlist_encode(out, outsz, b, sizeof(b), 8) != 0)
+		snprintf(out, outsz, "?");
+}
+
+void
+cli_print_grouped(const char *prefix, const char *hex)
+{
+	size_t i, n = strlen(hex);
+
+	fputs(prefix, stdout);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && i % 64 == 0)
+			printf("\n%s", prefix);
+		else if (i > 0 && i % 4 == 0)
+			putchar(' ');
+		putchar(hex[i]);
+	}
+	putchar('\n');
+}
+
+int
+cli_file_sha256(const char *path, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[8192], h[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return custos_err_from_errno(errno);
+	crypto_hash_sha256_init(&st);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		crypto_hash_sha256_update(&st, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return CUSTOS_ERR_IO;
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	return CUSTOS_OK;
 }

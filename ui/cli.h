@@ -5,6 +5,8 @@
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
+#include <jansson.h>
+
 #include "prompt.h"
 
 /* Exit codes (documented in custos(1)). */
@@ -57,5 +59,33 @@ int cli_secret_source(struct prompt_src *src, const char *fd,
  */
 int cli_new_passphrase(const char *ctx, struct prompt_src *src,
     const char *what, int legacy, char **pw, size_t *pwlen);
+
+/* Reports an unknown or incomplete option (after getopt_long). */
+int cli_bad_option(const char *ctx, char **argv);
+
+struct ceremony;
+
+/*
+ * Unlocks the ceremony in dir with the administrator's passphrase from
+ * src. Prints one line on error; returns an exit code.
+ */
+int cli_ceremony_unlock(const char *ctx, const char *dir,
+    struct prompt_src *src, struct ceremony **c);
+
+/*
+ * Records a step (facts borrowed, may be NULL) in c when c is non-NULL.
+ * Prints one line on error; returns an exit code.
+ */
+int cli_record(const char *ctx, struct ceremony *c, const char *actor,
+    const char *action, json_t *facts);
+
+/* The first 80 bits of a hex string as 8 SLIP-39 words. */
+void cli_hex_words(char *out, size_t outsz, const char *hex);
+
+/* Prints prefix and hex in groups of four, 16 groups per line. */
+void cli_print_grouped(const char *prefix, const char *hex);
+
+/* SHA-256 of a file as lower-case hex (out: 65). Returns an error code. */
+int cli_file_sha256(const char *path, char out[65]);
 
 #endif

@@ -14,6 +14,8 @@
 static const struct cli_cmd commands[] = {
 	{ "share", cmd_share, "create, inspect, verify and convert share files" },
 	{ "dkek", cmd_dkek, "the KCV a set of DKEK shares makes" },
+	{ "ceremony", cmd_ceremony, "open and close a ceremony directory" },
+	{ "audit", cmd_audit, "verify and show a ceremony's transcript" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,555 @@
+/* ceremony.c - ceremony directories: key, transcript, close. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../common/atomicio.h"
+#include "../common/secmem.h"
+#include "ceremony.h"
+#include "sharefile_v1.h"
+#include "transcript.h"
+
+struct ceremony {
+	char dir[PATH_MAX];
+	char id[17];
+	int rehearsal;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char keyid[MINISIGN_KEYID_LEN];
+	unsigned char *sk;	/* guarded, crypto_sign_SECRETKEYBYTES */
+};
+
+static const char key_label[] = "ceremony-signing-key";
+static const char key_comment[] =
+    "not a DKEK share: the ceremony's signing key, destroyed at close";
+
+static int
+path_join(char *out, const char *dir, const char *name)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+
+	return (n < 0 || n >= PATH_MAX) ? CUSTOS_ERR_INVALID_ARG : CUSTOS_OK;
+}
+
+const char *
+ceremony_id(const struct ceremony *c)
+{
+	return c->id;
+}
+
+int
+ceremony_is_rehearsal(const struct ceremony *c)
+{
+	return c->rehearsal;
+}
+
+int
+ceremony_load_pub(const char *dir, unsigned char pk[32],
+    unsigned char keyid[MINISIGN_KEYID_LEN])
+{
+	char path[PATH_MAX];
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = path_join(path, dir, CEREMONY_PUB)) != CUSTOS_OK ||
+	    (r = atomicio_read(path, 4096, 0, &buf, &len)) != CUSTOS_OK)
+		return r;
+	r = minisign_pubkey_parse((char *)buf, len, keyid, pk);
+	atomicio_free_buf(buf, len, 0);
+	return r;
+}
+
+void
+ceremony_free(struct ceremony *c)
+{
+	if (c == NULL)
+		return;
+	secmem_free(c->sk);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}
+
+/* Reads the first record's facts: ceremony id and rehearsal flag. */
+static int
+read_identity(struct ceremony *c, const char *buf, size_t len)
+{
+	struct transcript_record rec;
+	const char *nl = memchr(buf, '\n', len), *why;
+	json_t *facts, *id;
+	int r;
+
+	if (nl == NULL)
+		return CUSTOS_ERR_CORRUPT;
+	if ((r = transcript_parse_record(buf, (size_t)(nl - buf), &rec, &why))
+	    != CUSTOS_OK)
+		return CUSTOS_ERR_CORRUPT;
+	facts = json_object_get(rec.body, "facts");
+	id = json_object_get(facts, "ceremony_id");
+	if (strcmp(rec.action, "ceremony.open") != 0 || !json_is_string(id) ||
+	    json_string_length(id) != 16) {
+		transcript_record_clear(&rec);
+		return CUSTOS_ERR_CORRUPT;
+	}
+	memcpy(c->id, json_string_value(id), 17);
+	c->rehearsal = rec.rehearsal;
+	transcript_record_clear(&rec);
+	return CUSTOS_OK;
+}
+
+static int
+read_all_fd(int fd, char **out, size_t *outlen)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+
+	if (fstat(fd, &st) != 0)
+		return custos_err_from_errno(errno);
+	if ((size_t)st.st_size > CEREMONY_TRANSCRIPT_MAX)
+		return CUSTOS_ERR_TOO_LARGE;
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len,
+		    (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return n < 0 ? custos_err_from_errno(errno) :
+			    CUSTOS_ERR_TRUNCATED;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return CUSTOS_OK;
+}
+
+static int
+write_all_fd(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return custos_err_from_errno(errno);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return CUSTOS_OK;
+}
+
+/*
+ * Appends under an exclusive lock. When closing is set and the last
+ * record already is ceremony.close, appends nothing (resumed close).
+ */
+static int
+append_locked(struct ceremony *c, const char *actor, const char *action,
+    json_t *facts, int closing)
+{
+	struct transcript_verdict v;
+	char path[PATH_MAX], now[21], *buf = NULL, *line = NULL;
+	size_t len = 0, llen = 0, good;
+	off_t end;
+	int fd, r;
+
+	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+		return r;
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return custos_err_from_errno(errno);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? CUSTOS_ERR_BUSY :
+		    custos_err_from_errno(errno);
+		goto out;
+	}
+	if ((r = read_all_fd(fd, &buf, &len)) != CUSTOS_OK)
+		goto out;
+	r = transcript_verify(buf, len, c->pk, &v);
+	if (r != CUSTOS_OK && r != CUSTOS_ERR_TRUNCATED) {
+		r = CUSTOS_ERR_CORRUPT;
+		goto out;
+	}
+	good = 0;
+	{
+		/* Offset after the last whole line. */
+		const char *p = buf, *nl;
+
+		while ((nl = memchr(p, '\n', (size_t)(buf + len - p))) != NULL)
+			p = nl + 1;
+		good = (size_t)(p - buf);
+	}
+	if (v.records > 0) {
+		/* The last whole record: is the ceremony closed? */
+		const char *last = buf + good - 1, *why;
+		struct transcript_record rec;
+
+		while (last > buf && last[-1] != '\n')
+			last--;
+		if (transcript_parse_record(last, (size_t)(buf + good - 1 -
+		    last), &rec, &why) != CUSTOS_OK) {
+			r = CUSTOS_ERR_CORRUPT;
+			goto out;
+		}
+		if (strcmp(rec.action, "ceremony.close") == 0) {
+			transcript_record_clear(&rec);
+			r = closing ? CUSTOS_OK : CUSTOS_ERR_CLOSED;
+			goto out;
+		}
+		transcript_record_clear(&rec);
+	}
+	if (v.truncated) {
+		/* A crash cut a record short: drop it, and say so. */
+		char hash[65];
+		json_t *rf;
+
+		transcript_line_hash(hash, buf + good, len - good);
+		if (ftruncate(fd, (off_t)good) != 0 || fsync(fd) != 0) {
+			r = custos_err_from_errno(errno);
+			goto out;
+		}
+		rf = json_pack("{s:I, s:s}", "dropped_bytes",
+		    (json_int_t)(len - good), "dropped_sha256", hash);
+		transcript_now(now);
+		r = transcript_make_line(&line, &llen, v.records, now,
+		    v.last_hash, "custos", "transcript.repair", rf, c->rehearsal,
+		    c->sk);
+		json_decref(rf);
+		if (r != CUSTOS_OK)
+			goto out;
+		line[llen] = '\n';
+		if ((end = lseek(fd, 0, SEEK_END)) < 0 ||
+		    (r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK)
+			goto out;
+		transcript_line_hash(v.last_hash, line, llen);
+		v.records++;
+		free(line);
+		line = NULL;
+	}
+	transcript_now(now);
+	if ((r = transcript_make_line(&line, &llen, v.records, now,
+	    v.last_hash, actor, action, facts, c->rehearsal, c->sk)) !=
+	    CUSTOS_OK)
+		goto out;
+	line[llen] = '\n';	/* make_line leaves room: see below */
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	if ((r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK) {
+		/* Leave no partial record behind us. */
+		if (ftruncate(fd, (off_t)good) != 0) {
+			/* the next append cuts it off and records that */
+		}
+		goto out;
+	}
+	if (fsync(fd) != 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	r = CUSTOS_OK;
+ out:
+	free(line);
+	free(buf);
+	close(fd);
+	return r;
+}
+
+int
+ceremony_record(struct ceremony *c, const char *actor, const char *action,
+    json_t *facts)
+{
+	if (strcmp(action, "ceremony.close") == 0 ||
+	    strcmp(action, "ceremony.open") == 0)
+		return CUSTOS_ERR_INVALID_ARG;
+	return append_locked(c, actor, action, facts, 0);
+}
+
+/* Generates a key and writes ceremony.pub and ceremony.key. */
+static int
+make_key(struct ceremony *c, const struct ceremony_params *p,
+    const unsigned char *pw, size_t pwlen)
+{
+	struct v1_header h;
+	unsigned char *seed = NULL;
+	char path[PATH_MAX], pub[256], comment[96], *text = NULL;
+	size_t tlen = 0;
+	int r;
+
+	if ((seed = secmem_alloc(crypto_sign_SEEDBYTES)) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	randombytes_buf(seed, crypto_sign_SEEDBYTES);
+	crypto_sign_seed_keypair(c->pk, c->sk, seed);
+	randombytes_buf(c->keyid, sizeof(c->keyid));
+	snprintf(comment, sizeof(comment), "custos ceremony %s public key",
+	    c->id);
+	if ((r = minisign_pubkey_text(pub, sizeof(pub), c->keyid, c->pk,
+	    comment)) != CUSTOS_OK ||
+	    (r = path_join(path, c->dir, CEREMONY_PUB)) != CUSTOS_OK ||
+	    (r = atomicio_create(path, pub, strlen(pub))) != CUSTOS_OK)
+		goto out;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.label, sizeof(h.label), "%s", key_label);
+	snprintf(h.ceremony, sizeof(h.ceremony), "%s", c->id);
+	snprintf(h.comment, sizeof(h.comment), "%s", key_comment);
+	h.opslimit = p->kdf_ops;
+	h.mem_kib = p->kdf_mem_kib;
+	if ((r = v1_seal(&text, &tlen, &h, seed, pw, pwlen)) != CUSTOS_OK ||
+	    (r = path_join(path, c->dir, CEREMONY_KEY)) != CUSTOS_OK)
+		goto out;
+	r = atomicio_create(path, text, tlen);
+ out:
+	free(text);
+	secmem_free(seed);
+	return r;
+}
+
+int
+ceremony_create(const char *dir, const struct ceremony_params *p,
+    const unsigned char *pw, size_t pwlen, char id_out[17],
+    char fpr_out[65])
+{
+	struct ceremony *c = NULL;
+	unsigned char idb[8], h[crypto_hash_sha256_BYTES];
+	char path[PATH_MAX], keyid_hex[17], now[21], *line = NULL;
+	static const char *const subdirs[] = { "shares", "backups", "reports" };
+	json_t *facts = NULL;
+	size_t llen = 0, i;
+	int r, made = 0;
+
+	if (strlen(dir) + 40 >= PATH_MAX)
+		return CUSTOS_ERR_INVALID_ARG;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->sk = secmem_alloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+		r = CUSTOS_ERR_NOMEM;
+		goto out;
+	}
+	if (mkdir(dir, 0700) != 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	made = 1;
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	c->rehearsal = p->rehearsal;
+	randombytes_buf(idb, sizeof(idb));
+	sodium_bin2hex(c->id, sizeof(c->id), idb, sizeof(idb));
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		if ((r = path_join(path, dir, subdirs[i])) != CUSTOS_OK)
+			goto out;
+		if (mkdir(path, 0700) != 0) {
+			r = custos_err_from_errno(errno);
+			goto out;
+		}
+	}
+	if ((r = make_key(c, p, pw, pwlen)) != CUSTOS_OK)
+		goto out;
+	crypto_hash_sha256(h, c->pk, sizeof(c->pk));
+	sodium_bin2hex(fpr_out, 65, h, sizeof(h));
+	sodium_bin2hex(keyid_hex, sizeof(keyid_hex), c->keyid,
+	    sizeof(c->keyid));
+	facts = json_pack("{s:s, s:s, s:s, s:s, s:s}", "ceremony_id", c->id,
+	    "title", p->title, "admin", p->admin, "public_key_sha256",
+	    fpr_out, "minisign_key_id", keyid_hex);
+	if (facts == NULL) {
+		r = CUSTOS_ERR_INVALID_ARG;	/* not UTF-8 */
+		goto out;
+	}
+	transcript_now(now);
+	{
+		char zero[65];
+
+		memset(zero, '0', 64);
+		zero[64] = '\0';
+		if ((r = transcript_make_line(&line, &llen, 0, now, zero,
+		    p->admin, "ceremony.open", facts, p->rehearsal, c->sk)) !=
+		    CUSTOS_OK)
+			goto out;
+	}
+	line[llen] = '\n';
+	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK ||
+	    (r = atomicio_create(path, line, llen + 1)) != CUSTOS_OK)
+		goto out;
+	memcpy(id_out, c->id, 17);
+	made = 0;
+	r = CUSTOS_OK;
+ out:
+	if (made) {
+		/* Nothing half-made is left behind. */
+		static const char *const files[] = { CEREMONY_PUB,
+		    CEREMONY_KEY, CEREMONY_TRANSCRIPT, "shares", "backups",
+		    "reports" };
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			if (path_join(path, dir, files[i]) == CUSTOS_OK &&
+			    unlink(path) != 0)
+				(void)rmdir(path);
+		}
+		(void)rmdir(dir);
+	}
+	json_decref(facts);
+	free(line);
+	ceremony_free(c);
+	return r;
+}
+
+int
+ceremony_unlock(struct ceremony **out, const char *dir,
+    const unsigned char *pw, size_t pwlen)
+{
+	struct ceremony *c = NULL;
+	struct v1_header h;
+	unsigned char *seed = NULL, *kbuf = NULL;
+	unsigned char pk[32];
+	char path[PATH_MAX], *tbuf = NULL;
+	size_t klen = 0, tlen = 0;
+	int r, fd = -1;
+
+	*out = NULL;
+	if (strlen(dir) + 40 >= PATH_MAX)
+		return CUSTOS_ERR_INVALID_ARG;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->sk = secmem_alloc(crypto_sign_SECRETKEYBYTES)) == NULL ||
+	    (seed = secmem_alloc(crypto_sign_SEEDBYTES)) == NULL) {
+		r = CUSTOS_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	if ((r = ceremony_load_pub(dir, c->pk, c->keyid)) != CUSTOS_OK)
+		goto out;
+	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+		goto out;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	if ((r = read_all_fd(fd, &tbuf, &tlen)) != CUSTOS_OK ||
+	    (r = read_identity(c, tbuf, tlen)) != CUSTOS_OK)
+		goto out;
+	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
+		goto out;
+	r = atomicio_read(path, V1_FILE_MAX, 0, &kbuf, &klen);
+	if (r == CUSTOS_ERR_NOT_FOUND) {
+		r = CUSTOS_ERR_CLOSED;
+		goto out;
+	}
+	if (r != CUSTOS_OK)
+		goto out;
+	if ((r = v1_open(seed, (char *)kbuf, klen, pw, pwlen, &h)) !=
+	    CUSTOS_OK)
+		goto out;
+	crypto_sign_seed_keypair(pk, c->sk, seed);
+	if (strcmp(h.label, key_label) != 0 || strcmp(h.ceremony, c->id) != 0
+	    || sodium_memcmp(pk, c->pk, sizeof(pk)) != 0) {
+		r = CUSTOS_ERR_CORRUPT;	/* key of another ceremony */
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+	r = CUSTOS_OK;
+ out:
+	if (fd >= 0)
+		close(fd);
+	free(tbuf);
+	atomicio_free_buf(kbuf, klen, 0);
+	secmem_free(seed);
+	ceremony_free(c);
+	return r;
+}
+
+/* Overwrites, syncs and removes the encrypted key file. */
+static int
+destroy_key(const char *dir)
+{
+	char path[PATH_MAX], zeros[4096];
+	struct stat st;
+	off_t done = 0;
+	int fd, r = CUSTOS_OK, dfd;
+
+	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
+		return r;
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? CUSTOS_OK : custos_err_from_errno(errno);
+	memset(zeros, 0, sizeof(zeros));
+	if (fstat(fd, &st) == 0) {
+		while (done < st.st_size) {
+			size_t n = (size_t)(st.st_size - done) < sizeof(zeros) ?
+			    (size_t)(st.st_size - done) : sizeof(zeros);
+
+			if (write_all_fd(fd, zeros, n) != CUSTOS_OK)
+				break;
+			done += (off_t)n;
+		}
+		if (fsync(fd) != 0)
+			r = custos_err_from_errno(errno);
+	}
+	close(fd);
+	if (unlink(path) != 0)
+		return custos_err_from_errno(errno);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(dfd) != 0)
+			r = custos_err_from_errno(errno);
+		close(dfd);
+	}
+	return r;
+}
+
+int
+ceremony_close(struct ceremony *c, const char *actor)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char path[PATH_MAX], tc[256], hex[65], now[21], *buf = NULL;
+	char *sig = NULL;
+	struct transcript_verdict v;
+	size_t len = 0, slen = 0;
+	int fd, r;
+
+	if ((r = append_locked(c, actor, "ceremony.close", NULL, 1)) !=
+	    CUSTOS_OK)
+		return r;
+	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+		return r;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return custos_err_from_errno(errno);
+	r = read_all_fd(fd, &buf, &len);
+	close(fd);
+	if (r != CUSTOS_OK)
+		return r;
+	if ((r = transcript_verify(buf, len, c->pk, &v)) != CUSTOS_OK) {
+		r = CUSTOS_ERR_CORRUPT;
+		goto out;
+	}
+	crypto_hash_sha256(h, (unsigned char *)buf, len);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	transcript_now(now);
+	snprintf(tc, sizeof(tc), "custos ceremony %s closed %s records %zu "
+	    "sha256 %s", c->id, now, v.records, hex);
+	if ((r = minisign_sign(&sig, &slen, (unsigned char *)buf, len,
+	    c->keyid, c->sk, tc)) != CUSTOS_OK ||
+	    (r = path_join(path, c->dir, CEREMONY_SIG)) != CUSTOS_OK)
+		goto out;
+	r = atomicio_create(path, sig, slen);
+	if (r == CUSTOS_ERR_EXISTS)
+		r = CUSTOS_OK;	/* an earlier close got this far */
+	if (r != CUSTOS_OK)
+		goto out;
+	r = destroy_key(c->dir);
+ out:
+	free(sig);
+	free(buf);
+	return r;
+}
