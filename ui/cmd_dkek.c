@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ceremony/ceremony.h"
 #include "../ceremony/dkek.h"
 #include "../common/encode.h"
 #include "../common/secmem.h"
@@ -22,10 +23,19 @@ dkek_kcv_cmd(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "passphrase-fd", required_argument, NULL, 'f' },
 		{ "passphrase-file", required_argument, NULL, 'F' },
+		{ "ceremony", required_argument, NULL, 'c' },
+		{ "admin-passphrase-fd", required_argument, NULL, 'a' },
+		{ "admin-passphrase-file", required_argument, NULL, 'A' },
+		{ "actor", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pw_fd = NULL, *pw_file = NULL;
+	const char *pw_fd = NULL, *pw_file = NULL, *cdir = NULL;
+	const char *admin_fd = NULL, *admin_file = NULL, *actor = "operator";
+	struct ceremony *cer = NULL;
+	struct prompt_src asrc;
+	json_t *facts = NULL, *files = NULL, *fprs = NULL;
+	char fhex[17];
 	const unsigned char *shares[DKEK_MAX_SHARES];
 	unsigned char *buf = NULL, *dkek = NULL, kcv[DKEK_KCV_LEN];
 	unsigned char fpr[DKEK_FPR_LEN];
@@ -41,6 +51,10 @@ dkek_kcv_cmd(int argc, char **argv)
 		switch (c) {
 		case 'f': pw_fd = optarg; break;
 		case 'F': pw_file = optarg; break;
+		case 'c': cdir = optarg; break;
+		case 'a': admin_fd = optarg; break;
+		case 'A': admin_file = optarg; break;
+		case 'o': actor = optarg; break;
 		case 'h':
 			printf("usage: custos dkek kcv FILE... [--passphrase-fd"
 			    " N | --passphrase-file PATH]\n\nDecrypts each "
@@ -48,7 +62,9 @@ dkek_kcv_cmd(int argc, char **argv)
 			    "prints the KCV\nof the DKEK they make together: "
 			    "what the HSM must report after the\nlast import. "
 			    "Refuses a share given twice and the all-zero "
-			    "DKEK.\n");
+			    "DKEK.\nWith --ceremony DIR (and --actor, "
+			    "--admin-passphrase-fd/-file) the files'\n"
+			    "fingerprints and the KCV are recorded.\n");
 			return EXIT_OK_;
 		default:
 			fprintf(stderr, "custos: %s: unknown or incomplete "
@@ -62,8 +78,21 @@ dkek_kcv_cmd(int argc, char **argv)
 		return cli_usage_error(ctx, "give one or more share FILEs");
 	if (n > DKEK_MAX_SHARES)
 		return cli_usage_error(ctx, "too many share files");
-	if ((ex = cli_secret_source(&src, pw_fd, pw_file, ctx)) != EXIT_OK_)
+	if (cdir != NULL) {
+		if ((ex = cli_secret_source(&asrc, admin_fd, admin_file, ctx))
+		    != EXIT_OK_)
+			return ex;
+		ex = cli_ceremony_unlock(ctx, cdir, &asrc, &cer);
+		prompt_src_close(&asrc);
+		if (ex != EXIT_OK_)
+			return ex;
+	}
+	if ((ex = cli_secret_source(&src, pw_fd, pw_file, ctx)) != EXIT_OK_) {
+		ceremony_free(cer);
 		return ex;
+	}
+	files = json_array();
+	fprs = json_array();
 	buf = secmem_alloc(n * DKEK_SHARE_LEN);
 	dkek = secmem_alloc(DKEK_SHARE_LEN);
 	if (buf == NULL || dkek == NULL) {
@@ -79,6 +108,12 @@ dkek_kcv_cmd(int argc, char **argv)
 		shares[i] = s;
 		dkek_share_fingerprint(fpr, s);
 		encode_hex_grouped8(g, fpr);
+		if (encode_hex(fhex, sizeof(fhex), fpr, DKEK_FPR_LEN, 1) !=
+		    CUSTOS_OK)
+			fhex[0] = '\0';
+		json_array_append_new(files, json_string(argv[optind +
+		    (int)i]));
+		json_array_append_new(fprs, json_string(fhex));
 		printf("share %zu: %s  fingerprint %s\n", i + 1,
 		    argv[optind + (int)i], g);
 	}
@@ -96,6 +131,11 @@ dkek_kcv_cmd(int argc, char **argv)
 	}
 	dkek_kcv_hex(kcvhex, kcv);
 	encode_hex_grouped8(g, kcv);
+	facts = json_pack("{s:O, s:O, s:I, s:s}", "files", files,
+	    "share_fingerprints", fprs, "shares", (json_int_t)n, "kcv",
+	    kcvhex);
+	if ((ex = cli_record(ctx, cer, actor, "dkek.kcv", facts)) != EXIT_OK_)
+		goto out;
 	printf("DKEK shares          : %zu\n", n);
 	printf("DKEK key check value : %s  (%s)\n", kcvhex, g);
 	ex = EXIT_OK_;
@@ -103,6 +143,10 @@ dkek_kcv_cmd(int argc, char **argv)
 	secmem_free(buf);
 	secmem_free(dkek);
 	prompt_src_close(&src);
+	ceremony_free(cer);
+	json_decref(facts);
+	json_decref(files);
+	json_decref(fprs);
 	return ex;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../ceremony/ceremony.h"
 #include "../ceremony/dkek.h"
 #include "../ceremony/sharefile.h"
 #include "../common/encode.h"
@@ -25,7 +26,8 @@ static const char legacy_warning[] =
 enum {
 	OPT_LABEL = 256, OPT_OUT, OPT_FORMAT, OPT_CEREMONY_ID, OPT_COMMENT,
 	OPT_PW_FD, OPT_PW_FILE, OPT_NEW_PW_FD, OPT_NEW_PW_FILE, OPT_KDF_MEM,
-	OPT_KDF_OPS, OPT_TO, OPT_HELP,
+	OPT_KDF_OPS, OPT_TO, OPT_HELP, OPT_CEREMONY, OPT_ADMIN_FD,
+	OPT_ADMIN_FILE, OPT_ACTOR,
 };
 
 static const struct option share_opts[] = {
@@ -41,11 +43,16 @@ static const struct option share_opts[] = {
 	{ "new-passphrase-file", required_argument, NULL, OPT_NEW_PW_FILE },
 	{ "kdf-memory", required_argument, NULL, OPT_KDF_MEM },
 	{ "kdf-passes", required_argument, NULL, OPT_KDF_OPS },
+	{ "ceremony", required_argument, NULL, OPT_CEREMONY },
+	{ "admin-passphrase-fd", required_argument, NULL, OPT_ADMIN_FD },
+	{ "admin-passphrase-file", required_argument, NULL, OPT_ADMIN_FILE },
+	{ "actor", required_argument, NULL, OPT_ACTOR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct share_args {
+	const char *ceremony_dir, *admin_fd, *admin_file, *actor;
 	const char *label, *out, *format, *ceremony, *comment;
 	const char *pw_fd, *pw_file, *new_pw_fd, *new_pw_file;
 	unsigned long long kdf_mem_mib, kdf_ops;
@@ -86,6 +93,10 @@ parse_args(const char *ctx, int argc, char **argv, struct share_args *a)
 		case OPT_PW_FILE: a->pw_file = optarg; break;
 		case OPT_NEW_PW_FD: a->new_pw_fd = optarg; break;
 		case OPT_NEW_PW_FILE: a->new_pw_file = optarg; break;
+		case OPT_CEREMONY: a->ceremony_dir = optarg; break;
+		case OPT_ADMIN_FD: a->admin_fd = optarg; break;
+		case OPT_ADMIN_FILE: a->admin_file = optarg; break;
+		case OPT_ACTOR: a->actor = optarg; break;
 		case OPT_KDF_MEM:
 			if (parse_ull(optarg, &a->kdf_mem_mib) != 0)
 				return cli_usage_error(ctx, "--kdf-memory "
@@ -107,6 +118,71 @@ parse_args(const char *ctx, int argc, char **argv, struct share_args *a)
 	a->npos = argc - optind;
 	a->pos = argv + optind;
 	return EXIT_OK_;
+}
+
+/* Unlocks --ceremony DIR when given (else *c = NULL). */
+static int
+open_ceremony(const char *ctx, const struct share_args *a,
+    struct ceremony **c)
+{
+	struct prompt_src src;
+	int ex;
+
+	*c = NULL;
+	if (a->ceremony_dir == NULL) {
+		if (a->admin_fd != NULL || a->admin_file != NULL)
+			return cli_usage_error(ctx, "an administrator "
+			    "passphrase needs --ceremony DIR");
+		return EXIT_OK_;
+	}
+	if ((ex = cli_secret_source(&src, a->admin_fd, a->admin_file, ctx))
+	    != EXIT_OK_)
+		return ex;
+	ex = cli_ceremony_unlock(ctx, a->ceremony_dir, &src, c);
+	prompt_src_close(&src);
+	return ex;
+}
+
+/* Who acts: --actor, else the share's label, else "operator". */
+static const char *
+share_actor(const struct share_args *a)
+{
+	if (a->actor != NULL)
+		return a->actor;
+	return a->label != NULL ? a->label : "operator";
+}
+
+/* Records a failed step (what failed, never a secret). */
+static void
+record_failure(const char *ctx, struct ceremony *cer, const char *actor,
+    const char *action, const char *path, int ex)
+{
+	json_t *facts;
+
+	if (cer == NULL)
+		return;
+	facts = json_pack("{s:s, s:s, s:i, s:s}", "file", path, "outcome",
+	    "failed", "exit_status", ex, "error", ex == EXIT_AUTH ?
+	    "wrong passphrase, or the file was altered" : ex == EXIT_BADINPUT ?
+	    "the file is missing, malformed or corrupted" : "failed");
+	(void)cli_record(ctx, cer, actor, action, facts);
+	json_decref(facts);
+}
+
+/* Public facts of a share file: name, SHA-256, format, fingerprint. */
+static json_t *
+file_facts(const char *path, enum sharefile_format f,
+    const unsigned char fpr[DKEK_FPR_LEN])
+{
+	char hex[65], fhex[17];
+
+	if (cli_file_sha256(path, hex) != CUSTOS_OK)
+		snprintf(hex, sizeof(hex), "unreadable");
+	if (encode_hex(fhex, sizeof(fhex), fpr, DKEK_FPR_LEN, 1) != CUSTOS_OK)
+		fhex[0] = '\0';
+	return json_pack("{s:s, s:s, s:s, s:s}", "file", path, "file_sha256",
+	    hex, "format", sharefile_format_name(f), "share_fingerprint",
+	    fhex);
 }
 
 static void
@@ -192,9 +268,11 @@ fill_header(const char *ctx, const struct share_args *a,
 static int
 write_share(const char *ctx, const struct share_args *a,
     enum sharefile_format f, struct prompt_src *src,
-    const unsigned char *share)
+    const unsigned char *share, struct ceremony *cer, const char *action,
+    const char *from)
 {
 	struct v1_header h;
+	json_t *facts;
 	unsigned char fpr[DKEK_FPR_LEN];
 	char *pw = NULL;
 	size_t pwlen = 0;
@@ -221,6 +299,15 @@ write_share(const char *ctx, const struct share_args *a,
 		return cli_exit_code(r);
 	}
 	dkek_share_fingerprint(fpr, share);
+	facts = file_facts(a->out, f, fpr);
+	if (f == SHAREFILE_V1)
+		json_object_set_new(facts, "label", json_string(h.label));
+	if (from != NULL)
+		json_object_set_new(facts, "from_file", json_string(from));
+	ex = cli_record(ctx, cer, share_actor(a), action, facts);
+	json_decref(facts);
+	if (ex != EXIT_OK_)
+		return ex;
 	printf("wrote %s (%s)\n", a->out, sharefile_format_name(f));
 	print_fpr("share fingerprint: ", fpr);
 	return EXIT_OK_;
@@ -263,6 +350,7 @@ share_create(int argc, char **argv)
 {
 	static const char ctx[] = "share create";
 	struct share_args a;
+	struct ceremony *cer = NULL;
 	struct prompt_src src;
 	enum sharefile_format f = SHAREFILE_UNKNOWN;
 	unsigned char *share = NULL;
@@ -280,7 +368,11 @@ share_create(int argc, char **argv)
 		    "encrypted under a new\npassphrase, to FILE (never "
 		    "overwritten). The default custos v1 format needs\n"
 		    "--label (the custodian); --format pbe writes sc-hsm-tool's"
-		    " format instead.\nPrints the share fingerprint.\n");
+		    " format instead.\nPrints the share fingerprint. With "
+		    "--ceremony DIR the step is recorded in that\nceremony's "
+		    "transcript (administrator passphrase: terminal, "
+		    "--admin-passphrase-fd N\nor --admin-passphrase-file "
+		    "PATH; --actor NAME says who acted).\n");
 		return EXIT_OK_;
 	}
 	if (a.npos != 0)
@@ -293,17 +385,23 @@ share_create(int argc, char **argv)
 	if (f == SHAREFILE_V1 && a.label == NULL)
 		return cli_usage_error(ctx, "--label NAME is required for a "
 		    "custos v1 file (the custodian's name)");
-	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
-	    EXIT_OK_)
+	if ((ex = open_ceremony(ctx, &a, &cer)) != EXIT_OK_)
 		return ex;
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_) {
+		ceremony_free(cer);
+		return ex;
+	}
 	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
-		prompt_src_close(&src);
-		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		goto out;
 	}
 	dkek_share_generate(share, NULL, 0);
-	ex = write_share(ctx, &a, f, &src, share);
+	ex = write_share(ctx, &a, f, &src, share, cer, "share.create", NULL);
+ out:
 	secmem_free(share);
 	prompt_src_close(&src);
+	ceremony_free(cer);
 	return ex;
 }
 
@@ -362,36 +460,58 @@ share_verify(int argc, char **argv)
 	static const char ctx[] = "share verify";
 	struct share_args a;
 	struct sharefile_info info;
+	struct ceremony *cer = NULL;
 	struct prompt_src src;
 	unsigned char *share = NULL, fpr[DKEK_FPR_LEN];
+	json_t *facts;
 	int ex;
 
 	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
 		return ex;
 	if (a.help) {
 		printf("usage: custos share verify FILE [--passphrase-fd N | "
-		    "--passphrase-file PATH]\n\nDecrypts FILE and prints the "
-		    "share's fingerprint; the share itself is never shown.\n");
+		    "--passphrase-file PATH]\n"
+		    "         [--ceremony DIR [--actor NAME] "
+		    "[--admin-passphrase-fd N | --admin-passphrase-file P]]"
+		    "\n\nDecrypts FILE and prints the share's fingerprint; "
+		    "the share itself is never\nshown. With --ceremony DIR "
+		    "the check and its outcome are recorded.\n");
 		return EXIT_OK_;
 	}
 	if (a.npos != 1)
 		return cli_usage_error(ctx, "give exactly one FILE");
-	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
-	    EXIT_OK_)
+	if ((ex = open_ceremony(ctx, &a, &cer)) != EXIT_OK_)
 		return ex;
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_) {
+		ceremony_free(cer);
+		return ex;
+	}
 	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
-		prompt_src_close(&src);
-		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		goto out;
 	}
 	ex = cmd_open_share(ctx, a.pos[0], &src, share, &info);
+	if (ex != EXIT_OK_) {
+		record_failure(ctx, cer, share_actor(&a), "share.verify",
+		    a.pos[0], ex);
+		goto out;
+	}
+	dkek_share_fingerprint(fpr, share);
+	facts = file_facts(a.pos[0], info.format, fpr);
+	json_object_set_new(facts, "outcome", json_string("passphrase "
+	    "correct"));
+	ex = cli_record(ctx, cer, share_actor(&a), "share.verify", facts);
+	json_decref(facts);
 	if (ex == EXIT_OK_) {
-		dkek_share_fingerprint(fpr, share);
 		printf("%s: passphrase correct (%s)\n", a.pos[0],
 		    sharefile_format_name(info.format));
 		print_fpr("share fingerprint: ", fpr);
 	}
+ out:
 	secmem_free(share);
 	prompt_src_close(&src);
+	ceremony_free(cer);
 	return ex;
 }
 
@@ -402,6 +522,7 @@ share_convert(int argc, char **argv)
 	struct share_args a;
 	struct sharefile_info info;
 	struct prompt_src src, nsrc;
+	struct ceremony *cer = NULL;
 	enum sharefile_format f = SHAREFILE_UNKNOWN;
 	unsigned char *share = NULL;
 	int ex;
@@ -429,15 +550,20 @@ share_convert(int argc, char **argv)
 	if (f == SHAREFILE_V1 && a.label == NULL)
 		return cli_usage_error(ctx, "--label NAME is required for a "
 		    "custos v1 file (the custodian's name)");
-	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
-	    EXIT_OK_)
+	if ((ex = open_ceremony(ctx, &a, &cer)) != EXIT_OK_)
 		return ex;
+	if ((ex = cli_secret_source(&src, a.pw_fd, a.pw_file, ctx)) !=
+	    EXIT_OK_) {
+		ceremony_free(cer);
+		return ex;
+	}
 	if (a.new_pw_fd == NULL && a.new_pw_file == NULL) {
 		nsrc = src;	/* the same script line source, next line */
 		nsrc.owned = 0;
 	} else if ((ex = cli_secret_source(&nsrc, a.new_pw_fd,
 	    a.new_pw_file, ctx)) != EXIT_OK_) {
 		prompt_src_close(&src);
+		ceremony_free(cer);
 		return ex;
 	}
 	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
@@ -447,11 +573,13 @@ share_convert(int argc, char **argv)
 	if ((ex = cmd_open_share(ctx, a.pos[0], &src, share, &info)) !=
 	    EXIT_OK_)
 		goto out;
-	ex = write_share(ctx, &a, f, &nsrc, share);
+	ex = write_share(ctx, &a, f, &nsrc, share, cer, "share.convert",
+	    a.pos[0]);
  out:
 	secmem_free(share);
 	prompt_src_close(&nsrc);
 	prompt_src_close(&src);
+	ceremony_free(cer);
 	return ex;
 }
 
