@@ -439,6 +439,16 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 	if ((r = read_all_fd(fd, &tbuf, &tlen)) != CUSTOS_OK ||
 	    (r = read_identity(c, tbuf, tlen)) != CUSTOS_OK)
 		goto out;
+	{
+		/* Refuse before any step is done, not when recording it. */
+		struct transcript_verdict v;
+
+		r = transcript_verify(tbuf, tlen, c->pk, &v);
+		if (r != CUSTOS_OK && r != CUSTOS_ERR_TRUNCATED) {
+			r = CUSTOS_ERR_CORRUPT;
+			goto out;
+		}
+	}
 	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
 		goto out;
 	r = atomicio_read(path, V1_FILE_MAX, 0, &kbuf, &klen);

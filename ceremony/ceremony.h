@@ -46,9 +46,12 @@ int ceremony_create(const char *dir, const struct ceremony_params *p,
     char fpr_out[65]) CUSTOS_WUR;
 
 /*
- * Unlocks an open ceremony with the administrator's passphrase.
- * Returns 0, CUSTOS_ERR_BAD_PASSPHRASE, CUSTOS_ERR_CLOSED (no key: the
- * ceremony was closed), CUSTOS_ERR_NOT_FOUND or another error.
+ * Unlocks an open ceremony with the administrator's passphrase, after
+ * checking that its transcript verifies (a partial last record from a
+ * crash is allowed: the next append repairs it). Returns 0,
+ * CUSTOS_ERR_BAD_PASSPHRASE, CUSTOS_ERR_CLOSED (no key: the ceremony was
+ * closed), CUSTOS_ERR_CORRUPT (the transcript does not verify),
+ * CUSTOS_ERR_NOT_FOUND or another error.
  */
 int ceremony_unlock(struct ceremony **c, const char *dir,
     const unsigned char *pw, size_t pwlen) CUSTOS_WUR;

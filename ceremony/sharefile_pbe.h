@@ -42,8 +42,10 @@ int pbe_parse(const unsigned char *in, size_t len) CUSTOS_WUR;
 
 /*
  * Decrypts a .pbe file into share (32 bytes, guarded memory). Returns 0,
- * a pbe_parse() error, or CUSTOS_ERR_BAD_PASSPHRASE when the padding is
- * wrong (a wrong password still passes it about once in 256 tries).
+ * a pbe_parse() error, or CUSTOS_ERR_BAD_PASSPHRASE unless the last block
+ * decrypts to the full 16 bytes of 0x10 (so a wrong password passes with
+ * probability 2^-128 here; sc-hsm-tool accepts any valid padding, about
+ * 1 in 256). An altered first block still decrypts, to a wrong share.
  */
 int pbe_open(unsigned char *share, const unsigned char *in, size_t len,
     const unsigned char *pwd, size_t pwdlen, unsigned long iterations)

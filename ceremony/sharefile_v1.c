@@ -349,6 +349,7 @@ v1_parse(const char *in, size_t len, struct v1_header *h,
 		memcpy(h->comment, val, strlen(val) + 1);
 	}
 	if (take_line(&p, end, "KDF", kdf, sizeof(kdf)) != 0 ||
+	    strspn(kdf + 14, "0123456789tm= p") != strlen(kdf + 14) ||
 	    sscanf(kdf, "argon2id v=19 t=%llu m=%llu p=1%n", &t, &m, &n) != 2 ||
 	    (size_t)n != strlen(kdf))
 		return CUSTOS_ERR_FORMAT;

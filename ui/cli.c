@@ -161,7 +161,9 @@ cli_ceremony_unlock(const char *ctx, const char *dir, struct prompt_src *src,
 	if (r != CUSTOS_OK) {
 		fprintf(stderr, "custos: %s: ceremony %s: %s\n", ctx, dir,
 		    r == CUSTOS_ERR_BAD_PASSPHRASE ? "wrong administrator "
-		    "passphrase" : custos_strerror(r));
+		    "passphrase" : r == CUSTOS_ERR_CORRUPT ? "its transcript "
+		    "does not verify; nothing was done (see custos audit "
+		    "verify)" : custos_strerror(r));
 		return cli_exit_code(r);
 	}
 	return EXIT_OK_;

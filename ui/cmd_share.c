@@ -245,7 +245,8 @@ fill_header(const char *ctx, const struct share_args *a,
 		fprintf(stderr, "custos: %s: comment %s\n", ctx, why);
 		return EXIT_USAGE;
 	}
-	if (a->kdf_mem_mib * 1024 < V1_MEM_KIB_FLOOR ||
+	if (a->kdf_mem_mib > V1_MEM_KIB_MAX / 1024 ||
+	    a->kdf_mem_mib * 1024 < V1_MEM_KIB_FLOOR ||
 	    a->kdf_mem_mib * 1024 > V1_MEM_KIB_MAX ||
 	    a->kdf_ops < 1 || a->kdf_ops > V1_OPS_MAX) {
 		fprintf(stderr, "custos: %s: --kdf-memory must be %llu..%llu "
@@ -330,8 +331,14 @@ cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
 	snprintf(what, sizeof(what), "Passphrase for %s%s%s", path,
 	    info->format == SHAREFILE_V1 ? " of " : "",
 	    info->format == SHAREFILE_V1 ? info->v1.label : "");
-	if ((r = prompt_secret(src, what, 0, &pw, &pwlen)) != CUSTOS_OK)
+	if ((r = prompt_secret(src, what, 0, &pw, &pwlen)) != CUSTOS_OK) {
+		if (r == CUSTOS_ERR_TRUNCATED) {
+			fprintf(stderr, "custos: %s: %s: the passphrase input "
+			    "has no line left for it\n", ctx, path);
+			return EXIT_USAGE;
+		}
 		goto fail;
+	}
 	if (info->format == SHAREFILE_PBE)
 		fprintf(stderr, "custos: deriving the sc-hsm-tool key "
 		    "(about 10 s)...\n");
