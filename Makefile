@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
            $(HARDEN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDFLAGS ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
-LIBS     = $(shell pkg-config --libs $(PKGS)) -lm
+LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 # Library: everything but ui/main.c, so that tests link the same objects.
 LIB_SRC  = $(wildcard common/*.c ceremony/*.c shamir/*.c cards/*.c)

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "../common/encode.h"
 #include "transcript.h"
@@ -226,22 +228,88 @@ transcript_parse_record(const char *line, size_t len,
 	return r;
 }
 
-/* Rebuilds the signed body bytes of a parsed line: line minus sig + "}". */
-static int
-verify_sig(const char *line, const struct transcript_record *rec,
+/* One record whose signature is still to be checked. */
+struct pending {
+	size_t off;		/* start of its line in the buffer */
+	size_t body_len;	/* signed bytes: line minus sig, plus '}' */
+	unsigned char sig[crypto_sign_BYTES];
+};
+
+struct sig_job {
+	const char *buf;
+	const struct pending *p;
+	size_t from, to;	/* [from, to) */
+	const unsigned char *pk;
+	size_t first_bad;	/* to when all verified */
+	int nomem;
+};
+
+/* Verifies [from, to); stops at the first bad signature. */
+static void *
+sig_worker(void *arg)
+{
+	struct sig_job *j = arg;
+	char *body = malloc(TRANSCRIPT_LINE_MAX);
+	size_t i;
+
+	j->first_bad = j->to;
+	if (body == NULL) {
+		j->nomem = 1;
+		return NULL;
+	}
+	for (i = j->from; i < j->to; i++) {
+		const struct pending *q = &j->p[i];
+
+		memcpy(body, j->buf + q->off, q->body_len - 1);
+		body[q->body_len - 1] = '}';
+		if (crypto_sign_verify_detached(q->sig, (unsigned char *)body,
+		    q->body_len, j->pk) != 0) {
+			j->first_bad = i;
+			break;
+		}
+	}
+	free(body);
+	return NULL;
+}
+
+/*
+ * Checks the signatures of p[0..n) on up to TRANSCRIPT_THREADS cores.
+ * Returns the index of the first bad one, n when all verify, or
+ * (size_t)-1 when out of memory.
+ */
+static size_t
+verify_sigs(const char *buf, const struct pending *p, size_t n,
     const unsigned char *pk)
 {
-	char *body = malloc(rec->body_len);
-	int ok;
+	struct sig_job jobs[TRANSCRIPT_THREADS];
+	pthread_t tid[TRANSCRIPT_THREADS];
+	int started[TRANSCRIPT_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t, nt, first = n;
 
-	if (body == NULL)
-		return -1;
-	memcpy(body, line, rec->body_len - 1);
-	body[rec->body_len - 1] = '}';
-	ok = crypto_sign_verify_detached(rec->sig, (unsigned char *)body,
-	    rec->body_len, pk) == 0;
-	free(body);
-	return ok ? 0 : -1;
+	nt = (cpus < 1) ? 1 : (size_t)cpus;
+	if (nt > TRANSCRIPT_THREADS)
+		nt = TRANSCRIPT_THREADS;
+	if (n < 256)
+		nt = 1;		/* not worth a thread */
+	for (t = 0; t < nt; t++) {
+		jobs[t] = (struct sig_job){ buf, p, n * t / nt,
+		    n * (t + 1) / nt, pk, 0, 0 };
+		started[t] = t > 0 &&
+		    pthread_create(&tid[t], NULL, sig_worker, &jobs[t]) == 0;
+	}
+	for (t = 0; t < nt; t++)
+		if (!started[t])
+			sig_worker(&jobs[t]);	/* this thread, or fallback */
+	for (t = 0; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		if (jobs[t].nomem)
+			return (size_t)-1;
+		if (jobs[t].first_bad < jobs[t].to && jobs[t].first_bad < first)
+			first = jobs[t].first_bad;
+	}
+	return first;
 }
 
 int
@@ -250,15 +318,18 @@ transcript_verify(const char *buf, size_t len,
     struct transcript_verdict *v)
 {
 	struct transcript_record rec;
-	const char *p = buf, *end = buf + len, *why = NULL;
-	char prev[65];
-	size_t n = 0;
+	struct pending *p = NULL, *np;
+	const char *q = buf, *end = buf + len, *why = NULL;
+	char prev[65], chain[65];
+	size_t n = 0, cap = 0, badsig;
+	int structural = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->bad_record = -1;
 	memcpy(prev, zero_hash, sizeof(prev));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+	/* Pass 1, in order: shape, seq and chain; stop at the first fault. */
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t l;
 
 		if (nl == NULL) {
@@ -269,37 +340,73 @@ transcript_verify(const char *buf, size_t len,
 			    "cut short)", n);
 			break;
 		}
-		l = (size_t)(nl - p);
-		if (transcript_parse_record(p, l, &rec, &why) != CUSTOS_OK) {
+		l = (size_t)(nl - q);
+		if (transcript_parse_record(q, l, &rec, &why) != CUSTOS_OK) {
 			snprintf(v->why, sizeof(v->why), "%s", why);
-			goto bad;
+			structural = 1;
+			break;
 		}
-		if (rec.seq != n) {
-			snprintf(v->why, sizeof(v->why), "seq is %llu where "
-			    "%zu was expected (a record was removed, added or "
-			    "moved)", rec.seq, n);
+		if (rec.seq != n || strcmp(rec.prev, prev) != 0) {
+			if (rec.seq != n)
+				snprintf(v->why, sizeof(v->why), "seq is %llu "
+				    "where %zu was expected (a record was "
+				    "removed, added or moved)", rec.seq, n);
+			else
+				snprintf(v->why, sizeof(v->why), "prev does "
+				    "not match the hash of the record before "
+				    "it");
 			transcript_record_clear(&rec);
-			goto bad;
+			structural = 1;
+			break;
 		}
-		if (strcmp(rec.prev, prev) != 0) {
-			snprintf(v->why, sizeof(v->why), "prev does not match "
-			    "the hash of the record before it");
-			transcript_record_clear(&rec);
-			goto bad;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((np = realloc(p, cap * sizeof(*p))) == NULL) {
+				transcript_record_clear(&rec);
+				free(p);
+				return CUSTOS_ERR_NOMEM;
+			}
+			p = np;
 		}
-		if (verify_sig(p, &rec, pk) != 0) {
-			snprintf(v->why, sizeof(v->why), "the signature does "
-			    "not verify under the ceremony key");
-			transcript_record_clear(&rec);
-			goto bad;
-		}
+		p[n].off = (size_t)(q - buf);
+		p[n].body_len = rec.body_len;
+		memcpy(p[n].sig, rec.sig, sizeof(rec.sig));
 		transcript_record_clear(&rec);
-		transcript_line_hash(prev, p, l);
+		transcript_line_hash(prev, q, l);
 		n++;
-		p = nl + 1;
+		q = nl + 1;
 	}
+	/* Pass 2: the signatures of the records before any fault. */
+	badsig = verify_sigs(buf, p, n, pk);
+	if (badsig == (size_t)-1) {
+		free(p);
+		return CUSTOS_ERR_NOMEM;
+	}
+	if (badsig < n) {
+		snprintf(v->why, sizeof(v->why), "the signature does not "
+		    "verify under the ceremony key");
+		v->truncated = 0;
+		structural = 1;
+		/* The chain up to the bad record. */
+		memcpy(chain, zero_hash, sizeof(chain));
+		if (badsig > 0) {
+			const char *s = buf + p[badsig - 1].off;
+
+			transcript_line_hash(chain, s, (size_t)((const char *)
+			    memchr(s, '\n', (size_t)(end - s)) - s));
+		}
+		memcpy(prev, chain, sizeof(prev));
+		n = badsig;
+	}
+	free(p);
 	v->records = n;
 	memcpy(v->last_hash, prev, sizeof(prev));
+	if (structural) {
+		v->truncated = 0;
+		v->bad_record = (long)n;
+		v->bad_line = n + 1;
+		return CUSTOS_ERR_CORRUPT;
+	}
 	if (v->truncated)
 		return CUSTOS_ERR_TRUNCATED;
 	if (n == 0) {
@@ -310,10 +417,4 @@ transcript_verify(const char *buf, size_t len,
 	}
 	v->ok = 1;
 	return CUSTOS_OK;
- bad:
-	v->records = n;
-	v->bad_record = (long)n;
-	v->bad_line = n + 1;
-	memcpy(v->last_hash, prev, sizeof(prev));
-	return CUSTOS_ERR_CORRUPT;
 }
