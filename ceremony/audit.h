@@ -29,7 +29,8 @@
  *                              compact JSON)
  * Every line of transcript[0..len) must be a record (a final line without
  * its newline is parsed too). Returns 0, CUSTOS_ERR_FORMAT (a line is not
- * a record, or there are none), CUSTOS_ERR_TOO_LARGE or CUSTOS_ERR_NOMEM.
+ * a record, or there are none), CUSTOS_ERR_INVALID_ARG (transcript NULL),
+ * CUSTOS_ERR_TOO_LARGE (output over 1 GiB) or CUSTOS_ERR_NOMEM.
  */
 int audit_timeline(char **out, size_t *outlen, const char *transcript,
     size_t len) CUSTOS_WUR;
@@ -42,9 +43,12 @@ int audit_timeline(char **out, size_t *outlen, const char *transcript,
  * fingerprint found in the facts (keys kcv, *_kcv, *fingerprint*,
  * *_sha256, at any depth up to 32), verdict_text, the closing hash
  * grouped by four and fingerprint_words (NULL: omitted), and signature
- * lines for the administrator and each participant. closing_sha256_hex
- * must be hex digits. Returns 0, CUSTOS_ERR_INVALID_ARG,
- * CUSTOS_ERR_FORMAT, CUSTOS_ERR_TOO_LARGE or CUSTOS_ERR_NOMEM.
+ * lines for the administrator and each other actor (but "custos", the
+ * program itself). closing_sha256_hex must be 1-128 hex digits and
+ * verdict_text non-NULL (it may span lines). Returns 0,
+ * CUSTOS_ERR_INVALID_ARG, CUSTOS_ERR_FORMAT (as audit_timeline(), or the
+ * first record is not "ceremony.open"), CUSTOS_ERR_TOO_LARGE or
+ * CUSTOS_ERR_NOMEM.
  */
 int audit_report_html(char **out, size_t *outlen, const char *transcript,
     size_t len, const char *verdict_text, const char *closing_sha256_hex,

@@ -85,12 +85,11 @@ read_identity(struct ceremony *c, const char *buf, size_t len)
 	struct transcript_record rec;
 	const char *nl = memchr(buf, '\n', len), *why;
 	json_t *facts, *id;
-	int r;
 
 	if (nl == NULL)
 		return CUSTOS_ERR_CORRUPT;
-	if ((r = transcript_parse_record(buf, (size_t)(nl - buf), &rec, &why))
-	    != CUSTOS_OK)
+	if (transcript_parse_record(buf, (size_t)(nl - buf), &rec, &why) !=
+	    CUSTOS_OK)
 		return CUSTOS_ERR_CORRUPT;
 	facts = json_object_get(rec.body, "facts");
 	id = json_object_get(facts, "ceremony_id");
@@ -165,7 +164,6 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 	struct transcript_verdict v;
 	char path[PATH_MAX], now[21], *buf = NULL, *line = NULL;
 	size_t len = 0, llen = 0, good;
-	off_t end;
 	int fd, r;
 
 	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
@@ -185,10 +183,14 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 		r = CUSTOS_ERR_CORRUPT;
 		goto out;
 	}
-	good = 0;
 	{
 		/* Offset after the last whole line. */
 		const char *p = buf, *nl;
+
+		if (buf == NULL) {
+			r = CUSTOS_ERR_INTERNAL;
+			goto out;
+		}
 
 		while ((nl = memchr(p, '\n', (size_t)(buf + len - p))) != NULL)
 			p = nl + 1;
@@ -233,8 +235,11 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 		if (r != CUSTOS_OK)
 			goto out;
 		line[llen] = '\n';
-		if ((end = lseek(fd, 0, SEEK_END)) < 0 ||
-		    (r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK)
+		if (lseek(fd, 0, SEEK_END) < 0) {
+			r = custos_err_from_errno(errno);
+			goto out;
+		}
+		if ((r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK)
 			goto out;
 		transcript_line_hash(v.last_hash, line, llen);
 		v.records++;
@@ -246,7 +251,7 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 	    v.last_hash, actor, action, facts, c->rehearsal, c->sk)) !=
 	    CUSTOS_OK)
 		goto out;
-	line[llen] = '\n';	/* make_line leaves room: see below */
+	line[llen] = '\n';	/* transcript_make_line leaves the room */
 	if (lseek(fd, 0, SEEK_END) < 0) {
 		r = custos_err_from_errno(errno);
 		goto out;
@@ -539,7 +544,7 @@ ceremony_close(struct ceremony *c, const char *actor)
 	close(fd);
 	if (r != CUSTOS_OK)
 		return r;
-	if ((r = transcript_verify(buf, len, c->pk, &v)) != CUSTOS_OK) {
+	if (transcript_verify(buf, len, c->pk, &v) != CUSTOS_OK) {
 		r = CUSTOS_ERR_CORRUPT;
 		goto out;
 	}

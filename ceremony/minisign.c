@@ -22,7 +22,8 @@ minisign_pubkey_text(char *out, size_t outsz,
 
 	if (strchr(comment, '\n') != NULL)
 		return CUSTOS_ERR_INVALID_ARG;
-	memcpy(raw, "Ed", 2);
+	raw[0] = 'E';
+	raw[1] = 'd';
 	memcpy(raw + 2, keyid, MINISIGN_KEYID_LEN);
 	memcpy(raw + 2 + MINISIGN_KEYID_LEN, pk, 32);
 	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw),
@@ -107,13 +108,16 @@ minisign_sign(char **out, size_t *outlen, const unsigned char *msg,
 	if (strchr(trusted_comment, '\n') != NULL)
 		return CUSTOS_ERR_INVALID_ARG;
 	crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0);
-	memcpy(raw, "ED", 2);
+	raw[0] = 'E';
+	raw[1] = 'D';
 	memcpy(raw + 2, keyid, MINISIGN_KEYID_LEN);
 	crypto_sign_detached(raw + 2 + MINISIGN_KEYID_LEN, NULL, hash,
 	    sizeof(hash), sk);
 	if ((gmsg = malloc(crypto_sign_BYTES + tclen + 1)) == NULL)
 		return CUSTOS_ERR_NOMEM;
 	memcpy(gmsg, raw + 2 + MINISIGN_KEYID_LEN, crypto_sign_BYTES);
+	/* Binary message: signature then comment, no NUL wanted. */
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 	memcpy(gmsg + crypto_sign_BYTES, trusted_comment, tclen);
 	crypto_sign_detached(gsig, NULL, gmsg, crypto_sign_BYTES + tclen, sk);
 	free(gmsg);

@@ -61,7 +61,7 @@ transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
     const char *action, json_t *facts, int rehearsal,
     const unsigned char *sk)
 {
-	json_t *body = NULL;
+	json_t *body = NULL, *empty = NULL;
 	char *canon = NULL, *line = NULL, b64[TRANSCRIPT_SIG_B64_LEN + 1];
 	unsigned char sig[crypto_sign_BYTES];
 	size_t clen, len;
@@ -72,9 +72,10 @@ transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
 	if (!is_time(time) || !is_hex64(prev_hex) || actor == NULL ||
 	    action == NULL || (facts != NULL && !json_is_object(facts)))
 		return CUSTOS_ERR_INVALID_ARG;
+	if (facts == NULL && (facts = empty = json_object()) == NULL)
+		return CUSTOS_ERR_NOMEM;
 	body = json_pack("{s:s, s:s, s:O, s:s, s:b, s:I, s:s, s:i}",
-	    "action", action, "actor", actor,
-	    "facts", facts != NULL ? facts : json_object(),
+	    "action", action, "actor", actor, "facts", facts,
 	    "prev", prev_hex, "rehearsal", rehearsal != 0,
 	    "seq", (json_int_t)seq, "time", time, "v", 1);
 	if (body == NULL) {
@@ -106,6 +107,7 @@ transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
 	free(line);
 	free(canon);
 	json_decref(body);
+	json_decref(empty);
 	return r;
 }
 

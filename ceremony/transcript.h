@@ -48,7 +48,8 @@ void transcript_record_clear(struct transcript_record *rec);
 
 /*
  * Builds the line (no newline) for a new record: *out (malloc'ed) and
- * *outlen. facts is borrowed (an object; NULL for none); sk is the 64-byte
+ * *outlen; the buffer has room for one more byte, so the caller may put
+ * the newline at (*out)[*outlen]. facts is borrowed (an object; NULL for none); sk is the 64-byte
  * Ed25519 secret key. Returns 0 or a negative error code.
  */
 int transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
