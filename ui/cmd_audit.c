@@ -6,8 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "../ceremony/audit.h"
+#include "../ceremony/ceremony.h"
+#include "../ceremony/transcript.h"
 #include "../ceremony/verify.h"
+#include "../common/atomicio.h"
 #include "cli.h"
 #include "cmds.h"
 
@@ -70,9 +75,165 @@ audit_verify_cmd(int argc, char **argv)
 	return EXIT_OK_;
 }
 
+/* Length of the first n whole lines of buf. */
+static size_t
+prefix_lines(const char *buf, size_t len, size_t n)
+{
+	const char *p = buf, *nl;
+
+	while (n-- > 0 && (nl = memchr(p, '\n', (size_t)(buf + len - p))))
+		p = nl + 1;
+	return (size_t)(p - buf);
+}
+
+/* Verifies dir; *verdict gets a one-paragraph text, *good the verified part. */
+static int
+verify_for_render(const char *ctx, const char *dir, struct ceremony_verdict *v,
+    char **buf, size_t *len, size_t *good, char *verdict, size_t vsz)
+{
+	int r = ceremony_verify(dir, v, buf, len);
+
+	if (*buf == NULL) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, dir, v->why);
+		return r == CUSTOS_ERR_NOT_FOUND ? EXIT_BADINPUT : EXIT_FAIL;
+	}
+	*good = prefix_lines(*buf, *len, v->t.records);
+	if (r == CUSTOS_OK)
+		snprintf(verdict, vsz, "VERIFIED: %zu records, hash chain and "
+		    "every signature%s.", v->t.records, v->closed ? ", and the "
+		    "closing signature" : "; the ceremony is still open");
+	else
+		snprintf(verdict, vsz, "NOT VERIFIED: %.300s. Only the first "
+		    "%zu records are shown.", v->why, v->t.records);
+	return r == CUSTOS_OK ? EXIT_OK_ : EXIT_FAIL;
+}
+
+static int
+audit_show_cmd(int argc, char **argv)
+{
+	static const char ctx[] = "audit show";
+	struct ceremony_verdict v;
+	char *buf = NULL, *out = NULL, verdict[512];
+	size_t len = 0, good = 0, olen = 0;
+	int ex, r;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: custos audit show DIR\n\nVerifies the ceremony "
+		    "in DIR and prints its timeline: every record with\nits "
+		    "time, actor, action and facts. If verification fails, the "
+		    "records\nbefore the first bad one are shown under a "
+		    "warning.\n");
+		return EXIT_OK_;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_usage_error(ctx, "give exactly one DIR");
+	ex = verify_for_render(ctx, argv[1], &v, &buf, &len, &good, verdict,
+	    sizeof(verdict));
+	if (buf == NULL)
+		return ex;
+	printf("%s\n\n", verdict);
+	if (good > 0) {
+		r = audit_timeline(&out, &olen, buf, good);
+		if (r != CUSTOS_OK) {
+			ex = cli_fail(ctx, r);
+		} else {
+			fwrite(out, 1, olen, stdout);
+		}
+	}
+	free(out);
+	free(buf);
+	return ex;
+}
+
+static int
+audit_report_cmd(int argc, char **argv)
+{
+	static const char ctx[] = "audit report";
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ceremony_verdict v;
+	const char *prefix = NULL;
+	char *buf = NULL, *html = NULL, *txt = NULL, verdict[512];
+	char words[256], def[4200], path[4300], now[21];
+	size_t len = 0, good = 0, hlen = 0, tlen = 0;
+	int c, ex, r;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': prefix = optarg; break;
+		case 'h':
+			printf("usage: custos audit report DIR [--out PREFIX]\n\n"
+			    "Verifies the ceremony in DIR and writes a "
+			    "self-contained printable HTML\nreport (PREFIX.html) "
+			    "and a plain-text sign-off sheet (PREFIX.txt); by\n"
+			    "default PREFIX is DIR/reports/audit-TIME. Existing "
+			    "files are never\nreplaced. Exit status 1 when the "
+			    "ceremony does not verify (the report\nsays so).\n");
+			return EXIT_OK_;
+		default:
+			return cli_bad_option(ctx, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(ctx, "give exactly one DIR");
+	ex = verify_for_render(ctx, argv[optind], &v, &buf, &len, &good,
+	    verdict, sizeof(verdict));
+	if (buf == NULL)
+		return ex;
+	if (prefix == NULL) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		/* No ':' in the name: reports travel on FAT media. */
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(def, sizeof(def), "%s/reports/audit-%s", argv[optind],
+		    now);
+		prefix = def;
+	}
+	cli_hex_words(words, sizeof(words), v.transcript_sha256);
+	r = audit_report_html(&html, &hlen, buf, good, verdict,
+	    v.transcript_sha256, words);
+	if (r == CUSTOS_OK)
+		r = audit_signoff_text(&txt, &tlen, buf, good,
+		    v.transcript_sha256, words);
+	if (r != CUSTOS_OK) {
+		ex = cli_fail(ctx, r);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s.html", prefix);
+	if ((r = atomicio_create(path, html, hlen)) == CUSTOS_OK) {
+		printf("wrote %s\n", path);
+		snprintf(path, sizeof(path), "%s.txt", prefix);
+		if ((r = atomicio_create(path, txt, tlen)) == CUSTOS_OK)
+			printf("wrote %s\n", path);
+	}
+	if (r != CUSTOS_OK) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
+		    custos_strerror(r));
+		ex = cli_exit_code(r);
+		goto out;
+	}
+	printf("%s\n", verdict);
+ out:
+	free(html);
+	free(txt);
+	free(buf);
+	return ex;
+}
+
 static const struct cli_cmd audit_cmds[] = {
 	{ "verify", audit_verify_cmd, "check a ceremony's transcript and "
 	    "signatures" },
+	{ "show", audit_show_cmd, "the ceremony as a readable timeline" },
+	{ "report", audit_report_cmd, "printable HTML report and sign-off "
+	    "sheet" },
 	{ NULL, NULL, NULL },
 };
 

@@ -81,6 +81,20 @@ printf '\n' >> c/transcript.jsonl
 run audit verify c; expect_rc "a byte added after close is caught" 1
 head -c -1 c/transcript.jsonl > t && cat t > c/transcript.jsonl
 
+# What auditors read: the timeline, the HTML report and the sign-off sheet.
+run audit show c; expect_out "show starts with the verdict" "^VERIFIED: 8 records"
+expect_out "show lists the KCV step" "dkek.kcv"
+check "show carries no escape character" '! grep -q "$(printf "\033")" "$OUT"'
+run audit report c --out rep; expect_rc "report written" 0
+check "report is self-contained (no script, no links)" '! grep -qiE "<script|https?:|src=|href=" rep.html'
+check "report lists the KCV" 'grep -q "$kcv" rep.html'
+check "sign-off sheet fits 80 columns" '[ "$(awk "{ if (length(\$0) > 80) n++ } END { print n+0 }" rep.txt)" -eq 0 ]'
+check "sign-off sheet has the closing hash" 'grep -q "$(sha256sum c/transcript.jsonl | cut -c1-4)" rep.txt'
+run audit report c --out rep; expect_err "report never overwrites" 5 "file exists"
+cp -r c bad; sed -i '2s/"alice"/"mallory"/' bad/transcript.jsonl
+run audit show bad; expect_rc "show of a tampered ceremony fails" 1
+expect_out "and says where" "^NOT VERIFIED: record 1"
+
 # No secret anywhere in the ceremony directory: the share (raw, hex,
 # base64) and every passphrase.
 share_hex=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
