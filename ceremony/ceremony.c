@@ -21,6 +21,7 @@
 struct ceremony {
 	char dir[PATH_MAX];
 	char id[17];
+	char admin[256];
 	int rehearsal;
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char keyid[MINISIGN_KEYID_LEN];
@@ -37,6 +38,12 @@ path_join(char *out, const char *dir, const char *name)
 	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
 
 	return (n < 0 || n >= PATH_MAX) ? CUSTOS_ERR_INVALID_ARG : CUSTOS_OK;
+}
+
+const char *
+ceremony_admin(const struct ceremony *c)
+{
+	return c->admin;
 }
 
 const char *
@@ -99,6 +106,7 @@ read_identity(struct ceremony *c, const char *buf, size_t len)
 		return CUSTOS_ERR_CORRUPT;
 	}
 	memcpy(c->id, json_string_value(id), 17);
+	snprintf(c->admin, sizeof(c->admin), "%s", rec.actor);
 	c->rehearsal = rec.rehearsal;
 	transcript_record_clear(&rec);
 	return CUSTOS_OK;
@@ -164,17 +172,21 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 	struct transcript_verdict v;
 	char path[PATH_MAX], now[21], *buf = NULL, *line = NULL;
 	size_t len = 0, llen = 0, good;
-	int fd, r;
+	int fd, r, tries;
 
 	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
 		return r;
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return custos_err_from_errno(errno);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		r = errno == EWOULDBLOCK ? CUSTOS_ERR_BUSY :
-		    custos_err_from_errno(errno);
-		goto out;
+	/* Another custos appending: wait for it, boundedly (5 s). */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tries++) {
+		if (errno != EWOULDBLOCK || tries >= 100) {
+			r = errno == EWOULDBLOCK ? CUSTOS_ERR_BUSY :
+			    custos_err_from_errno(errno);
+			goto out;
+		}
+		usleep(50000);
 	}
 	if ((r = read_all_fd(fd, &buf, &len)) != CUSTOS_OK)
 		goto out;
@@ -243,6 +255,7 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 			goto out;
 		transcript_line_hash(v.last_hash, line, llen);
 		v.records++;
+		good += llen + 1;	/* a failed append below keeps it */
 		free(line);
 		line = NULL;
 	}
@@ -558,8 +571,22 @@ ceremony_close(struct ceremony *c, const char *actor)
 	    (r = path_join(path, c->dir, CEREMONY_SIG)) != CUSTOS_OK)
 		goto out;
 	r = atomicio_create(path, sig, slen);
-	if (r == CUSTOS_ERR_EXISTS)
-		r = CUSTOS_OK;	/* an earlier close got this far */
+	if (r == CUSTOS_ERR_EXISTS) {
+		/* An earlier close got this far: keep the key unless that
+		 * signature really verifies over this transcript. */
+		unsigned char *old = NULL;
+		size_t olen = 0;
+
+		if ((r = atomicio_read(path, 4096, 0, &old, &olen)) ==
+		    CUSTOS_OK)
+			r = minisign_verify((char *)old, olen,
+			    (unsigned char *)buf, len, c->keyid, c->pk);
+		atomicio_free_buf(old, olen, 0);
+		if (r != CUSTOS_OK) {
+			r = CUSTOS_ERR_CORRUPT;
+			goto out;
+		}
+	}
 	if (r != CUSTOS_OK)
 		goto out;
 	r = destroy_key(c->dir);

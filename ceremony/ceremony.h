@@ -64,7 +64,8 @@ void ceremony_free(struct ceremony *c);
  * returning. facts is borrowed (a JSON object, or NULL). A partial last
  * line left by a crash is cut off first and the cut recorded. Returns 0,
  * CUSTOS_ERR_CLOSED, CUSTOS_ERR_CORRUPT (the transcript does not verify:
- * nothing is appended), CUSTOS_ERR_BUSY, or an I/O error.
+ * nothing is appended), CUSTOS_ERR_BUSY (another process held the
+ * transcript for 5 s), or an I/O error.
  */
 int ceremony_record(struct ceremony *c, const char *actor,
     const char *action, json_t *facts) CUSTOS_WUR;
@@ -72,13 +73,18 @@ int ceremony_record(struct ceremony *c, const char *actor,
 /*
  * Closes the ceremony: records "ceremony.close", writes the minisign
  * signature of the whole transcript, and destroys ceremony.key. Rerunning
- * after a crash finishes an interrupted close. Returns 0 or an error code.
+ * after a crash finishes an interrupted close; a signature file that is
+ * already there must verify, else CUSTOS_ERR_CORRUPT and the key is kept.
+ * Returns 0 or an error code.
  */
 int ceremony_close(struct ceremony *c, const char *actor) CUSTOS_WUR;
 
 /* Reads the public key (and key id) of a ceremony directory. */
 int ceremony_load_pub(const char *dir, unsigned char pk[32],
     unsigned char keyid[MINISIGN_KEYID_LEN]) CUSTOS_WUR;
+
+/* The administrator named when the ceremony was opened. */
+const char *ceremony_admin(const struct ceremony *c);
 
 /* The ceremony's id (16 hex digits) and whether it is a rehearsal. */
 const char *ceremony_id(const struct ceremony *c);

@@ -338,8 +338,7 @@ transcript_verify(const char *buf, size_t len,
 			/* A crash mid-write leaves a partial last line. */
 			v->truncated = 1;
 			snprintf(v->why, sizeof(v->why), "the file ends in a "
-			    "partial record after record %zu (a write was "
-			    "cut short)", n);
+			    "partial record (a write was cut short)");
 			break;
 		}
 		l = (size_t)(nl - q);

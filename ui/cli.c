@@ -232,3 +232,27 @@ cli_file_sha256(const char *path, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 	return CUSTOS_OK;
 }
+
+int
+cli_check_recordable(const char *ctx, const char *what, const char *s)
+{
+	json_t *j;
+	const unsigned char *p;
+
+	if (s == NULL)
+		return EXIT_OK_;
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(stderr, "custos: %s: the %s contains a control "
+			    "character; it cannot be recorded\n", ctx, what);
+			return EXIT_USAGE;
+		}
+	}
+	if ((j = json_string(s)) == NULL) {
+		fprintf(stderr, "custos: %s: the %s is not valid UTF-8; it "
+		    "cannot be recorded\n", ctx, what);
+		return EXIT_USAGE;
+	}
+	json_decref(j);
+	return EXIT_OK_;
+}

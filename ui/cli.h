@@ -85,6 +85,13 @@ void cli_hex_words(char *out, size_t outsz, const char *hex);
 /* Prints prefix and hex in groups of four, 16 groups per line. */
 void cli_print_grouped(const char *prefix, const char *hex);
 
+/*
+ * Checks that s (an actor or file name to be recorded; NULL: nothing) is
+ * UTF-8 without control characters, before any step is done. Prints one
+ * line and returns EXIT_USAGE otherwise.
+ */
+int cli_check_recordable(const char *ctx, const char *what, const char *s);
+
 /* SHA-256 of a file as lower-case hex (out: 65). Returns an error code. */
 int cli_file_sha256(const char *path, char out[65]);
 

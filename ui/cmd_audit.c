@@ -58,6 +58,11 @@ audit_verify_cmd(int argc, char **argv)
 		return r == CUSTOS_ERR_NOT_FOUND ? EXIT_BADINPUT : EXIT_FAIL;
 	}
 	printf("ceremony:   %s%s\n", v.id, v.rehearsal ? " (REHEARSAL)" : "");
+	printf("key:        SHA-256 of ceremony.pub's key (compare with the "
+	    "paper record):\n");
+	cli_print_grouped("  ", v.pubkey_sha256);
+	cli_hex_words(words, sizeof(words), v.pubkey_sha256);
+	printf("  words: %s\n", words);
 	printf("records:    %zu, hash chain and signatures verified\n",
 	    v.t.records);
 	printf("status:     %s\n", v.closed ? "closed; closing signature "

@@ -107,7 +107,7 @@ ceremony_close_cmd(int argc, char **argv)
 	};
 	struct ceremony *cer = NULL;
 	struct prompt_src src;
-	const char *fd = NULL, *file = NULL, *actor = "administrator";
+	const char *fd = NULL, *file = NULL, *actor = NULL;
 	int c, ex, r;
 
 	optind = 0;
@@ -133,13 +133,15 @@ ceremony_close_cmd(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(ctx, "give exactly one DIR");
+	if ((ex = cli_check_recordable(ctx, "actor", actor)) != EXIT_OK_)
+		return ex;
 	if ((ex = cli_secret_source(&src, fd, file, ctx)) != EXIT_OK_)
 		return ex;
 	ex = cli_ceremony_unlock(ctx, argv[optind], &src, &cer);
 	prompt_src_close(&src);
 	if (ex != EXIT_OK_)
 		return ex;
-	r = ceremony_close(cer, actor);
+	r = ceremony_close(cer, actor != NULL ? actor : ceremony_admin(cer));
 	ceremony_free(cer);
 	if (r != CUSTOS_OK) {
 		fprintf(stderr, "custos: %s: %s: %s\n", ctx, argv[optind],

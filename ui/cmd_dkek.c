@@ -43,7 +43,7 @@ dkek_kcv_cmd(int argc, char **argv)
 	struct prompt_src src;
 	char kcvhex[17], g[20];
 	size_t n, i, da = 0, db = 0;
-	int c, ex, r;
+	int c, ex, r, actor_given = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -54,10 +54,13 @@ dkek_kcv_cmd(int argc, char **argv)
 		case 'c': cdir = optarg; break;
 		case 'a': admin_fd = optarg; break;
 		case 'A': admin_file = optarg; break;
-		case 'o': actor = optarg; break;
+		case 'o': actor = optarg; actor_given = 1; break;
 		case 'h':
 			printf("usage: custos dkek kcv FILE... [--passphrase-fd"
-			    " N | --passphrase-file PATH]\n\nDecrypts each "
+			    " N | --passphrase-file PATH]\n"
+			    "         [--ceremony DIR [--actor NAME] "
+			    "[--admin-passphrase-fd N | --admin-passphrase-file "
+			    "P]]\n\nDecrypts each "
 			    "share file (one passphrase each, in order) and "
 			    "prints the KCV\nof the DKEK they make together: "
 			    "what the HSM must report after the\nlast import. "
@@ -78,7 +81,17 @@ dkek_kcv_cmd(int argc, char **argv)
 		return cli_usage_error(ctx, "give one or more share FILEs");
 	if (n > DKEK_MAX_SHARES)
 		return cli_usage_error(ctx, "too many share files");
+	if (cdir == NULL && (admin_fd != NULL || admin_file != NULL ||
+	    actor_given))
+		return cli_usage_error(ctx, "an administrator passphrase or "
+		    "--actor needs --ceremony DIR");
 	if (cdir != NULL) {
+		if ((ex = cli_check_recordable(ctx, "actor", actor)) != EXIT_OK_)
+			return ex;
+		for (i = 0; i < n; i++)
+			if ((ex = cli_check_recordable(ctx, "file name",
+			    argv[optind + (int)i])) != EXIT_OK_)
+				return ex;
 		if ((ex = cli_secret_source(&asrc, admin_fd, admin_file, ctx))
 		    != EXIT_OK_)
 			return ex;
@@ -118,6 +131,14 @@ dkek_kcv_cmd(int argc, char **argv)
 		    argv[optind + (int)i], g);
 	}
 	r = dkek_combine(dkek, kcv, shares, n, &da, &db);
+	if (r != CUSTOS_OK && cer != NULL) {
+		json_t *ff = json_pack("{s:O, s:O, s:s, s:s}", "files", files,
+		    "share_fingerprints", fprs, "outcome", "refused", "error",
+		    custos_strerror(r));
+
+		(void)cli_record(ctx, cer, actor, "dkek.kcv", ff);
+		json_decref(ff);
+	}
 	if (r == CUSTOS_ERR_DUPLICATE_SHARE) {
 		fprintf(stderr, "custos: %s: %s and %s hold the same share; "
 		    "importing both would cancel it out\n", ctx,

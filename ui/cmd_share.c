@@ -128,13 +128,25 @@ open_ceremony(const char *ctx, const struct share_args *a,
 	struct prompt_src src;
 	int ex;
 
+	int i;
+
 	*c = NULL;
 	if (a->ceremony_dir == NULL) {
-		if (a->admin_fd != NULL || a->admin_file != NULL)
+		if (a->admin_fd != NULL || a->admin_file != NULL ||
+		    a->actor != NULL)
 			return cli_usage_error(ctx, "an administrator "
-			    "passphrase needs --ceremony DIR");
+			    "passphrase or --actor needs --ceremony DIR");
 		return EXIT_OK_;
 	}
+	/* Everything to be recorded must be recordable, before any step. */
+	if ((ex = cli_check_recordable(ctx, "actor", a->actor)) != EXIT_OK_ ||
+	    (ex = cli_check_recordable(ctx, "output file name", a->out)) !=
+	    EXIT_OK_)
+		return ex;
+	for (i = 0; i < a->npos; i++)
+		if ((ex = cli_check_recordable(ctx, "file name", a->pos[i])) !=
+		    EXIT_OK_)
+			return ex;
 	if ((ex = cli_secret_source(&src, a->admin_fd, a->admin_file, ctx))
 	    != EXIT_OK_)
 		return ex;
@@ -282,6 +294,9 @@ write_share(const char *ctx, const struct share_args *a,
 	if (f == SHAREFILE_V1 &&
 	    (ex = fill_header(ctx, a, &h)) != EXIT_OK_)
 		return ex;
+	if (f == SHAREFILE_V1 && cer != NULL && h.ceremony[0] == '\0')
+		snprintf(h.ceremony, sizeof(h.ceremony), "%s",
+		    ceremony_id(cer));
 	if (f == SHAREFILE_PBE)
 		fputs(legacy_warning, stderr);
 	if ((r = cli_new_passphrase(ctx, src, "New passphrase for the share "
@@ -328,6 +343,12 @@ cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
 
 	if ((r = sharefile_inspect(path, info)) != CUSTOS_OK)
 		goto fail;
+	if (info->format == SHAREFILE_V1 &&
+	    strcmp(info->v1.label, "ceremony-signing-key") == 0) {
+		fprintf(stderr, "custos: %s: %s: this is a ceremony's signing "
+		    "key, not a DKEK share\n", ctx, path);
+		return EXIT_BADINPUT;
+	}
 	snprintf(what, sizeof(what), "Passphrase for %s%s%s", path,
 	    info->format == SHAREFILE_V1 ? " of " : "",
 	    info->format == SHAREFILE_V1 ? info->v1.label : "");
@@ -541,7 +562,10 @@ share_convert(int argc, char **argv)
 		    "[--label NAME] [header options]\n"
 		    "         [--passphrase-fd N | --passphrase-file PATH]\n"
 		    "         [--new-passphrase-fd N | --new-passphrase-file "
-		    "PATH]\n\nRe-encrypts the share in IN into OUT in the "
+		    "PATH]\n"
+		    "         [--ceremony DIR [--actor NAME] "
+		    "[--admin-passphrase-fd N | --admin-passphrase-file P]]"
+		    "\n\nRe-encrypts the share in IN into OUT in the "
 		    "other format, under a new\npassphrase. The share, and so "
 		    "its fingerprint, is unchanged.\n");
 		return EXIT_OK_;
@@ -578,8 +602,11 @@ share_convert(int argc, char **argv)
 		goto out;
 	}
 	if ((ex = cmd_open_share(ctx, a.pos[0], &src, share, &info)) !=
-	    EXIT_OK_)
+	    EXIT_OK_) {
+		record_failure(ctx, cer, share_actor(&a), "share.convert",
+		    a.pos[0], ex);
 		goto out;
+	}
 	ex = write_share(ctx, &a, f, &nsrc, share, cer, "share.convert",
 	    a.pos[0]);
  out:

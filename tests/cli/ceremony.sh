@@ -37,7 +37,23 @@ expect_err "a failed step still fails" 3 "wrong passphrase"
 run share verify c/shares/bob.share --passphrase-file pw --ceremony c --admin-passphrase-file wrong
 expect_err "wrong administrator passphrase" 3 "wrong administrator passphrase"
 
+# What must be refused before any step is done.
+run share verify c/ceremony.key --passphrase-file apw
+expect_err "the ceremony key is not a share" 4 "signing key, not a DKEK share"
+run share create --label x --out "$(printf 'c/shares/z\377.share')" $FAST --passphrase-file pw --ceremony c $ADMIN
+expect_err "a file name that cannot be recorded is refused" 2 "not valid UTF-8"
+check "and nothing was written" '[ -z "$(ls c/shares | grep z)" ]'
+run share create --label x --out x.share $FAST --passphrase-file pw --ceremony c $ADMIN --actor "$(printf 'a\nb')"
+expect_err "an actor with a line break is refused" 2 "control character"
+check "and nothing was written" '[ ! -e x.share ]'
+run share verify c/shares/bob.share --passphrase-file pw --actor bob
+expect_err "--actor needs --ceremony" 2 "needs --ceremony"
+run dkek kcv c/shares/bob.share --passphrase-file pw $ADMIN
+expect_err "dkek kcv: admin passphrase needs --ceremony" 2 "needs --ceremony"
+check "the v1 header names the ceremony" 'grep -q "^Ceremony: $(jq -r "select(.seq==0).facts.ceremony_id" c/transcript.jsonl)$" c/shares/bob.share'
+
 run audit verify c; expect_out "open ceremony verifies" "^verdict: +OK"
+expect_out "verify shows the key fingerprint words" "^  words: ([a-z]+ ){7}[a-z]+$"
 expect_out "open ceremony says so" "status: +open"
 run audit verify c --require-closed; expect_rc "--require-closed fails while open" 1
 check "transcript has 5 records" '[ "$(wc -l < c/transcript.jsonl)" -eq 5 ]'
@@ -65,8 +81,15 @@ sed -i '4d' c/transcript.jsonl
 run audit verify c; expect_err "deleted record located" 1 "record 3 \(line 4\): seq is 4"
 cp before c/transcript.jsonl
 
+# An interrupted close with a bogus signature file keeps the key.
+echo "untrusted comment: bogus" > c/transcript.jsonl.minisig
+run ceremony close c $ADMIN; expect_err "a bogus signature file stops the close" 4 "corrupted"
+check "and the key is kept" '[ -e c/ceremony.key ]'
+rm c/transcript.jsonl.minisig
+
 # Close: nothing after; the transcript verifies with standard tools.
 run ceremony close c $ADMIN; expect_rc "close" 0
+check "close is recorded by the administrator" '[ "$(tail -n 1 c/transcript.jsonl | jq -r .actor)" = carol ]'
 check "the signing key is gone" '[ ! -e c/ceremony.key ]'
 run audit verify c --require-closed; expect_out "closed ceremony verifies" "closing signature verified"
 if command -v minisign >/dev/null; then
