@@ -90,10 +90,10 @@ static int
 read_identity(struct ceremony *c, const char *buf, size_t len)
 {
 	struct transcript_record rec;
-	const char *nl = memchr(buf, '\n', len), *why;
+	const char *nl, *why;
 	json_t *facts, *id;
 
-	if (nl == NULL)
+	if (buf == NULL || (nl = memchr(buf, '\n', len)) == NULL)
 		return CUSTOS_ERR_CORRUPT;
 	if (transcript_parse_record(buf, (size_t)(nl - buf), &rec, &why) !=
 	    CUSTOS_OK)
@@ -141,23 +141,6 @@ read_all_fd(int fd, char **out, size_t *outlen)
 	buf[len] = '\0';
 	*out = buf;
 	*outlen = len;
-	return CUSTOS_OK;
-}
-
-static int
-write_all_fd(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return custos_err_from_errno(errno);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
 	return CUSTOS_OK;
 }
 
@@ -251,7 +234,7 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 			r = custos_err_from_errno(errno);
 			goto out;
 		}
-		if ((r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK)
+		if ((r = atomicio_write_all(fd, line, llen + 1)) != CUSTOS_OK)
 			goto out;
 		transcript_line_hash(v.last_hash, line, llen);
 		v.records++;
@@ -269,7 +252,7 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 		r = custos_err_from_errno(errno);
 		goto out;
 	}
-	if ((r = write_all_fd(fd, line, llen + 1)) != CUSTOS_OK) {
+	if ((r = atomicio_write_all(fd, line, llen + 1)) != CUSTOS_OK) {
 		/* Leave no partial record behind us. */
 		if (ftruncate(fd, (off_t)good) != 0) {
 			/* the next append cuts it off and records that */
@@ -518,7 +501,7 @@ destroy_key(const char *dir)
 			size_t n = (size_t)(st.st_size - done) < sizeof(zeros) ?
 			    (size_t)(st.st_size - done) : sizeof(zeros);
 
-			if (write_all_fd(fd, zeros, n) != CUSTOS_OK)
+			if (atomicio_write_all(fd, zeros, n) != CUSTOS_OK)
 				break;
 			done += (off_t)n;
 		}

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "../common/secmem.h"
+#include "../common/utctime.h"
 #include "sharefile_v1.h"
 
 static const char begin_line[] = "-----BEGIN CUSTOS DKEK SHARE-----\n";
@@ -143,39 +144,13 @@ v1_check_text(const char *s, size_t max)
 	return NULL;
 }
 
-void
-v1_now(char out[21])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int
-check_created(const char *s)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	size_t i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return -1;
-	for (i = 0; shape[i]; i++) {
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
-		    s[i] != shape[i])
-			return -1;
-	}
-	return 0;
-}
-
 static int
 check_header(const struct v1_header *h)
 {
 	if (v1_check_text(h->label, V1_LABEL_MAX) != NULL ||
 	    (h->ceremony[0] && v1_check_text(h->ceremony, V1_CEREMONY_MAX)) ||
 	    (h->comment[0] && v1_check_text(h->comment, V1_COMMENT_MAX)) ||
-	    check_created(h->created) != 0)
+	    !utctime_valid(h->created))
 		return CUSTOS_ERR_FORMAT;
 	if (h->opslimit < V1_OPS_MIN || h->opslimit > V1_OPS_MAX ||
 	    h->mem_kib < V1_MEM_KIB_MIN || h->mem_kib > V1_MEM_KIB_MAX)
@@ -215,7 +190,7 @@ v1_seal_deterministic(char **out, size_t *outlen, struct v1_header *h,
 	*out = NULL;
 	*outlen = 0;
 	if (h->created[0] == '\0')
-		v1_now(h->created);
+		utctime_now(h->created);
 	if ((r = check_header(h)) != CUSTOS_OK)
 		return r;
 	dkek_share_fingerprint(h->fpr, share);

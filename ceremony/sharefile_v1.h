@@ -87,7 +87,5 @@ int v1_seal_deterministic(char **out, size_t *outlen, struct v1_header *h,
     const unsigned char *share, const unsigned char *pwd, size_t pwdlen)
     CUSTOS_WUR;
 
-/* Fills out (21 bytes) with the current UTC time as YYYY-MM-DDTHH:MM:SSZ. */
-void v1_now(char out[21]);
 
 #endif

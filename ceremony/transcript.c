@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../common/encode.h"
+#include "../common/utctime.h"
 #include "transcript.h"
 
 static const char sig_open[] = ",\"sig\":\"";
@@ -18,11 +19,7 @@ static const char zero_hash[] =
 void
 transcript_now(char out[21])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utctime_now(out);
 }
 
 void
@@ -32,21 +29,6 @@ transcript_line_hash(char out[65], const char *line, size_t len)
 
 	crypto_hash_sha256(h, (const unsigned char *)line, len);
 	sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
-static int
-is_time(const char *s)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	size_t i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
-		    s[i] != shape[i])
-			return 0;
-	return 1;
 }
 
 static int
@@ -69,7 +51,7 @@ transcript_make_line(char **out, size_t *outlen, unsigned long long seq,
 
 	*out = NULL;
 	*outlen = 0;
-	if (!is_time(time) || !is_hex64(prev_hex) || actor == NULL ||
+	if (!utctime_valid(time) || !is_hex64(prev_hex) || actor == NULL ||
 	    action == NULL || (facts != NULL && !json_is_object(facts)))
 		return CUSTOS_ERR_INVALID_ARG;
 	if (facts == NULL && (facts = empty = json_object()) == NULL)
@@ -191,7 +173,7 @@ transcript_parse_record(const char *line, size_t len,
 	}
 	rec->seq = (unsigned long long)json_integer_value(o);
 	o = json_object_get(j, "time");
-	if (!json_is_string(o) || !is_time(json_string_value(o))) {
+	if (!json_is_string(o) || !utctime_valid(json_string_value(o))) {
 		*why = "time is not YYYY-MM-DDTHH:MM:SSZ";
 		goto out;
 	}

@@ -13,9 +13,11 @@
 #include "atomicio.h"
 #include "secmem.h"
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
+int
+atomicio_write_all(int fd, const void *buf, size_t len)
 {
+	const unsigned char *p = buf;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -69,7 +71,7 @@ atomicio_create(const char *path, const void *buf, size_t len)
 		goto out;
 	}
 	made = 1;
-	if ((r = write_all(fd, buf, len)) != CUSTOS_OK)
+	if ((r = atomicio_write_all(fd, buf, len)) != CUSTOS_OK)
 		goto out;
 	if (fsync(fd) != 0) {
 		r = custos_err_from_errno(errno);

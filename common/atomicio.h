@@ -32,6 +32,12 @@ int atomicio_create(const char *path, const void *buf, size_t len) CUSTOS_WUR;
 int atomicio_read(const char *path, size_t maxlen, int secret,
     unsigned char **out, size_t *outlen) CUSTOS_WUR;
 
+/*
+ * Writes all of buf to fd, retrying short writes and EINTR. Returns 0 or
+ * the error code for errno (CUSTOS_ERR_NO_SPACE on a full disk).
+ */
+int atomicio_write_all(int fd, const void *buf, size_t len) CUSTOS_WUR;
+
 /* Frees a buffer from atomicio_read(); accepts NULL. */
 void atomicio_free_buf(unsigned char *buf, size_t len, int secret);
 
