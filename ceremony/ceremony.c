@@ -14,6 +14,7 @@
 
 #include "../common/atomicio.h"
 #include "../common/secmem.h"
+#include "../common/utctime.h"
 #include "ceremony.h"
 #include "sharefile_v1.h"
 #include "transcript.h"
@@ -144,6 +145,49 @@ read_all_fd(int fd, char **out, size_t *outlen)
 	return CUSTOS_OK;
 }
 
+/* Opens (no symlinks) and reads a ceremony's whole transcript. */
+static int
+read_transcript(const char *dir, char **buf, size_t *len)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+		return r;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return custos_err_from_errno(errno);
+	r = read_all_fd(fd, buf, len);
+	close(fd);
+	return r;
+}
+
+/*
+ * Signs record seq (chained to prev, which becomes its own hash) and
+ * writes it with its newline at the end of fd. Returns 0 or an error.
+ */
+static int
+append_record(int fd, const struct ceremony *c, unsigned long long seq,
+    char prev[65], const char *actor, const char *action, json_t *facts)
+{
+	char now[UTCTIME_LEN + 1], *line = NULL;
+	size_t llen = 0;
+	int r;
+
+	utctime_now(now);
+	if ((r = transcript_make_line(&line, &llen, seq, now, prev, actor,
+	    action, facts, c->rehearsal, c->sk)) != CUSTOS_OK)
+		return r;
+	line[llen] = '\n';	/* transcript_make_line leaves the room */
+	if (lseek(fd, 0, SEEK_END) < 0)
+		r = custos_err_from_errno(errno);
+	else
+		r = atomicio_write_all(fd, line, llen + 1);
+	if (r == CUSTOS_OK)
+		transcript_line_hash(prev, line, llen);
+	free(line);
+	return r;
+}
+
 /*
  * Appends under an exclusive lock. When closing is set and the last
  * record already is ceremony.close, appends nothing (resumed close).
@@ -153,8 +197,9 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
     json_t *facts, int closing)
 {
 	struct transcript_verdict v;
-	char path[PATH_MAX], now[21], *buf = NULL, *line = NULL;
-	size_t len = 0, llen = 0, good;
+	char path[PATH_MAX], *buf = NULL;
+	const char *p, *nl;
+	size_t len = 0, good;
 	int fd, r, tries;
 
 	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
@@ -178,38 +223,18 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 		r = CUSTOS_ERR_CORRUPT;
 		goto out;
 	}
-	{
-		/* Offset after the last whole line. */
-		const char *p = buf, *nl;
-
-		if (buf == NULL) {
-			r = CUSTOS_ERR_INTERNAL;
-			goto out;
-		}
-
-		while ((nl = memchr(p, '\n', (size_t)(buf + len - p))) != NULL)
-			p = nl + 1;
-		good = (size_t)(p - buf);
+	if (strcmp(v.last_action, "ceremony.close") == 0) {
+		r = closing ? CUSTOS_OK : CUSTOS_ERR_CLOSED;
+		goto out;
 	}
-	if (v.records > 0) {
-		/* The last whole record: is the ceremony closed? */
-		const char *last = buf + good - 1, *why;
-		struct transcript_record rec;
-
-		while (last > buf && last[-1] != '\n')
-			last--;
-		if (transcript_parse_record(last, (size_t)(buf + good - 1 -
-		    last), &rec, &why) != CUSTOS_OK) {
-			r = CUSTOS_ERR_CORRUPT;
-			goto out;
-		}
-		if (strcmp(rec.action, "ceremony.close") == 0) {
-			transcript_record_clear(&rec);
-			r = closing ? CUSTOS_OK : CUSTOS_ERR_CLOSED;
-			goto out;
-		}
-		transcript_record_clear(&rec);
+	if (buf == NULL) {	/* read_all_fd always allocates */
+		r = CUSTOS_ERR_INTERNAL;
+		goto out;
 	}
+	/* Offset after the last whole line. */
+	for (p = buf; (nl = memchr(p, '\n', (size_t)(buf + len - p))) != NULL;)
+		p = nl + 1;
+	good = (size_t)(p - buf);
 	if (v.truncated) {
 		/* A crash cut a record short: drop it, and say so. */
 		char hash[65];
@@ -222,37 +247,20 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 		}
 		rf = json_pack("{s:I, s:s}", "dropped_bytes",
 		    (json_int_t)(len - good), "dropped_sha256", hash);
-		transcript_now(now);
-		r = transcript_make_line(&line, &llen, v.records, now,
-		    v.last_hash, "custos", "transcript.repair", rf, c->rehearsal,
-		    c->sk);
+		r = append_record(fd, c, v.records, v.last_hash, "custos",
+		    "transcript.repair", rf);
 		json_decref(rf);
 		if (r != CUSTOS_OK)
 			goto out;
-		line[llen] = '\n';
-		if (lseek(fd, 0, SEEK_END) < 0) {
+		v.records++;
+		/* A failed append below keeps the repair record. */
+		if ((good = (size_t)lseek(fd, 0, SEEK_END)) == (size_t)-1) {
 			r = custos_err_from_errno(errno);
 			goto out;
 		}
-		if ((r = atomicio_write_all(fd, line, llen + 1)) != CUSTOS_OK)
-			goto out;
-		transcript_line_hash(v.last_hash, line, llen);
-		v.records++;
-		good += llen + 1;	/* a failed append below keeps it */
-		free(line);
-		line = NULL;
 	}
-	transcript_now(now);
-	if ((r = transcript_make_line(&line, &llen, v.records, now,
-	    v.last_hash, actor, action, facts, c->rehearsal, c->sk)) !=
-	    CUSTOS_OK)
-		goto out;
-	line[llen] = '\n';	/* transcript_make_line leaves the room */
-	if (lseek(fd, 0, SEEK_END) < 0) {
-		r = custos_err_from_errno(errno);
-		goto out;
-	}
-	if ((r = atomicio_write_all(fd, line, llen + 1)) != CUSTOS_OK) {
+	if ((r = append_record(fd, c, v.records, v.last_hash, actor, action,
+	    facts)) != CUSTOS_OK) {
 		/* Leave no partial record behind us. */
 		if (ftruncate(fd, (off_t)good) != 0) {
 			/* the next append cuts it off and records that */
@@ -265,7 +273,6 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 	}
 	r = CUSTOS_OK;
  out:
-	free(line);
 	free(buf);
 	close(fd);
 	return r;
@@ -370,17 +377,11 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 		r = CUSTOS_ERR_INVALID_ARG;	/* not UTF-8 */
 		goto out;
 	}
-	transcript_now(now);
-	{
-		char zero[65];
-
-		memset(zero, '0', 64);
-		zero[64] = '\0';
-		if ((r = transcript_make_line(&line, &llen, 0, now, zero,
-		    p->admin, "ceremony.open", facts, p->rehearsal, c->sk)) !=
-		    CUSTOS_OK)
-			goto out;
-	}
+	utctime_now(now);
+	if ((r = transcript_make_line(&line, &llen, 0, now, transcript_genesis,
+	    p->admin, "ceremony.open", facts, p->rehearsal, c->sk)) !=
+	    CUSTOS_OK)
+		goto out;
 	line[llen] = '\n';
 	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK ||
 	    (r = atomicio_create(path, line, llen + 1)) != CUSTOS_OK)
@@ -417,7 +418,7 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 	unsigned char pk[32];
 	char path[PATH_MAX], *tbuf = NULL;
 	size_t klen = 0, tlen = 0;
-	int r, fd = -1;
+	int r;
 
 	*out = NULL;
 	if (strlen(dir) + 40 >= PATH_MAX)
@@ -431,13 +432,7 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	if ((r = ceremony_load_pub(dir, c->pk, c->keyid)) != CUSTOS_OK)
 		goto out;
-	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
-		goto out;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		r = custos_err_from_errno(errno);
-		goto out;
-	}
-	if ((r = read_all_fd(fd, &tbuf, &tlen)) != CUSTOS_OK ||
+	if ((r = read_transcript(dir, &tbuf, &tlen)) != CUSTOS_OK ||
 	    (r = read_identity(c, tbuf, tlen)) != CUSTOS_OK)
 		goto out;
 	{
@@ -472,8 +467,6 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 	c = NULL;
 	r = CUSTOS_OK;
  out:
-	if (fd >= 0)
-		close(fd);
 	free(tbuf);
 	atomicio_free_buf(kbuf, klen, 0);
 	secmem_free(seed);
@@ -527,18 +520,12 @@ ceremony_close(struct ceremony *c, const char *actor)
 	char *sig = NULL;
 	struct transcript_verdict v;
 	size_t len = 0, slen = 0;
-	int fd, r;
+	int r;
 
 	if ((r = append_locked(c, actor, "ceremony.close", NULL, 1)) !=
 	    CUSTOS_OK)
 		return r;
-	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
-		return r;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return custos_err_from_errno(errno);
-	r = read_all_fd(fd, &buf, &len);
-	close(fd);
-	if (r != CUSTOS_OK)
+	if ((r = read_transcript(c->dir, &buf, &len)) != CUSTOS_OK)
 		return r;
 	if (transcript_verify(buf, len, c->pk, &v) != CUSTOS_OK) {
 		r = CUSTOS_ERR_CORRUPT;
@@ -546,7 +533,7 @@ ceremony_close(struct ceremony *c, const char *actor)
 	}
 	crypto_hash_sha256(h, (unsigned char *)buf, len);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	transcript_now(now);
+	utctime_now(now);
 	snprintf(tc, sizeof(tc), "custos ceremony %s closed %s records %zu "
 	    "sha256 %s", c->id, now, v.records, hex);
 	if ((r = minisign_sign(&sig, &slen, (unsigned char *)buf, len,

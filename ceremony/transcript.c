@@ -11,16 +11,10 @@
 #include "transcript.h"
 
 static const char sig_open[] = ",\"sig\":\"";
-static const char zero_hash[] =
+const char transcript_genesis[65] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
-
-void
-transcript_now(char out[21])
-{
-	utctime_now(out);
-}
 
 void
 transcript_line_hash(char out[65], const char *line, size_t len)
@@ -214,6 +208,7 @@ transcript_parse_record(const char *line, size_t len,
 
 /* One record whose signature is still to be checked. */
 struct pending {
+	char action[64];	/* for the verdict's last_action */
 	size_t off;		/* start of its line in the buffer */
 	size_t body_len;	/* signed bytes: line minus sig, plus '}' */
 	unsigned char sig[crypto_sign_BYTES];
@@ -310,7 +305,7 @@ transcript_verify(const char *buf, size_t len,
 
 	memset(v, 0, sizeof(*v));
 	v->bad_record = -1;
-	memcpy(prev, zero_hash, sizeof(prev));
+	memcpy(prev, transcript_genesis, sizeof(prev));
 	/* Pass 1, in order: shape, seq and chain; stop at the first fault. */
 	while (q < end) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
@@ -353,6 +348,7 @@ transcript_verify(const char *buf, size_t len,
 		}
 		p[n].off = (size_t)(q - buf);
 		p[n].body_len = rec.body_len;
+		snprintf(p[n].action, sizeof(p[n].action), "%s", rec.action);
 		memcpy(p[n].sig, rec.sig, sizeof(rec.sig));
 		transcript_record_clear(&rec);
 		transcript_line_hash(prev, q, l);
@@ -371,7 +367,7 @@ transcript_verify(const char *buf, size_t len,
 		v->truncated = 0;
 		structural = 1;
 		/* The chain up to the bad record. */
-		memcpy(chain, zero_hash, sizeof(chain));
+		memcpy(chain, transcript_genesis, sizeof(chain));
 		if (badsig > 0) {
 			const char *s = buf + p[badsig - 1].off;
 
@@ -381,6 +377,8 @@ transcript_verify(const char *buf, size_t len,
 		memcpy(prev, chain, sizeof(prev));
 		n = badsig;
 	}
+	if (n > 0)
+		memcpy(v->last_action, p[n - 1].action, sizeof(v->last_action));
 	free(p);
 	v->records = n;
 	memcpy(v->last_hash, prev, sizeof(prev));

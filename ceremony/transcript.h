@@ -68,6 +68,8 @@ struct transcript_verdict {
 	int truncated;		/* the file ends in a partial record */
 	char why[256];		/* why the first bad record is bad */
 	char last_hash[65];	/* hash of the last good line */
+	char last_action[64];	/* action of the last good record ("" if
+				   none; cut to 63 bytes) */
 };
 
 /*
@@ -84,7 +86,7 @@ int transcript_verify(const char *buf, size_t len,
     const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
     struct transcript_verdict *v) CUSTOS_WUR;
 
-/* Current UTC time as YYYY-MM-DDTHH:MM:SSZ. */
-void transcript_now(char out[21]);
+/* prev of record 0: 64 zeros. */
+extern const char transcript_genesis[65];
 
 #endif

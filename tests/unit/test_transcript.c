@@ -74,6 +74,12 @@ test_good_chain(void **state)
 	assert_int_equal(transcript_verify(file, file_len, pk, &v), CUSTOS_OK);
 	assert_int_equal(v.records, NREC);
 	assert_true(v.ok);
+	assert_string_equal(v.last_action, "share.create");
+	/* Cut mid-record: the last whole record's action. */
+	assert_int_equal(transcript_verify(file, line_start[2] + 5, pk, &v),
+	    CUSTOS_ERR_TRUNCATED);
+	assert_string_equal(v.last_action, "share.create");
+	assert_int_equal(v.records, 2);
 }
 
 static void
