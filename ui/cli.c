@@ -256,3 +256,35 @@ cli_check_recordable(const char *ctx, const char *what, const char *s)
 	json_decref(j);
 	return EXIT_OK_;
 }
+
+int
+cli_open_ceremony(const char *ctx, const char *dir, const char *admin_fd,
+    const char *admin_file, const char *actor, const char *out,
+    char *const *files, int nfiles, struct ceremony **c)
+{
+	struct prompt_src src;
+	int ex, i;
+
+	*c = NULL;
+	if (dir == NULL) {
+		if (admin_fd != NULL || admin_file != NULL || actor != NULL)
+			return cli_usage_error(ctx, "an administrator "
+			    "passphrase or --actor needs --ceremony DIR");
+		return EXIT_OK_;
+	}
+	/* Everything to be recorded must be recordable, before any step. */
+	if ((ex = cli_check_recordable(ctx, "actor", actor)) != EXIT_OK_ ||
+	    (ex = cli_check_recordable(ctx, "output file name", out)) !=
+	    EXIT_OK_)
+		return ex;
+	for (i = 0; i < nfiles; i++)
+		if ((ex = cli_check_recordable(ctx, "file name", files[i])) !=
+		    EXIT_OK_)
+			return ex;
+	if ((ex = cli_secret_source(&src, admin_fd, admin_file, ctx)) !=
+	    EXIT_OK_)
+		return ex;
+	ex = cli_ceremony_unlock(ctx, dir, &src, c);
+	prompt_src_close(&src);
+	return ex;
+}

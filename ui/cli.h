@@ -73,6 +73,17 @@ int cli_ceremony_unlock(const char *ctx, const char *dir,
     struct prompt_src *src, struct ceremony **c);
 
 /*
+ * For a command given --ceremony DIR (dir; NULL: none): refuses an
+ * administrator passphrase or actor without it, checks that the actor, the
+ * output name and the input files can be recorded, then unlocks the
+ * ceremony (*c; NULL when dir is NULL). Prints one line on error; returns
+ * an exit code.
+ */
+int cli_open_ceremony(const char *ctx, const char *dir, const char *admin_fd,
+    const char *admin_file, const char *actor, const char *out,
+    char *const *files, int nfiles, struct ceremony **c);
+
+/*
  * Records a step (facts borrowed, may be NULL) in c when c is non-NULL.
  * Prints one line on error; returns an exit code.
  */

@@ -31,9 +31,8 @@ dkek_kcv_cmd(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pw_fd = NULL, *pw_file = NULL, *cdir = NULL;
-	const char *admin_fd = NULL, *admin_file = NULL, *actor = "operator";
+	const char *admin_fd = NULL, *admin_file = NULL, *actor = NULL;
 	struct ceremony *cer = NULL;
-	struct prompt_src asrc;
 	json_t *facts = NULL, *files = NULL, *fprs = NULL;
 	char fhex[17];
 	const unsigned char *shares[DKEK_MAX_SHARES];
@@ -43,7 +42,7 @@ dkek_kcv_cmd(int argc, char **argv)
 	struct prompt_src src;
 	char kcvhex[17], g[20];
 	size_t n, i, da = 0, db = 0;
-	int c, ex, r, actor_given = 0;
+	int c, ex, r;
 
 	optind = 0;
 	opterr = 0;
@@ -54,7 +53,7 @@ dkek_kcv_cmd(int argc, char **argv)
 		case 'c': cdir = optarg; break;
 		case 'a': admin_fd = optarg; break;
 		case 'A': admin_file = optarg; break;
-		case 'o': actor = optarg; actor_given = 1; break;
+		case 'o': actor = optarg; break;
 		case 'h':
 			printf("usage: custos dkek kcv FILE... [--passphrase-fd"
 			    " N | --passphrase-file PATH]\n"
@@ -81,25 +80,11 @@ dkek_kcv_cmd(int argc, char **argv)
 		return cli_usage_error(ctx, "give one or more share FILEs");
 	if (n > DKEK_MAX_SHARES)
 		return cli_usage_error(ctx, "too many share files");
-	if (cdir == NULL && (admin_fd != NULL || admin_file != NULL ||
-	    actor_given))
-		return cli_usage_error(ctx, "an administrator passphrase or "
-		    "--actor needs --ceremony DIR");
-	if (cdir != NULL) {
-		if ((ex = cli_check_recordable(ctx, "actor", actor)) != EXIT_OK_)
-			return ex;
-		for (i = 0; i < n; i++)
-			if ((ex = cli_check_recordable(ctx, "file name",
-			    argv[optind + (int)i])) != EXIT_OK_)
-				return ex;
-		if ((ex = cli_secret_source(&asrc, admin_fd, admin_file, ctx))
-		    != EXIT_OK_)
-			return ex;
-		ex = cli_ceremony_unlock(ctx, cdir, &asrc, &cer);
-		prompt_src_close(&asrc);
-		if (ex != EXIT_OK_)
-			return ex;
-	}
+	if ((ex = cli_open_ceremony(ctx, cdir, admin_fd, admin_file,
+	    actor, NULL, argv + optind, (int)n, &cer)) != EXIT_OK_)
+		return ex;
+	if (actor == NULL)
+		actor = "operator";
 	if ((ex = cli_secret_source(&src, pw_fd, pw_file, ctx)) != EXIT_OK_) {
 		ceremony_free(cer);
 		return ex;

@@ -125,34 +125,8 @@ static int
 open_ceremony(const char *ctx, const struct share_args *a,
     struct ceremony **c)
 {
-	struct prompt_src src;
-	int ex;
-
-	int i;
-
-	*c = NULL;
-	if (a->ceremony_dir == NULL) {
-		if (a->admin_fd != NULL || a->admin_file != NULL ||
-		    a->actor != NULL)
-			return cli_usage_error(ctx, "an administrator "
-			    "passphrase or --actor needs --ceremony DIR");
-		return EXIT_OK_;
-	}
-	/* Everything to be recorded must be recordable, before any step. */
-	if ((ex = cli_check_recordable(ctx, "actor", a->actor)) != EXIT_OK_ ||
-	    (ex = cli_check_recordable(ctx, "output file name", a->out)) !=
-	    EXIT_OK_)
-		return ex;
-	for (i = 0; i < a->npos; i++)
-		if ((ex = cli_check_recordable(ctx, "file name", a->pos[i])) !=
-		    EXIT_OK_)
-			return ex;
-	if ((ex = cli_secret_source(&src, a->admin_fd, a->admin_file, ctx))
-	    != EXIT_OK_)
-		return ex;
-	ex = cli_ceremony_unlock(ctx, a->ceremony_dir, &src, c);
-	prompt_src_close(&src);
-	return ex;
+	return cli_open_ceremony(ctx, a->ceremony_dir, a->admin_fd,
+	    a->admin_file, a->actor, a->out, a->pos, a->npos, c);
 }
 
 /* Who acts: --actor, else the share's label, else "operator". */
