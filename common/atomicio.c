@@ -46,8 +46,8 @@ dir_of(const char *path, char *dir, size_t dirsz)
 		snprintf(dir, dirsz, "%.*s", (int)(slash - path), path);
 }
 
-int
-atomicio_create(const char *path, const void *buf, size_t len)
+static int
+write_atomic(const char *path, const void *buf, size_t len, int replace)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	unsigned char rnd[8];
@@ -56,7 +56,7 @@ atomicio_create(const char *path, const void *buf, size_t len)
 
 	if (path == NULL || *path == '\0' || strlen(path) + 32 >= PATH_MAX)
 		return CUSTOS_ERR_INVALID_ARG;
-	if (lstat(path, &st) == 0)
+	if (!replace && lstat(path, &st) == 0)
 		return CUSTOS_ERR_EXISTS;
 	dir_of(path, dir, sizeof(dir));
 	secmem_random(rnd, sizeof(rnd));
@@ -83,7 +83,13 @@ atomicio_create(const char *path, const void *buf, size_t len)
 		goto out;
 	}
 	fd = -1;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+	if (replace) {
+		if (rename(tmp, path) != 0) {
+			r = custos_err_from_errno(errno);
+			goto out;
+		}
+	} else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
+	    RENAME_NOREPLACE) != 0) {
 		if (errno != EINVAL && errno != ENOSYS) {
 			r = custos_err_from_errno(errno);
 			goto out;
@@ -110,6 +116,18 @@ atomicio_create(const char *path, const void *buf, size_t len)
 	if (made)
 		(void)unlink(tmp);
 	return r;
+}
+
+int
+atomicio_create(const char *path, const void *buf, size_t len)
+{
+	return write_atomic(path, buf, len, 0);
+}
+
+int
+atomicio_replace(const char *path, const void *buf, size_t len)
+{
+	return write_atomic(path, buf, len, 1);
 }
 
 int

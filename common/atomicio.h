@@ -21,6 +21,14 @@
 int atomicio_create(const char *path, const void *buf, size_t len) CUSTOS_WUR;
 
 /*
+ * Like atomicio_create(), but replaces an existing path (rename(2)): a
+ * reader sees the old or the new content, never a mix. Only for files
+ * custos owns outright (the emulated card's state), never for user files.
+ */
+int atomicio_replace(const char *path, const void *buf, size_t len)
+    CUSTOS_WUR;
+
+/*
  * Reads a whole regular file of at most maxlen bytes into a new buffer
  * (*out, *outlen); the buffer comes from secmem_alloc() when secret is
  * non-zero, else malloc(), and has a NUL after the data. The caller frees

@@ -38,6 +38,25 @@ custos_strerror(int err)
 		return "the ceremony is closed; nothing can be appended";
 	case CUSTOS_ERR_BUSY:
 		return "the ceremony is in use by another custos process";
+	case CUSTOS_ERR_PCSC:
+		return "the PC/SC service is not available (is pcscd running?)";
+	case CUSTOS_ERR_NO_READER: return "no smart card reader found";
+	case CUSTOS_ERR_NO_CARD: return "no card in the reader";
+	case CUSTOS_ERR_CARD_REMOVED:
+		return "the card was removed during the operation";
+	case CUSTOS_ERR_NOT_SC_HSM: return "the card is not a SmartCard-HSM";
+	case CUSTOS_ERR_WRONG_PIN: return "wrong PIN";
+	case CUSTOS_ERR_PIN_BLOCKED: return "PIN blocked";
+	case CUSTOS_ERR_NOT_LOGGED_IN:
+		return "the card wants the user PIN first";
+	case CUSTOS_ERR_CARD: return "the card refused the command";
+	case CUSTOS_ERR_DKEK_MISMATCH:
+		return "the wrapped key does not match the device's DKEK";
+	case CUSTOS_ERR_CARD_FULL: return "no room left on the card";
+	case CUSTOS_ERR_NO_KEY: return "no key with that reference on the card";
+	case CUSTOS_ERR_PROTOCOL: return "the card's answer is malformed";
+	case CUSTOS_ERR_NO_DKEK:
+		return "the device has no complete DKEK";
 	}
 	return "unknown error";
 }

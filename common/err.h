@@ -36,6 +36,20 @@ enum custos_err {
 	CUSTOS_ERR_LIMIT = -23,		/* a parameter is outside its allowed range */
 	CUSTOS_ERR_CLOSED = -24,	/* the ceremony is closed */
 	CUSTOS_ERR_BUSY = -25,		/* in use by another custos process */
+	CUSTOS_ERR_PCSC = -26,		/* the PC/SC service is not running */
+	CUSTOS_ERR_NO_READER = -27,	/* no (such) smart card reader */
+	CUSTOS_ERR_NO_CARD = -28,	/* no card in the reader */
+	CUSTOS_ERR_CARD_REMOVED = -29,	/* card removed during an operation */
+	CUSTOS_ERR_NOT_SC_HSM = -30,	/* the card is not a SmartCard-HSM */
+	CUSTOS_ERR_WRONG_PIN = -31,	/* wrong PIN (tries left: see caller) */
+	CUSTOS_ERR_PIN_BLOCKED = -32,	/* PIN blocked: no tries left */
+	CUSTOS_ERR_NOT_LOGGED_IN = -33,	/* the card wants a PIN first */
+	CUSTOS_ERR_CARD = -34,		/* the card refused the command */
+	CUSTOS_ERR_DKEK_MISMATCH = -35,	/* key blob not made under this DKEK */
+	CUSTOS_ERR_CARD_FULL = -36,	/* no room left on the card */
+	CUSTOS_ERR_NO_KEY = -37,	/* no key with that reference */
+	CUSTOS_ERR_PROTOCOL = -38,	/* the card's answer makes no sense */
+	CUSTOS_ERR_NO_DKEK = -39,	/* the card has no (complete) DKEK */
 };
 
 /* Returns a static one-line message for an error code; never NULL. */

@@ -9,6 +9,8 @@ int cmd_share(int argc, char **argv);
 int cmd_dkek(int argc, char **argv);
 int cmd_ceremony(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_emulator(int argc, char **argv);
+int cmd_hsm(int argc, char **argv);
 
 /*
  * Opens the share file at path with a passphrase read from src into share

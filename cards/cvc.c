@@ -1,0 +1,399 @@
+/* cvc.c - card-verifiable certificates: public keys, requests, chain. */
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
+#include "cvc.h"
+
+const uint8_t cvc_oid_rsa_v15_sha256[10] = {
+	0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x02, 0x01, 0x02
+};
+const uint8_t cvc_oid_ecdsa_sha256[10] = {
+	0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x02, 0x02, 0x03
+};
+
+static const int known_curves[] = {
+	NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1,
+	NID_brainpoolP192r1, NID_brainpoolP224r1, NID_brainpoolP256r1,
+	NID_brainpoolP320r1, NID_brainpoolP384r1, NID_brainpoolP512r1,
+	NID_secp256k1, NID_secp192k1, NID_X9_62_prime192v1, NID_secp224r1,
+};
+
+static void
+refstr(char out[17], const uint8_t *v, size_t n)
+{
+	size_t i;
+
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < n; i++)
+		out[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? (char)v[i] : '?';
+	out[n] = '\0';
+}
+
+int
+cvc_parse(const uint8_t *buf, size_t len, struct cvc *c)
+{
+	const uint8_t *p = buf, *v, *q, *bv, *bp;
+	size_t left = len, vl, ql, bl, bleft;
+	uint32_t tag;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if ((r = tlv_next(&p, &left, &tag, &v, &vl)) != 0)
+		return r;
+	c->total_len = len - left;
+	if (tag == 0x67) {
+		/* Authenticated request: 7F21, outer CAR 42, outer sig. */
+		q = v;
+		ql = vl;
+		if ((r = tlv_next(&q, &ql, &tag, &bv, &bl)) != 0)
+			return r;
+		if (tag != 0x7F21)
+			return CUSTOS_ERR_FORMAT;
+		if (tlv_find(q, ql, 0x42, &c->outer_car,
+		    &c->outer_car_len) != 0)
+			c->outer_car = NULL;
+		v = bv;
+		vl = bl;
+	} else if (tag != 0x7F21)
+		return CUSTOS_ERR_FORMAT;
+	/* Inside 7F21: 7F4E body and 5F37 signature. */
+	q = v;
+	ql = vl;
+	c->body = q;
+	if ((r = tlv_next(&q, &ql, &tag, &bv, &bl)) != 0)
+		return r;
+	if (tag != 0x7F4E)
+		return CUSTOS_ERR_FORMAT;
+	c->body_len = (size_t)(q - c->body);
+	if ((r = tlv_find(q, ql, 0x5F37, &c->sig, &c->sig_len)) != 0)
+		return r == CUSTOS_ERR_NOT_FOUND ? CUSTOS_ERR_FORMAT : r;
+	bp = bv;
+	bleft = bl;
+	while (bleft > 0) {
+		if ((r = tlv_next(&bp, &bleft, &tag, &v, &vl)) != 0)
+			return r;
+		if (tag == 0x42)
+			refstr(c->car, v, vl);
+		else if (tag == 0x5F20)
+			refstr(c->chr, v, vl);
+		else if (tag == 0x7F49) {
+			c->pub = v;
+			c->pub_len = vl;
+		}
+	}
+	if (c->pub == NULL)
+		return CUSTOS_ERR_FORMAT;
+	return 0;
+}
+
+const char *
+cvc_curve_name(EVP_PKEY *key)
+{
+	char name[64];
+	size_t n = 0;
+	int nid;
+
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
+	    EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
+	    name, sizeof(name), &n) != 1)
+		return NULL;
+	if ((nid = OBJ_txt2nid(name)) == NID_undef)
+		return NULL;
+	return OBJ_nid2sn(nid);
+}
+
+static int
+bn_eq(const BIGNUM *x, const uint8_t *v, size_t n)
+{
+	BIGNUM *y = BN_bin2bn(v, (int)n, NULL);
+	int eq = y != NULL && BN_cmp(x, y) == 0;
+
+	BN_free(y);
+	return eq;
+}
+
+const char *
+cvc_curve_match(const uint8_t *p, size_t plen, const uint8_t *a,
+    size_t alen, const uint8_t *b, size_t blen, const uint8_t *g,
+    size_t glen, const uint8_t *n, size_t nlen)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(known_curves) / sizeof(known_curves[0]) &&
+	    found == NULL; i++) {
+		EC_GROUP *grp = EC_GROUP_new_by_curve_name(known_curves[i]);
+		BIGNUM *gp = BN_new(), *ga = BN_new(), *gb = BN_new();
+		uint8_t gen[200];
+		size_t gl;
+
+		if (grp != NULL && gp != NULL && ga != NULL && gb != NULL &&
+		    EC_GROUP_get_curve(grp, gp, ga, gb, NULL) == 1 &&
+		    bn_eq(gp, p, plen) && bn_eq(ga, a, alen) &&
+		    bn_eq(gb, b, blen) &&
+		    bn_eq(EC_GROUP_get0_order(grp), n, nlen)) {
+			gl = EC_POINT_point2oct(grp,
+			    EC_GROUP_get0_generator(grp),
+			    POINT_CONVERSION_UNCOMPRESSED, gen, sizeof(gen),
+			    NULL);
+			if (gl == glen && memcmp(gen, g, gl) == 0)
+				found = OBJ_nid2sn(known_curves[i]);
+		}
+		BN_free(gp);
+		BN_free(ga);
+		BN_free(gb);
+		EC_GROUP_free(grp);
+	}
+	return found;
+}
+
+static EVP_PKEY *
+fromdata(const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY *k = NULL;
+
+	if (params != NULL && ctx != NULL &&
+	    EVP_PKEY_fromdata_init(ctx) == 1 &&
+	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		k = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return k;
+}
+
+int
+cvc_pubkey(const uint8_t *pub, size_t len, EVP_PKEY *domain,
+    EVP_PKEY **out)
+{
+	const uint8_t *oid = NULL, *f[8] = { 0 };
+	size_t oidl = 0, fl[8] = { 0 }, left = len, vl;
+	const uint8_t *p = pub, *v;
+	OSSL_PARAM_BLD *bld = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	const char *curve;
+	uint32_t tag;
+	int r;
+
+	*out = NULL;
+	while (left > 0) {
+		if ((r = tlv_next(&p, &left, &tag, &v, &vl)) != 0)
+			return r;
+		if (tag == 0x06) {
+			oid = v;
+			oidl = vl;
+		} else if (tag >= 0x81 && tag <= 0x87) {
+			f[tag - 0x80] = v;
+			fl[tag - 0x80] = vl;
+		}
+	}
+	if (oid == NULL || oidl != 10 || memcmp(oid, cvc_oid_rsa_v15_sha256,
+	    8) != 0)
+		return CUSTOS_ERR_FORMAT;
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	r = CUSTOS_ERR_FORMAT;
+	if (oid[8] == 0x01) {		/* RSA */
+		if (f[1] == NULL || f[2] == NULL)
+			goto out;
+		n = BN_bin2bn(f[1], (int)fl[1], NULL);
+		e = BN_bin2bn(f[2], (int)fl[2], NULL);
+		if (n == NULL || e == NULL ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+			goto out;
+		*out = fromdata("RSA", bld);
+	} else if (oid[8] == 0x02) {	/* ECDSA */
+		if (f[6] == NULL)
+			goto out;
+		if (f[1] != NULL) {
+			curve = cvc_curve_match(f[1], fl[1], f[2], fl[2], f[3],
+			    fl[3], f[4], fl[4], f[5], fl[5]);
+			if (curve == NULL) {
+				r = CUSTOS_ERR_UNSUPPORTED;
+				goto out;
+			}
+		} else if (domain == NULL ||
+		    (curve = cvc_curve_name(domain)) == NULL)
+			goto out;
+		if (!OSSL_PARAM_BLD_push_utf8_string(bld,
+		    OSSL_PKEY_PARAM_GROUP_NAME, curve, 0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(bld,
+		    OSSL_PKEY_PARAM_PUB_KEY, f[6], fl[6]))
+			goto out;
+		*out = fromdata("EC", bld);
+	} else
+		goto out;
+	r = *out != NULL ? 0 : CUSTOS_ERR_FORMAT;
+ out:
+	BN_free(n);
+	BN_free(e);
+	OSSL_PARAM_BLD_free(bld);
+	return r;
+}
+
+static void
+put_bn(struct tlv_buf *b, uint32_t tag, const BIGNUM *x, int width)
+{
+	uint8_t buf[1024];
+	int n = width > 0 ? width : BN_num_bytes(x);
+
+	if (x == NULL || n <= 0 || n > (int)sizeof(buf) ||
+	    BN_bn2binpad(x, buf, n) != n) {
+		b->err = CUSTOS_ERR_CRYPTO;
+		return;
+	}
+	tlv_put(b, tag, buf, (size_t)n);
+}
+
+void
+cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
+    size_t oidlen, int with_domain)
+{
+	size_t m = tlv_begin(b, 0x7F49);
+	BIGNUM *n = NULL, *e = NULL, *gp = NULL, *ga = NULL, *gb = NULL;
+	EC_GROUP *grp = NULL;
+	uint8_t pt[200], gen[200];
+	size_t ptl = 0, gl;
+	int w;
+
+	tlv_put(b, 0x06, oid, oidlen);
+	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
+		if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+		    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+			b->err = CUSTOS_ERR_CRYPTO;
+			goto out;
+		}
+		put_bn(b, 0x81, n, 0);
+		put_bn(b, 0x82, e, 0);
+	} else {
+		const char *curve = cvc_curve_name(key);
+
+		if (curve == NULL || (grp = EC_GROUP_new_by_curve_name(
+		    OBJ_sn2nid(curve))) == NULL ||
+		    EVP_PKEY_get_octet_string_param(key,
+		    OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt), &ptl) != 1) {
+			b->err = CUSTOS_ERR_CRYPTO;
+			goto out;
+		}
+		if (with_domain) {
+			gp = BN_new();
+			ga = BN_new();
+			gb = BN_new();
+			if (gp == NULL || ga == NULL || gb == NULL ||
+			    EC_GROUP_get_curve(grp, gp, ga, gb, NULL) != 1) {
+				b->err = CUSTOS_ERR_CRYPTO;
+				goto out;
+			}
+			w = BN_num_bytes(gp);
+			gl = EC_POINT_point2oct(grp,
+			    EC_GROUP_get0_generator(grp),
+			    POINT_CONVERSION_UNCOMPRESSED, gen, sizeof(gen),
+			    NULL);
+			put_bn(b, 0x81, gp, w);
+			put_bn(b, 0x82, ga, w);
+			put_bn(b, 0x83, gb, w);
+			tlv_put(b, 0x84, gen, gl);
+			put_bn(b, 0x85, EC_GROUP_get0_order(grp), 0);
+		}
+		tlv_put(b, 0x86, pt, ptl);
+		if (with_domain)
+			put_bn(b, 0x87, EC_GROUP_get0_cofactor(grp), 0);
+	}
+ out:
+	tlv_end(b, m);
+	BN_free(n);
+	BN_free(e);
+	BN_free(gp);
+	BN_free(ga);
+	BN_free(gb);
+	EC_GROUP_free(grp);
+}
+
+/* Field size in bytes of an EC key's curve (for r||s). */
+static int
+ec_order_bytes(EVP_PKEY *key)
+{
+	return (EVP_PKEY_get_bits(key) + 7) / 8;
+}
+
+int
+cvc_sign(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *body, size_t len)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t der[160], plain[132];
+	const unsigned char *p = der;
+	size_t dl = sizeof(der);
+	ECDSA_SIG *sig = NULL;
+	int w = ec_order_bytes(key), r = CUSTOS_ERR_CRYPTO;
+
+	if (md == NULL || w <= 0 || 2 * w > (int)sizeof(plain))
+		goto out;
+	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, der, &dl, body, len) != 1)
+		goto out;
+	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)dl)) == NULL)
+		goto out;
+	if (BN_bn2binpad(ECDSA_SIG_get0_r(sig), plain, w) != w ||
+	    BN_bn2binpad(ECDSA_SIG_get0_s(sig), plain + w, w) != w)
+		goto out;
+	tlv_put(b, 0x5F37, plain, 2 * (size_t)w);
+	r = 0;
+ out:
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int
+cvc_verify(EVP_PKEY *key, const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r_ = NULL, *s_ = NULL;
+	unsigned char *der = NULL;
+	int dl, r = CUSTOS_ERR_CORRUPT;
+
+	if (md == NULL || s == NULL || siglen == 0 || siglen % 2 != 0)
+		goto out;
+	r_ = BN_bin2bn(sig, (int)(siglen / 2), NULL);
+	s_ = BN_bin2bn(sig + siglen / 2, (int)(siglen / 2), NULL);
+	if (r_ == NULL || s_ == NULL || ECDSA_SIG_set0(s, r_, s_) != 1)
+		goto out;
+	r_ = s_ = NULL;
+	if ((dl = i2d_ECDSA_SIG(s, &der)) <= 0)
+		goto out;
+	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestVerify(md, der, (size_t)dl, body, len) == 1)
+		r = 0;
+ out:
+	BN_free(r_);
+	BN_free(s_);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(s);
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int
+cvc_spki_sha256(EVP_PKEY *key, uint8_t out[32])
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(key, &der), r = CUSTOS_ERR_CRYPTO;
+
+	if (n > 0 && EVP_Digest(der, (size_t)n, out, NULL, EVP_sha256(),
+	    NULL) == 1)
+		r = 0;
+	OPENSSL_free(der);
+	return r;
+}

@@ -1,0 +1,85 @@
+/*
+ * cvc.h - card-verifiable certificates (BSI TR-03110) as the
+ * SmartCard-HSM uses them: key generation requests and the device
+ * certificate chain. Building (for the emulator) and parsing (for
+ * clients) of the public key and the holder/authority references.
+ */
+#ifndef CUSTOS_CVC_H
+#define CUSTOS_CVC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "../common/err.h"
+#include "tlv.h"
+
+/* TR-03110 algorithm object identifiers (contents only). */
+extern const uint8_t cvc_oid_rsa_v15_sha256[10];
+extern const uint8_t cvc_oid_ecdsa_sha256[10];
+
+/* What a parsed certificate or request holds. */
+struct cvc {
+	char car[17];		/* certification authority reference */
+	char chr[17];		/* certificate holder reference */
+	const uint8_t *body;	/* 7F4E, tag and length included */
+	size_t body_len;
+	const uint8_t *sig;	/* 5F37 value */
+	size_t sig_len;
+	const uint8_t *pub;	/* 7F49 value */
+	size_t pub_len;
+	const uint8_t *outer_car; /* authenticated request: 42 after 7F21 */
+	size_t outer_car_len;
+	size_t total_len;	/* bytes the outermost TLV took */
+};
+
+/*
+ * Parses one CV certificate (7F21) or authenticated request (67 around
+ * 7F21) at the start of buf. Pointers point into buf. Returns 0,
+ * CUSTOS_ERR_FORMAT, CUSTOS_ERR_TRUNCATED.
+ */
+int cvc_parse(const uint8_t *buf, size_t len, struct cvc *c) CUSTOS_WUR;
+
+/*
+ * Rebuilds the public key in a 7F49 value (RSA: 81 n, 82 e; EC: domain
+ * parameters 81-85 and point 86, or the point alone when domain is the
+ * signer's key whose curve to use). Returns 0, CUSTOS_ERR_FORMAT,
+ * CUSTOS_ERR_UNSUPPORTED (curve not among the known ones).
+ */
+int cvc_pubkey(const uint8_t *pub, size_t len, EVP_PKEY *domain,
+    EVP_PKEY **out) CUSTOS_WUR;
+
+/*
+ * Appends 7F49 for key's public part: OID, then RSA n and e, or EC domain
+ * parameters (when with_domain) and the point.
+ */
+void cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
+    size_t oidlen, int with_domain);
+
+/* The curve name of an EC key ("prime256v1") or NULL. */
+const char *cvc_curve_name(EVP_PKEY *key);
+
+/*
+ * Finds the named curve with exactly these domain parameters (big-endian,
+ * any leading zeros); returns its OpenSSL short name or NULL.
+ */
+const char *cvc_curve_match(const uint8_t *p, size_t plen, const uint8_t *a,
+    size_t alen, const uint8_t *b, size_t blen, const uint8_t *g,
+    size_t glen, const uint8_t *n, size_t nlen);
+
+/*
+ * Signs body[0..len) with an EC key (ECDSA SHA-256) and appends 5F37 with
+ * the plain r||s signature. Returns 0 or CUSTOS_ERR_CRYPTO.
+ */
+int cvc_sign(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *body,
+    size_t len) CUSTOS_WUR;
+
+/* Verifies a plain r||s ECDSA SHA-256 signature. 0 or CUSTOS_ERR_CORRUPT. */
+int cvc_verify(EVP_PKEY *key, const uint8_t *body, size_t len,
+    const uint8_t *sig, size_t siglen) CUSTOS_WUR;
+
+/* SHA-256 of the key's SubjectPublicKeyInfo (DER). */
+int cvc_spki_sha256(EVP_PKEY *key, uint8_t out[32]) CUSTOS_WUR;
+
+#endif

@@ -1,0 +1,885 @@
+/*
+ * emu.c - the emulated SmartCard-HSM: device lifecycle, command dispatch,
+ * PINs, DKEK shares and the elementary files. Keys are in emu_keys.c, the
+ * state file in emu_state.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "../common/secmem.h"
+#include "apdu.h"
+#include "emu_int.h"
+#include "tlv.h"
+
+/* The SmartCard-HSM application identifier. */
+static const uint8_t sc_hsm_aid[] = {
+	0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01
+};
+
+/* ATR of a SmartCard-HSM (USB token, as OpenSC's driver matches it). */
+static const uint8_t emu_atr_bytes[] = {
+	0x3B, 0xFE, 0x18, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x45, 0x80, 0x31,
+	0x81, 0x54, 0x48, 0x53, 0x4D, 0x31, 0x73, 0x80, 0x21, 0x40, 0x81,
+	0x07, 0xFA
+};
+
+#define EMU_VERSION_MAJOR 3
+#define EMU_VERSION_MINOR 5
+
+const uint8_t *
+emu_atr(size_t *len)
+{
+	*len = sizeof(emu_atr_bytes);
+	return emu_atr_bytes;
+}
+
+int
+emu_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > EMU_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+emu_dir(char *buf, size_t cap)
+{
+	const char *d = getenv("CUSTOS_EMU_DIR"), *x, *h;
+	int n;
+
+	if (d != NULL && *d != '\0')
+		n = snprintf(buf, cap, "%s", d);
+	else if ((x = getenv("XDG_STATE_HOME")) != NULL && *x == '/')
+		n = snprintf(buf, cap, "%s/custos/emulator", x);
+	else if ((h = getenv("HOME")) != NULL && *h == '/')
+		n = snprintf(buf, cap, "%s/.local/state/custos/emulator", h);
+	else
+		return CUSTOS_ERR_NOT_FOUND;
+	if (n < 0 || (size_t)n >= cap)
+		return CUSTOS_ERR_TOO_LARGE;
+	return 0;
+}
+
+/* mkdir -p, mode 0700. */
+static int
+make_dirs(const char *dir)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return CUSTOS_ERR_TOO_LARGE;
+	for (p = tmp + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+				return custos_err_from_errno(errno);
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static struct emu *
+emu_alloc(void)
+{
+	struct emu *e = secmem_alloc(sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->lockfd = -1;
+	return e;
+}
+
+int
+emu_open(const char *dir, const char *name, struct emu **out)
+{
+	char d[PATH_MAX], lock[PATH_MAX + 8];
+	struct emu *e = NULL;
+	struct stat st;
+	int r;
+
+	*out = NULL;
+	if (!emu_name_valid(name))
+		return CUSTOS_ERR_INVALID_ARG;
+	if (dir == NULL) {
+		if ((r = emu_dir(d, sizeof(d))) != 0)
+			return r;
+	} else if (snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
+		return CUSTOS_ERR_TOO_LARGE;
+	if ((r = make_dirs(d)) != 0)
+		return r;
+	if ((e = emu_alloc()) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	if (snprintf(e->path, sizeof(e->path), "%s/%s.json", d, name) >=
+	    (int)sizeof(e->path)) {
+		r = CUSTOS_ERR_TOO_LARGE;
+		goto out;
+	}
+	snprintf(lock, sizeof(lock), "%s/%s.lock", d, name);
+	e->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (e->lockfd < 0) {
+		r = custos_err_from_errno(errno);
+		goto out;
+	}
+	if (flock(e->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? CUSTOS_ERR_BUSY :
+		    custos_err_from_errno(errno);
+		goto out;
+	}
+	if (lstat(e->path, &st) == 0)
+		r = emu_state_load(e);
+	else if (errno == ENOENT) {
+		if ((r = emu_make_device(e)) == 0)
+			r = emu_state_save(e);
+	} else
+		r = custos_err_from_errno(errno);
+	if (r != 0)
+		goto out;
+	*out = e;
+	e = NULL;
+ out:
+	emu_free(e);
+	return r;
+}
+
+int
+emu_open_volatile(struct emu **out)
+{
+	struct emu *e;
+	int r;
+
+	*out = NULL;
+	if ((e = emu_alloc()) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	snprintf(e->name, sizeof(e->name), "volatile");
+	if ((r = emu_make_device(e)) != 0) {
+		emu_free(e);
+		return r;
+	}
+	*out = e;
+	return 0;
+}
+
+void
+emu_free(struct emu *e)
+{
+	if (e == NULL)
+		return;
+	emu_state_clear(e);
+	if (e->lockfd >= 0)
+		close(e->lockfd);	/* releases the flock */
+	secmem_free(e);
+}
+
+void
+emu_reset(struct emu *e)
+{
+	e->selected = 0;
+	e->pin_ok = 0;
+	e->cur_ef = 0;
+}
+
+const char *
+emu_name(const struct emu *e)
+{
+	return e->name;
+}
+
+const char *
+emu_serial(const struct emu *e)
+{
+	return e->serial;
+}
+
+/* ---- files ---- */
+
+struct emu_file *
+emu_file_find(struct emu *e, uint16_t fid)
+{
+	size_t i;
+
+	for (i = 0; i < e->nfiles; i++)
+		if (e->files[i].fid == fid)
+			return &e->files[i];
+	return NULL;
+}
+
+int
+emu_file_put(struct emu *e, uint16_t fid, const uint8_t *d, size_t n)
+{
+	struct emu_file *f = emu_file_find(e, fid);
+	uint8_t *p;
+
+	if (n > EMU_MAX_FILE)
+		return CUSTOS_ERR_TOO_LARGE;
+	if (f == NULL) {
+		if (e->nfiles == EMU_MAX_FILES)
+			return CUSTOS_ERR_TOO_LARGE;
+		f = &e->files[e->nfiles++];
+		f->fid = fid;
+		f->data = NULL;
+		f->len = 0;
+	}
+	if ((p = malloc(n ? n : 1)) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	if (n)
+		memcpy(p, d, n);
+	free(f->data);
+	f->data = p;
+	f->len = n;
+	return 0;
+}
+
+void
+emu_file_delete(struct emu *e, uint16_t fid)
+{
+	struct emu_file *f = emu_file_find(e, fid);
+
+	if (f == NULL)
+		return;
+	free(f->data);
+	*f = e->files[--e->nfiles];
+}
+
+/* Deletes every key and every file but the device certificate. */
+void
+emu_wipe_user_data(struct emu *e)
+{
+	size_t i;
+
+	for (i = 0; i < EMU_MAX_KEYS; i++)
+		emu_key_clear(&e->keys[i]);
+	for (i = 0; i < e->nfiles;) {
+		if (e->files[i].fid == 0x2F02)
+			i++;
+		else
+			emu_file_delete(e, e->files[i].fid);
+	}
+}
+
+int
+emu_rsp_add(struct emu_rsp *r, const void *d, size_t n)
+{
+	if (n > r->cap - r->len)
+		return CUSTOS_ERR_TOO_LARGE;
+	memcpy(r->p + r->len, d, n);
+	r->len += n;
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static uint16_t
+cmd_select(struct emu *e, const struct apdu *a, struct emu_rsp *r)
+{
+	const struct emu_file *f;
+	struct tlv_buf b;
+	size_t m, k;
+	uint16_t fid;
+	uint8_t v[5];
+
+	if (a->p1 == 0x04) {
+		if (a->nc != sizeof(sc_hsm_aid) ||
+		    memcmp(a->data, sc_hsm_aid, sizeof(sc_hsm_aid)) != 0)
+			return SW_FILE_NOT_FOUND;
+		emu_reset(e);
+		e->selected = 1;
+		if (a->p2 == 0x0C)
+			return SW_OK;
+		tlv_init(&b);
+		m = tlv_begin(&b, 0x62);
+		tlv_put_u8(&b, 0x82, 0x38);
+		v[0] = (uint8_t)(e->options >> 8);
+		v[1] = (uint8_t)e->options;
+		v[2] = 0xFF;
+		v[3] = EMU_VERSION_MAJOR;
+		v[4] = EMU_VERSION_MINOR;
+		tlv_put(&b, 0x85, v, 5);
+		tlv_end(&b, m);
+		k = tlv_error(&b) == 0 && emu_rsp_add(r, b.p, b.len) == 0;
+		tlv_free(&b);
+		return k ? SW_OK : SW_UNKNOWN;
+	}
+	/* By file identifier only (P1 00 or 02); paths are not kept. */
+	if (!e->selected || (a->p1 != 0x00 && a->p1 != 0x02) || a->nc != 2)
+		return SW_FILE_NOT_FOUND;
+	fid = (uint16_t)((a->data[0] << 8) | a->data[1]);
+	f = emu_file_find(e, fid);
+	if (f == NULL && !((fid >> 8) == 0xCC &&
+	    (e->keys[fid & 0xff].pkey != NULL || fid == 0xCC00)))
+		return SW_FILE_NOT_FOUND;
+	e->cur_ef = fid;
+	if (a->p2 == 0x0C)
+		return SW_OK;
+	/* FCP: size, "transparent EF", identifier. */
+	tlv_init(&b);
+	m = tlv_begin(&b, 0x62);
+	v[0] = (uint8_t)((f ? f->len : 0) >> 8);
+	v[1] = (uint8_t)(f ? f->len : 0);
+	tlv_put(&b, 0x80, v, 2);
+	tlv_put_u8(&b, 0x82, 0x01);
+	v[0] = (uint8_t)(fid >> 8);
+	v[1] = (uint8_t)fid;
+	tlv_put(&b, 0x83, v, 2);
+	tlv_end(&b, m);
+	k = tlv_error(&b) == 0 && emu_rsp_add(r, b.p, b.len) == 0;
+	tlv_free(&b);
+	return k ? SW_OK : SW_UNKNOWN;
+}
+
+static uint16_t
+pin_status(const struct emu *e)
+{
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (e->pin_ok)
+		return SW_OK;
+	return (uint16_t)(0x63C0 | (e->pin_tries & 0x0f));
+}
+
+static uint16_t
+so_status(const struct emu *e)
+{
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->so_tries == 0)
+		return SW_PIN_BLOCKED;
+	return (uint16_t)(0x63C0 | (e->so_tries & 0x0f));
+}
+
+/* Checks the SO PIN (8 bytes) and counts a wrong one. */
+static uint16_t
+so_check(struct emu *e, const uint8_t *so)
+{
+	if (e->so_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (secmem_equal(so, e->so_pin, 8) != 0) {
+		e->so_tries--;
+		return e->so_tries ? (uint16_t)(0x63C0 | (e->so_tries & 0xf)) :
+		    SW_PIN_BLOCKED;
+	}
+	e->so_tries = EMU_SO_TRIES;
+	return SW_OK;
+}
+
+static uint16_t
+cmd_verify(struct emu *e, const struct apdu *a)
+{
+	if (a->p1 != 0x00)
+		return SW_WRONG_P1P2;
+	if (a->p2 == 0x88) {
+		if (a->nc == 0)
+			return so_status(e);
+		if (!e->initialized)
+			return SW_REF_NOT_FOUND;
+		return a->nc == 8 ? so_check(e, a->data) : SW_WRONG_LENGTH;
+	}
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (a->nc == 0)
+		return pin_status(e);
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (a->nc != e->pin_len || secmem_equal(a->data, e->pin, a->nc) != 0) {
+		e->pin_ok = 0;
+		e->pin_tries--;
+		return e->pin_tries ?
+		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
+	}
+	e->pin_tries = e->pin_max;
+	e->pin_ok = 1;
+	return SW_OK;
+}
+
+static uint16_t
+cmd_change(struct emu *e, const struct apdu *a)
+{
+	uint16_t sw;
+
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (a->p1 != 0x00)
+		return SW_WRONG_P1P2;
+	if (a->p2 == 0x88) {
+		if (a->nc != 16)
+			return SW_WRONG_LENGTH;
+		if ((sw = so_check(e, a->data)) != SW_OK)
+			return sw;
+		memcpy(e->so_pin, a->data + 8, 8);
+		return SW_OK;
+	}
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (a->nc < e->pin_len + 6 || a->nc > e->pin_len + 16)
+		return SW_WRONG_LENGTH;
+	if (secmem_equal(a->data, e->pin, e->pin_len) != 0) {
+		e->pin_ok = 0;
+		e->pin_tries--;
+		return e->pin_tries ?
+		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
+	}
+	e->pin_len = a->nc - e->pin_len;
+	memmove(e->pin, a->data + (a->nc - e->pin_len), e->pin_len);
+	e->pin_tries = e->pin_max;
+	e->pin_ok = 1;
+	return SW_OK;
+}
+
+static uint16_t
+cmd_reset_retry(struct emu *e, const struct apdu *a)
+{
+	uint16_t sw;
+
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (!(e->options & 0x0001))
+		return SW_CONDITIONS;
+	if (a->p1 == 0x00) {
+		if (a->nc < 8 + 6 || a->nc > 8 + 16)
+			return SW_WRONG_LENGTH;
+	} else if (a->p1 == 0x01) {
+		if (a->nc != 8)
+			return SW_WRONG_LENGTH;
+	} else
+		return SW_WRONG_P1P2;
+	if ((sw = so_check(e, a->data)) != SW_OK)
+		return sw;
+	if (a->p1 == 0x00) {
+		e->pin_len = a->nc - 8;
+		memcpy(e->pin, a->data + 8, e->pin_len);
+	}
+	e->pin_tries = e->pin_max;
+	return SW_OK;
+}
+
+static uint16_t
+cmd_initialize(struct emu *e, const struct apdu *a)
+{
+	const uint8_t *p = a->data, *v, *pin = NULL, *so = NULL;
+	size_t left = a->nc, vl, pinlen = 0;
+	uint32_t tag;
+	uint16_t options = 0, sw;
+	uint8_t retry = 3, shares = 0;
+
+	if (a->p1 != 0 || a->p2 != 0)
+		return SW_WRONG_P1P2;
+	while (left > 0) {
+		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
+			return SW_WRONG_DATA;
+		switch (tag) {
+		case 0x80:
+			if (vl != 2)
+				return SW_WRONG_DATA;
+			options = (uint16_t)((v[0] << 8) | v[1]);
+			break;
+		case 0x81:
+			if (vl < 6 || vl > 16)
+				return SW_WRONG_DATA;
+			pin = v;
+			pinlen = vl;
+			break;
+		case 0x82:
+			if (vl != 8)
+				return SW_WRONG_DATA;
+			so = v;
+			break;
+		case 0x91:
+			if (vl != 1 || v[0] < 1 || v[0] > 10)
+				return SW_WRONG_DATA;
+			retry = v[0];
+			break;
+		case 0x92:
+			if (vl != 1)
+				return SW_WRONG_DATA;
+			shares = v[0];
+			break;
+		default:	/* public key authentication, key domains... */
+			break;
+		}
+	}
+	if (pin == NULL || so == NULL)
+		return SW_WRONG_DATA;
+	if (e->initialized && (sw = so_check(e, so)) != SW_OK)
+		return sw;
+	emu_wipe_user_data(e);
+	e->initialized = 1;
+	e->options = options;
+	memcpy(e->pin, pin, pinlen);
+	e->pin_len = pinlen;
+	e->pin_max = e->pin_tries = retry;
+	memcpy(e->so_pin, so, 8);
+	e->so_tries = EMU_SO_TRIES;
+	e->dkek_total = e->dkek_left = shares;
+	secmem_wipe(e->dkek, sizeof(e->dkek));
+	e->pin_ok = 0;
+	return SW_OK;
+}
+
+static uint16_t
+cmd_import_dkek(struct emu *e, const struct apdu *a, struct emu_rsp *r)
+{
+	uint8_t out[10], h[32];
+	size_t i;
+	int complete;
+
+	if (a->p1 != 0 || a->p2 != 0)
+		return SW_WRONG_P1P2;
+	if (!e->initialized && a->nc != 0)
+		return SW_CONDITIONS;
+	if (a->nc != 0) {
+		if (a->nc != 32)
+			return SW_WRONG_LENGTH;
+		if (e->dkek_total == 0 || e->dkek_left == 0)
+			return SW_CONDITIONS;
+		for (i = 0; i < 32; i++)
+			e->dkek[i] ^= a->data[i];
+		e->dkek_left--;
+	}
+	/* No DKEK configured: 0 shares, 0 outstanding, KCV unknown. */
+	out[0] = e->dkek_total;
+	out[1] = e->dkek_left;
+	complete = e->dkek_total > 0 && e->dkek_left == 0;
+	memset(out + 2, 0, 8);
+	if (complete) {
+		if (EVP_Digest(e->dkek, 32, h, NULL, EVP_sha256(), NULL) != 1)
+			return SW_UNKNOWN;
+		memcpy(out + 2, h, 8);
+	}
+	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
+}
+
+static uint16_t
+cmd_challenge(const struct apdu *a, struct emu_rsp *r)
+{
+	uint8_t buf[1024];
+
+	if (a->ne == 0 || a->ne > sizeof(buf))
+		return SW_WRONG_LENGTH;
+	secmem_random(buf, a->ne);
+	return emu_rsp_add(r, buf, a->ne) == 0 ? SW_OK : SW_UNKNOWN;
+}
+
+/* Parses "54 02 off" (+ "53 L data") of READ/UPDATE BINARY (odd INS). */
+static uint16_t
+odd_offset(const struct apdu *a, size_t *off, const uint8_t **d, size_t *dn)
+{
+	const uint8_t *p = a->data, *v;
+	size_t left = a->nc, vl;
+	uint32_t tag;
+
+	*off = 0;
+	*d = NULL;
+	*dn = 0;
+	while (left > 0) {
+		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
+			return SW_WRONG_DATA;
+		if (tag == 0x54) {
+			if (vl < 1 || vl > 3)
+				return SW_WRONG_DATA;
+			*off = tlv_uint(v, vl);
+		} else if (tag == 0x53 || tag == 0x73) {
+			*d = v;
+			*dn = vl;
+		}
+	}
+	return SW_OK;
+}
+
+static uint16_t
+file_id(struct emu *e, const struct apdu *a, uint16_t *fid)
+{
+	*fid = (uint16_t)((a->p1 << 8) | a->p2);
+	if (*fid == 0)
+		*fid = e->cur_ef;
+	return *fid == 0 ? SW_NO_EF : SW_OK;
+}
+
+/* Key files (CCxx) and the device key are not readable. */
+static uint16_t
+cmd_read_binary(struct emu *e, const struct apdu *a, struct emu_rsp *r)
+{
+	const struct emu_file *f;
+	const uint8_t *d;
+	size_t off = 0, dn, n;
+	uint16_t fid, sw;
+
+	if (a->ins == 0xB1) {
+		if ((sw = file_id(e, a, &fid)) != SW_OK)
+			return sw;
+		if ((sw = odd_offset(a, &off, &d, &dn)) != SW_OK)
+			return sw;
+	} else {
+		if (a->p1 & 0x80)
+			return SW_WRONG_P1P2;	/* short EF id: none here */
+		fid = e->cur_ef;
+		if (fid == 0)
+			return SW_NO_EF;
+		off = (size_t)((a->p1 << 8) | a->p2);
+	}
+	if ((fid >> 8) == 0xCC)
+		return SW_SECURITY;
+	if ((f = emu_file_find(e, fid)) == NULL)
+		return SW_FILE_NOT_FOUND;
+	e->cur_ef = fid;
+	if (off > f->len)
+		return SW_WRONG_PARAMS;
+	n = f->len - off;
+	if (a->ne != 0 && n > a->ne)
+		n = a->ne;
+	/* Reading at the end gives no data and 9000: clients read until
+	 * an empty answer. */
+	if (emu_rsp_add(r, f->data + off, n) != 0)
+		return SW_UNKNOWN;
+	return SW_OK;
+}
+
+/* Which files a client may write: PrKD, certificates, data, token info. */
+static int
+writable(uint16_t fid)
+{
+	uint8_t hi = (uint8_t)(fid >> 8);
+
+	if (fid == 0x2F02 || hi == 0xCC)
+		return 0;
+	return 1;
+}
+
+static uint16_t
+cmd_update_binary(struct emu *e, const struct apdu *a)
+{
+	const struct emu_file *f;
+	const uint8_t *d;
+	uint8_t *buf = NULL;
+	size_t off, dn, len;
+	uint16_t fid, sw;
+
+	if (a->ins != 0xD7)
+		return SW_INS_NOT_SUPP;
+	if ((sw = file_id(e, a, &fid)) != SW_OK)
+		return sw;
+	if ((sw = odd_offset(a, &off, &d, &dn)) != SW_OK)
+		return sw;
+	if (!writable(fid))
+		return SW_SECURITY;
+	if (!e->pin_ok)
+		return SW_SECURITY;
+	f = emu_file_find(e, fid);
+	len = f ? f->len : 0;
+	if (off > len)
+		return SW_WRONG_PARAMS;
+	if (off + dn > EMU_MAX_FILE)
+		return SW_NO_SPACE;
+	if (off + dn > len)
+		len = off + dn;
+	if ((buf = calloc(1, len ? len : 1)) == NULL)
+		return SW_MEMORY_FAILURE;
+	if (f != NULL)
+		memcpy(buf, f->data, f->len);
+	if (dn)
+		memcpy(buf + off, d, dn);
+	sw = emu_file_put(e, fid, buf, len) == 0 ? SW_OK : SW_NO_SPACE;
+	free(buf);
+	e->cur_ef = fid;
+	return sw;
+}
+
+static uint16_t
+cmd_delete(struct emu *e, const struct apdu *a)
+{
+	uint16_t fid;
+
+	if (a->p1 != 0x02 || a->p2 != 0x00 || a->nc != 2)
+		return SW_WRONG_P1P2;
+	fid = (uint16_t)((a->data[0] << 8) | a->data[1]);
+	if (!e->pin_ok)
+		return SW_SECURITY;
+	if ((fid >> 8) == 0xCC) {
+		if (e->keys[fid & 0xff].pkey == NULL)
+			return SW_FILE_NOT_FOUND;
+		emu_key_clear(&e->keys[fid & 0xff]);
+		return SW_OK;
+	}
+	if (!writable(fid))
+		return SW_SECURITY;
+	if (emu_file_find(e, fid) == NULL)
+		return SW_FILE_NOT_FOUND;
+	emu_file_delete(e, fid);
+	if (e->cur_ef == fid)
+		e->cur_ef = 0;
+	return SW_OK;
+}
+
+/* Lists every file and key: 2 bytes each. */
+static uint16_t
+cmd_enumerate(struct emu *e, struct emu_rsp *r)
+{
+	uint8_t fid[2];
+	size_t i;
+
+	/* CC00 is the device authentication key, as on a real card. */
+	for (i = 0; i < EMU_MAX_KEYS; i++) {
+		if (i > 0 && e->keys[i].pkey == NULL)
+			continue;
+		fid[0] = 0xCC;
+		fid[1] = (uint8_t)i;
+		if (emu_rsp_add(r, fid, 2) != 0)
+			return SW_UNKNOWN;
+	}
+	for (i = 0; i < e->nfiles; i++) {
+		fid[0] = (uint8_t)(e->files[i].fid >> 8);
+		fid[1] = (uint8_t)e->files[i].fid;
+		if (emu_rsp_add(r, fid, 2) != 0)
+			return SW_UNKNOWN;
+	}
+	return SW_OK;
+}
+
+/* Does this command change what is saved in the state file? */
+static int
+mutates(const struct apdu *a)
+{
+	switch (a->ins) {
+	case 0x20: case 0x24: case 0x2C: case 0x50: case 0x52: case 0x46:
+	case 0xD7: case 0xE4: case 0x74:
+		return 1;
+	}
+	return 0;
+}
+
+static uint16_t
+dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
+{
+	if (a->ins == 0xA4 && (a->cla & 0x80) == 0)
+		return cmd_select(e, a, r);
+	if (!e->selected)
+		return a->ins == 0x84 && a->cla == 0x00 ? cmd_challenge(a, r) :
+		    SW_INS_NOT_SUPP;
+	if (a->cla == 0x00) {
+		switch (a->ins) {
+		case 0x20: return cmd_verify(e, a);
+		case 0x24: return cmd_change(e, a);
+		case 0x2C: return cmd_reset_retry(e, a);
+		case 0x46:
+			if (!e->pin_ok)
+				return SW_SECURITY;
+			return emu_keygen(e, a->p1, a->data, a->nc, r);
+		case 0x84: return cmd_challenge(a, r);
+		case 0xB0: case 0xB1: return cmd_read_binary(e, a, r);
+		case 0xD6: case 0xD7: return cmd_update_binary(e, a);
+		case 0xE4: return cmd_delete(e, a);
+		}
+		return SW_INS_NOT_SUPP;
+	}
+	if (a->cla != 0x80)
+		return SW_CLA_NOT_SUPP;
+	switch (a->ins) {
+	case 0x50: return cmd_initialize(e, a);
+	case 0x52: return cmd_import_dkek(e, a, r);
+	case 0x58:
+		if (a->p1 != 0 || a->p2 != 0)
+			return SW_WRONG_P1P2;
+		return cmd_enumerate(e, r);
+	case 0x62:
+		if (!e->pin_ok)
+			return SW_SECURITY;
+		return emu_decipher(e, a->p1, a->p2, a->data, a->nc, r);
+	case 0x68:
+		if (!e->pin_ok)
+			return SW_SECURITY;
+		return emu_sign(e, a->p1, a->p2, a->data, a->nc, r);
+	case 0x72:
+		if (!e->pin_ok)
+			return SW_SECURITY;
+		if (a->p2 != 0x92)
+			return SW_WRONG_P1P2;
+		return emu_wrap(e, a->p1, r);
+	case 0x74: {
+		const struct emu_file *f;
+
+		if (!e->pin_ok)
+			return SW_SECURITY;
+		if (a->p2 != 0x93)
+			return SW_WRONG_P1P2;
+		if (a->nc > 0)
+			return emu_unwrap(e, a->p1, a->data, a->nc);
+		/* OpenSC >= 0.24: the blob was staged in EF 2F10. */
+		if ((f = emu_file_find(e, 0x2F10)) == NULL)
+			return SW_WRONG_DATA;
+		{
+			uint16_t sw = emu_unwrap(e, a->p1, f->data, f->len);
+
+			emu_file_delete(e, 0x2F10);
+			return sw;
+		}
+	}
+	}
+	return SW_INS_NOT_SUPP;
+}
+
+int
+emu_process(struct emu *e, const uint8_t *cmd, size_t n, uint8_t *rsp,
+    size_t cap, size_t *rlen)
+{
+	struct emu_rsp r = { rsp, 0, cap - 2 };
+	struct apdu a;
+	uint16_t sw;
+	int ext, err = 0;
+
+	*rlen = 0;
+	if (cap < 2)
+		return CUSTOS_ERR_INVALID_ARG;
+	if (apdu_decode(cmd, n, &a, &ext) != 0)
+		sw = SW_WRONG_LENGTH;
+	else
+		sw = dispatch(e, &a, &r);
+	if ((sw & 0xff00) != 0x9000 && (sw & 0xff00) != 0x6100 &&
+	    sw != 0x6282)
+		r.len = 0;
+	if (e->path[0] != '\0' && apdu_decode(cmd, n, &a, &ext) == 0 &&
+	    mutates(&a)) {
+		if ((err = emu_state_save(e)) != 0) {
+			/* The write failed: the device keeps its old state. */
+			emu_state_clear(e);
+			if (emu_state_load(e) != 0)
+				emu_state_clear(e);
+			r.len = 0;
+			sw = SW_MEMORY_FAILURE;
+		}
+	}
+	rsp[r.len] = (uint8_t)(sw >> 8);
+	rsp[r.len + 1] = (uint8_t)sw;
+	*rlen = r.len + 2;
+	return err;
+}

@@ -1,0 +1,106 @@
+/* emu_card.c - in-process card backend over the emulator; faults. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "card.h"
+#include "emu.h"
+#include "emu_card.h"
+
+struct emu_be {
+	struct emu *emu;
+	struct emu_faults faults;
+	unsigned long count;
+	int removed;
+};
+
+int
+emu_faults_parse(const char *s, struct emu_faults *f)
+{
+	char buf[128], *tok, *save = NULL, *end;
+	unsigned long v;
+
+	memset(f, 0, sizeof(*f));
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return CUSTOS_ERR_FORMAT;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (eq == NULL || eq[1] < '0' || eq[1] > '9')
+			return CUSTOS_ERR_FORMAT;
+		*eq = '\0';
+		v = strtoul(eq + 1, &end, 10);
+		if (*end != '\0' || v > 100000000UL)
+			return CUSTOS_ERR_FORMAT;
+		if (strcmp(tok, "remove-at") == 0)
+			f->remove_at = v;
+		else if (strcmp(tok, "delay-ms") == 0)
+			f->delay_ms = v;
+		else
+			return CUSTOS_ERR_FORMAT;
+	}
+	return 0;
+}
+
+static int
+be_transmit(void *p, const uint8_t *cmd, size_t n, uint8_t *rsp,
+    size_t cap, size_t *rlen)
+{
+	struct emu_be *be = p;
+
+	be->count++;
+	if (be->removed || (be->faults.remove_at != 0 &&
+	    be->count >= be->faults.remove_at)) {
+		be->removed = 1;
+		return CUSTOS_ERR_CARD_REMOVED;
+	}
+	if (be->faults.delay_ms > 0) {
+		struct timespec ts = {
+			(time_t)(be->faults.delay_ms / 1000),
+			(long)(be->faults.delay_ms % 1000) * 1000000L
+		};
+
+		nanosleep(&ts, NULL);
+	}
+	return emu_process(be->emu, cmd, n, rsp, cap, rlen);
+}
+
+static void
+be_close(void *p)
+{
+	struct emu_be *be = p;
+
+	if (be == NULL)
+		return;
+	emu_free(be->emu);
+	free(be);
+}
+
+static const struct card_backend emu_ops = {
+	.transmit = be_transmit,
+	.close = be_close,
+};
+
+int
+emu_card_open(const char *name, struct card **out)
+{
+	struct emu_be *be;
+	char reader[160];
+	int r;
+
+	*out = NULL;
+	if ((be = calloc(1, sizeof(*be))) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	if ((r = emu_faults_parse(getenv("CUSTOS_EMU_FAULTS"),
+	    &be->faults)) != 0 || (r = emu_open(NULL, name, &be->emu)) != 0) {
+		free(be);
+		return r;
+	}
+	snprintf(reader, sizeof(reader), "custos emulated SmartCard-HSM (%s)",
+	    name);
+	return card_new(&emu_ops, be, reader, 1, out);
+}

@@ -1,0 +1,32 @@
+/*
+ * emu_card.h - the emulated SmartCard-HSM as a card backend (in-process),
+ * and the fault injection tests use on it and on `emulator serve`.
+ */
+#ifndef CUSTOS_EMU_CARD_H
+#define CUSTOS_EMU_CARD_H
+
+#include "../common/err.h"
+
+struct card;
+
+/* Faults to inject: the card is removed when the remove_at-th APDU
+ * (1-based; 0 never) arrives, and every answer waits delay_ms. */
+struct emu_faults {
+	unsigned long remove_at;
+	unsigned long delay_ms;
+};
+
+/*
+ * Parses "remove-at=N,delay-ms=M" (either, any order; "" none). Returns 0
+ * or CUSTOS_ERR_FORMAT.
+ */
+int emu_faults_parse(const char *s, struct emu_faults *f) CUSTOS_WUR;
+
+/*
+ * Opens emulated device name in-process as a card (faults from
+ * $CUSTOS_EMU_FAULTS). Returns emu_open() errors: CUSTOS_ERR_BUSY when the
+ * device is being served to pcscd.
+ */
+int emu_card_open(const char *name, struct card **out) CUSTOS_WUR;
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * emu_int.h - the emulated SmartCard-HSM's internals, shared by emu.c
+ * (commands, PINs, DKEK, files), emu_state.c (the state file) and
+ * emu_keys.c (key pairs, signatures, wrap/unwrap, certificates). Not for
+ * use outside the emulator.
+ */
+#ifndef CUSTOS_EMU_INT_H
+#define CUSTOS_EMU_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "emu.h"
+
+#define EMU_MAX_FILES	600
+#define EMU_MAX_FILE	4096	/* largest EF the emulated card stores */
+#define EMU_MAX_KEYS	256
+#define EMU_SO_TRIES	15
+
+struct emu_file {
+	uint16_t fid;
+	size_t len;
+	uint8_t *data;
+};
+
+struct emu_key {
+	EVP_PKEY *pkey;
+	int exportable;		/* made with a complete DKEK, or unwrapped */
+	uint8_t algs[16];	/* allowed algorithms; none: all */
+	size_t nalgs;
+};
+
+struct emu {
+	/* identity */
+	char name[EMU_NAME_MAX + 1];
+	char serial[17];	/* CHR of the device certificate */
+	char path[PATH_MAX];	/* state file; "" for a volatile device */
+	int lockfd;
+	EVP_PKEY *devkey;	/* device authentication key */
+
+	/* persistent state (secrets live here: the struct is guarded) */
+	int initialized;
+	uint16_t options;
+	uint8_t pin[16];
+	size_t pin_len;
+	uint8_t pin_max, pin_tries;
+	uint8_t so_pin[8];
+	uint8_t so_tries;
+	uint8_t dkek_total, dkek_left;
+	uint8_t dkek[32];
+	struct emu_file files[EMU_MAX_FILES];
+	size_t nfiles;
+	struct emu_key keys[EMU_MAX_KEYS];	/* index = key reference */
+
+	/* session */
+	int selected;		/* the applet is selected */
+	int pin_ok;		/* user PIN verified since reset/select */
+	uint16_t cur_ef;	/* for READ/UPDATE BINARY with P1P2 = 0 */
+};
+
+/* File access (emu.c). */
+struct emu_file *emu_file_find(struct emu *e, uint16_t fid);
+int emu_file_put(struct emu *e, uint16_t fid, const uint8_t *d, size_t n)
+    CUSTOS_WUR;
+void emu_file_delete(struct emu *e, uint16_t fid);
+void emu_wipe_user_data(struct emu *e);
+
+/* State file (emu_state.c). */
+int emu_state_save(struct emu *e) CUSTOS_WUR;
+int emu_state_load(struct emu *e) CUSTOS_WUR;
+void emu_state_clear(struct emu *e);
+
+/* A response under construction. */
+struct emu_rsp {
+	uint8_t *p;
+	size_t len, cap;
+};
+int emu_rsp_add(struct emu_rsp *r, const void *d, size_t n);
+
+/*
+ * Keys and certificates (emu_keys.c). Each returns a status word (9000
+ * on success) and appends any response data to r.
+ */
+int emu_make_device(struct emu *e) CUSTOS_WUR;	/* 0 or error */
+uint16_t emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
+    struct emu_rsp *r);
+uint16_t emu_sign(struct emu *e, uint8_t ref, uint8_t alg,
+    const uint8_t *d, size_t n, struct emu_rsp *r);
+uint16_t emu_decipher(struct emu *e, uint8_t ref, uint8_t alg,
+    const uint8_t *d, size_t n, struct emu_rsp *r);
+uint16_t emu_wrap(struct emu *e, uint8_t ref, struct emu_rsp *r);
+uint16_t emu_unwrap(struct emu *e, uint8_t ref, const uint8_t *d, size_t n);
+void emu_key_clear(struct emu_key *k);
+
+#endif

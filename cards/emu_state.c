@@ -1,0 +1,282 @@
+/*
+ * emu_state.c - the emulated device's state file: JSON (jansson), one
+ * object, written atomically with mode 0600. It holds the emulated card's
+ * secrets (PINs, DKEK, private keys) in clear, as the card's own memory
+ * would: an emulated device is for rehearsal only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "../common/atomicio.h"
+#include "../common/encode.h"
+#include "../common/secmem.h"
+#include "emu_int.h"
+
+#define STATE_FORMAT "custos-emulated-sc-hsm/1"
+#define STATE_MAX (8U * 1024U * 1024U)
+
+void
+emu_key_clear(struct emu_key *k)
+{
+	EVP_PKEY_free(k->pkey);
+	memset(k, 0, sizeof(*k));
+}
+
+void
+emu_state_clear(struct emu *e)
+{
+	size_t i;
+
+	for (i = 0; i < EMU_MAX_KEYS; i++)
+		emu_key_clear(&e->keys[i]);
+	for (i = 0; i < e->nfiles; i++)
+		free(e->files[i].data);
+	e->nfiles = 0;
+	EVP_PKEY_free(e->devkey);
+	e->devkey = NULL;
+	e->initialized = 0;
+	e->options = 0;
+	secmem_wipe(e->pin, sizeof(e->pin));
+	secmem_wipe(e->so_pin, sizeof(e->so_pin));
+	secmem_wipe(e->dkek, sizeof(e->dkek));
+	e->pin_len = 0;
+	e->pin_max = e->pin_tries = e->so_tries = 0;
+	e->dkek_total = e->dkek_left = 0;
+}
+
+/* Hex of b[0..n) as a new JSON string (NULL on failure). */
+static json_t *
+hexval(const uint8_t *b, size_t n)
+{
+	char *h = malloc(2 * n + 1);
+	json_t *j;
+
+	if (h == NULL)
+		return NULL;
+	if (encode_hex(h, 2 * n + 1, b, n, 1) != 0) {
+		free(h);
+		return NULL;
+	}
+	j = json_string(h);
+	secmem_wipe(h, 2 * n + 1);
+	free(h);
+	return j;
+}
+
+static int
+set(json_t *o, const char *k, json_t *v)
+{
+	return v != NULL && json_object_set_new(o, k, v) == 0 ? 0 :
+	    CUSTOS_ERR_NOMEM;
+}
+
+static json_t *
+pkey_hex(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	json_t *j;
+	int n = i2d_PrivateKey(k, &der);
+
+	if (n <= 0)
+		return NULL;
+	j = hexval(der, (size_t)n);
+	secmem_wipe(der, (size_t)n);
+	OPENSSL_free(der);
+	return j;
+}
+
+int
+emu_state_save(struct emu *e)
+{
+	json_t *o = json_object(), *files = json_object(), *keys =
+	    json_object(), *k;
+	char *text = NULL, id[8];
+	size_t i;
+	int r = CUSTOS_ERR_NOMEM;
+
+	if (o == NULL || files == NULL || keys == NULL)
+		goto out;
+	if (set(o, "format", json_string(STATE_FORMAT)) ||
+	    set(o, "name", json_string(e->name)) ||
+	    set(o, "serial", json_string(e->serial)) ||
+	    set(o, "device_key", pkey_hex(e->devkey)) ||
+	    set(o, "initialized", json_boolean(e->initialized)) ||
+	    set(o, "options", json_integer(e->options)) ||
+	    set(o, "pin", hexval(e->pin, e->pin_len)) ||
+	    set(o, "pin_max", json_integer(e->pin_max)) ||
+	    set(o, "pin_tries", json_integer(e->pin_tries)) ||
+	    set(o, "so_pin", hexval(e->so_pin, 8)) ||
+	    set(o, "so_tries", json_integer(e->so_tries)) ||
+	    set(o, "dkek_total", json_integer(e->dkek_total)) ||
+	    set(o, "dkek_left", json_integer(e->dkek_left)) ||
+	    set(o, "dkek", hexval(e->dkek, 32)))
+		goto out;
+	for (i = 0; i < e->nfiles; i++) {
+		snprintf(id, sizeof(id), "%04X", e->files[i].fid);
+		if (set(files, id, hexval(e->files[i].data, e->files[i].len)))
+			goto out;
+	}
+	for (i = 1; i < EMU_MAX_KEYS; i++) {
+		if (e->keys[i].pkey == NULL)
+			continue;
+		snprintf(id, sizeof(id), "%zu", i);
+		if ((k = json_object()) == NULL ||
+		    json_object_set_new(keys, id, k) != 0 ||
+		    set(k, "der", pkey_hex(e->keys[i].pkey)) ||
+		    set(k, "exportable", json_boolean(e->keys[i].exportable)) ||
+		    set(k, "algorithms", hexval(e->keys[i].algs,
+		    e->keys[i].nalgs)))
+			goto out;
+	}
+	if (json_object_set(o, "files", files) != 0 ||
+	    json_object_set(o, "keys", keys) != 0)
+		goto out;
+	if ((text = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL)
+		goto out;
+	r = atomicio_replace(e->path, text, strlen(text));
+ out:
+	if (text != NULL) {
+		secmem_wipe(text, strlen(text));
+		free(text);
+	}
+	json_decref(files);
+	json_decref(keys);
+	json_decref(o);
+	return r;
+}
+
+/* Decodes hex member k of o into b (at most cap bytes). */
+static int
+gethex(json_t *o, const char *k, uint8_t *b, size_t cap, size_t *n)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	size_t sl;
+
+	if (s == NULL)
+		return CUSTOS_ERR_CORRUPT;
+	sl = strlen(s);
+	if (sl % 2 != 0 || sl / 2 > cap)
+		return CUSTOS_ERR_CORRUPT;
+	*n = sl / 2;
+	return decode_hex(b, *n, s, sl) == 0 ? 0 : CUSTOS_ERR_CORRUPT;
+}
+
+static int
+getint(json_t *o, const char *k, long min, long max, long *v)
+{
+	json_t *j = json_object_get(o, k);
+
+	if (!json_is_integer(j))
+		return CUSTOS_ERR_CORRUPT;
+	*v = (long)json_integer_value(j);
+	return *v < min || *v > max ? CUSTOS_ERR_CORRUPT : 0;
+}
+
+static int
+getpkey(json_t *o, const char *k, EVP_PKEY **pk)
+{
+	uint8_t *der = secmem_alloc(EMU_MAX_FILE * 2);
+	const unsigned char *p = der;
+	size_t n = 0;
+	int r;
+
+	*pk = NULL;
+	if (der == NULL)
+		return CUSTOS_ERR_NOMEM;
+	if ((r = gethex(o, k, der, EMU_MAX_FILE * 2, &n)) == 0 &&
+	    (*pk = d2i_AutoPrivateKey(NULL, &p, (long)n)) == NULL)
+		r = CUSTOS_ERR_CORRUPT;
+	secmem_free(der);
+	return r;
+}
+
+int
+emu_state_load(struct emu *e)
+{
+	uint8_t *buf = NULL, *tmp = NULL;
+	size_t len = 0, n;
+	json_t *o = NULL, *v;
+	json_error_t jerr;
+	const char *key, *s;
+	long x;
+	int r;
+
+	emu_state_clear(e);
+	if ((r = atomicio_read(e->path, STATE_MAX, 1, &buf, &len)) != 0)
+		return r;
+	r = CUSTOS_ERR_CORRUPT;
+	if ((o = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL || !json_is_object(o))
+		goto out;
+	s = json_string_value(json_object_get(o, "format"));
+	if (s == NULL || strcmp(s, STATE_FORMAT) != 0)
+		goto out;
+	s = json_string_value(json_object_get(o, "serial"));
+	if (s == NULL || strlen(s) >= sizeof(e->serial))
+		goto out;
+	snprintf(e->serial, sizeof(e->serial), "%s", s);
+	if ((r = getpkey(o, "device_key", &e->devkey)) != 0)
+		goto out;
+	r = CUSTOS_ERR_CORRUPT;
+	e->initialized = json_is_true(json_object_get(o, "initialized"));
+	if (getint(o, "options", 0, 0xffff, &x)) goto out;
+	e->options = (uint16_t)x;
+	if (gethex(o, "pin", e->pin, sizeof(e->pin), &e->pin_len)) goto out;
+	if (getint(o, "pin_max", 0, 15, &x)) goto out;
+	e->pin_max = (uint8_t)x;
+	if (getint(o, "pin_tries", 0, 15, &x)) goto out;
+	e->pin_tries = (uint8_t)x;
+	if (gethex(o, "so_pin", e->so_pin, 8, &n) || n != 8) goto out;
+	if (getint(o, "so_tries", 0, EMU_SO_TRIES, &x)) goto out;
+	e->so_tries = (uint8_t)x;
+	if (getint(o, "dkek_total", 0, 255, &x)) goto out;
+	e->dkek_total = (uint8_t)x;
+	if (getint(o, "dkek_left", 0, e->dkek_total, &x)) goto out;
+	e->dkek_left = (uint8_t)x;
+	if (gethex(o, "dkek", e->dkek, 32, &n) || n != 32) goto out;
+	if ((tmp = malloc(EMU_MAX_FILE)) == NULL) {
+		r = CUSTOS_ERR_NOMEM;
+		goto out;
+	}
+	json_object_foreach(json_object_get(o, "files"), key, v) {
+		unsigned long fid;
+		char *end;
+
+		fid = strtoul(key, &end, 16);
+		if (strlen(key) != 4 || *end != '\0' || fid == 0)
+			goto out;
+		if (gethex(json_object_get(o, "files"), key, tmp,
+		    EMU_MAX_FILE, &n) != 0 ||
+		    emu_file_put(e, (uint16_t)fid, tmp, n) != 0)
+			goto out;
+	}
+	json_object_foreach(json_object_get(o, "keys"), key, v) {
+		char *end;
+		unsigned long ref = strtoul(key, &end, 10);
+		struct emu_key *k;
+
+		if (*end != '\0' || ref == 0 || ref >= EMU_MAX_KEYS ||
+		    !json_is_object(v))
+			goto out;
+		k = &e->keys[ref];
+		if (getpkey(v, "der", &k->pkey) != 0)
+			goto out;
+		k->exportable = json_is_true(json_object_get(v,
+		    "exportable"));
+		if (gethex(v, "algorithms", k->algs, sizeof(k->algs),
+		    &k->nalgs) != 0)
+			goto out;
+	}
+	r = 0;
+ out:
+	free(tmp);
+	json_decref(o);
+	atomicio_free_buf(buf, len, 1);
+	if (r != 0)
+		emu_state_clear(e);
+	return r;
+}
