@@ -124,11 +124,11 @@ apdu_sw_message(uint16_t sw, char *buf, size_t cap)
 		return buf;
 	}
 	if ((sw & 0xff00) == 0x6100) {
-		snprintf(buf, cap, "%u more bytes available", sw & 0xff);
+		snprintf(buf, cap, "%u more bytes available", (unsigned)(sw & 0xff));
 		return buf;
 	}
 	if ((sw & 0xff00) == 0x6c00) {
-		snprintf(buf, cap, "wrong Le, %u bytes available", sw & 0xff);
+		snprintf(buf, cap, "wrong Le, %u bytes available", (unsigned)(sw & 0xff));
 		return buf;
 	}
 	switch (sw) {

@@ -28,12 +28,19 @@ static const int known_curves[] = {
 static void
 refstr(char out[17], const uint8_t *v, size_t n)
 {
+	static const char printable[] = " !\"#$%&'()*+,-./0123456789:;<=>?"
+	    "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz"
+	    "{|}~";
 	size_t i;
 
 	if (n > 16)
 		n = 16;
-	for (i = 0; i < n; i++)
-		out[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? (char)v[i] : '?';
+	for (i = 0; i < n; i++) {
+		if (v[i] >= 0x20 && v[i] < 0x7f)
+			out[i] = printable[v[i] - 0x20];
+		else
+			out[i] = printable['?' - 0x20];
+	}
 	out[n] = '\0';
 }
 

@@ -781,6 +781,8 @@ mutates(const struct apdu *a)
 static uint16_t
 dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 {
+	if (e->devkey == NULL)
+		return SW_MEMORY_FAILURE;	/* state lost: a dead device */
 	if (a->ins == 0xA4 && (a->cla & 0x80) == 0)
 		return cmd_select(e, a, r);
 	if (!e->selected)
@@ -874,6 +876,7 @@ emu_process(struct emu *e, const uint8_t *cmd, size_t n, uint8_t *rsp,
 			emu_state_clear(e);
 			if (emu_state_load(e) != 0)
 				emu_state_clear(e);
+			emu_reset(e);
 			r.len = 0;
 			sw = SW_MEMORY_FAILURE;
 		}

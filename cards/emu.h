@@ -43,7 +43,7 @@ int emu_open(const char *dir, const char *name, struct emu **out)
 
 /*
  * Opens a device that lives only in memory (never saved): for unit tests
- * and fuzzing. seed non-NULL makes its random bytes deterministic.
+ * and fuzzing.
  */
 int emu_open_volatile(struct emu **out) CUSTOS_WUR;
 

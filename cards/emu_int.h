@@ -16,7 +16,7 @@
 #include "emu.h"
 
 #define EMU_MAX_FILES	600
-#define EMU_MAX_FILE	4096	/* largest EF the emulated card stores */
+#define EMU_MAX_FILE	((size_t)4096)/* largest EF the emulated card stores */
 #define EMU_MAX_KEYS	256
 #define EMU_SO_TRIES	15
 

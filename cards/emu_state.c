@@ -17,7 +17,7 @@
 #include "emu_int.h"
 
 #define STATE_FORMAT "custos-emulated-sc-hsm/1"
-#define STATE_MAX (8U * 1024U * 1024U)
+#define STATE_MAX ((size_t)8 * 1024 * 1024)
 
 void
 emu_key_clear(struct emu_key *k)
@@ -238,6 +238,12 @@ emu_state_load(struct emu *e)
 	if (getint(o, "dkek_left", 0, e->dkek_total, &x)) goto out;
 	e->dkek_left = (uint8_t)x;
 	if (gethex(o, "dkek", e->dkek, 32, &n) || n != 32) goto out;
+	if (e->initialized && (e->pin_len < 6 || e->pin_max < 1 ||
+	    e->pin_max > 10 || e->pin_tries > e->pin_max))
+		goto out;
+	if (!json_is_object(json_object_get(o, "files")) ||
+	    !json_is_object(json_object_get(o, "keys")))
+		goto out;
 	if ((tmp = malloc(EMU_MAX_FILE)) == NULL) {
 		r = CUSTOS_ERR_NOMEM;
 		goto out;
@@ -271,6 +277,8 @@ emu_state_load(struct emu *e)
 		    &k->nalgs) != 0)
 			goto out;
 	}
+	if (emu_file_find(e, 0x2F02) == NULL)
+		goto out;	/* no device certificate: not a device */
 	r = 0;
  out:
 	free(tmp);

@@ -162,8 +162,8 @@ pcsc_open(const char *prefix, struct card **out)
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return CUSTOS_ERR_NOMEM;
-	if ((rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL,
-	    &p->ctx)) != SCARD_S_SUCCESS) {
+	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL,
+	    &p->ctx) != SCARD_S_SUCCESS) {
 		free(p);
 		return CUSTOS_ERR_PCSC;
 	}

@@ -5,7 +5,7 @@
 #include "../common/secmem.h"
 #include "tlv.h"
 
-#define TLV_MAX (16U * 1024U * 1024U)
+#define TLV_MAX ((size_t)16 * 1024 * 1024)
 
 void
 tlv_init(struct tlv_buf *b)
@@ -108,7 +108,7 @@ len_bytes(size_t len, uint8_t out[4])
 void
 tlv_put(struct tlv_buf *b, uint32_t tag, const void *v, size_t len)
 {
-	uint8_t t[3], l[4];
+	uint8_t t[3] = { 0 }, l[4] = { 0 };
 
 	tlv_raw(b, t, tag_bytes(tag, t));
 	tlv_raw(b, l, len_bytes(len, l));
@@ -124,7 +124,7 @@ tlv_put_u8(struct tlv_buf *b, uint32_t tag, uint8_t v)
 size_t
 tlv_begin(struct tlv_buf *b, uint32_t tag)
 {
-	uint8_t t[3];
+	uint8_t t[3] = { 0 };
 
 	tlv_raw(b, t, tag_bytes(tag, t));
 	return b->len;
@@ -133,7 +133,7 @@ tlv_begin(struct tlv_buf *b, uint32_t tag)
 void
 tlv_end(struct tlv_buf *b, size_t mark)
 {
-	uint8_t l[4];
+	uint8_t l[4] = { 0 };
 	size_t n, body;
 
 	if (b->err != 0 || mark > b->len)

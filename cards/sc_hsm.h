@@ -1,0 +1,88 @@
+/*
+ * sc_hsm.h - the SmartCard-HSM protocol, client side, over the card
+ * interface. Every function returns 0 or a negative error code; a status
+ * word the card answered is mapped to the closest code (CUSTOS_ERR_CARD
+ * when nothing closer fits) and kept for sc_hsm_last_sw().
+ */
+#ifndef CUSTOS_SC_HSM_H
+#define CUSTOS_SC_HSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+
+struct card;
+
+/* What `hsm status` shows. -1: unknown. */
+struct sc_hsm_status {
+	int fw_major, fw_minor;
+	int initialized;	/* 0 never initialized, 1 yes, -1 unknown */
+	int pin_verified;
+	int pin_tries;		/* tries left; 0 blocked */
+	int so_tries;
+	int dkek_total, dkek_left;
+	uint8_t kcv[8];
+	int kcv_known;		/* 0: all-zero ("unknown until complete or
+				   until PIN login"), never a match */
+};
+
+/*
+ * Selects the SmartCard-HSM application. Returns 0, CUSTOS_ERR_NOT_SC_HSM
+ * (no such application on this card), or a transport error. *major /
+ * *minor get the firmware version (NULL allowed).
+ */
+int sc_hsm_select(struct card *c, int *major, int *minor) CUSTOS_WUR;
+
+/* Selects the application and reads its status. */
+int sc_hsm_status(struct card *c, struct sc_hsm_status *st) CUSTOS_WUR;
+
+/*
+ * INITIALIZE DEVICE: so[8] is the SO PIN (current one when re-initializing;
+ * a factory-fresh device takes it as the new one), pin the new user PIN
+ * (6-16 characters), retries 1-10, dkek_shares 0-255 (-1: no DKEK, keys
+ * can never be exported). A wrong SO PIN gives CUSTOS_ERR_WRONG_PIN with
+ * *so_tries (may be NULL) set. Deletes every key on the device.
+ */
+int sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
+    size_t pinlen, int retries, int dkek_shares, int *so_tries) CUSTOS_WUR;
+
+/*
+ * IMPORT DKEK SHARE; *total, *left and kcv[8] get the card's answer (KCV
+ * all zero: unknown). CUSTOS_ERR_NO_DKEK when the device takes no (more)
+ * shares.
+ */
+int sc_hsm_import_share(struct card *c, const uint8_t share[32], int *total,
+    int *left, uint8_t kcv[8]) CUSTOS_WUR;
+
+/*
+ * Queries the DKEK state without selecting the application again (so a
+ * verified PIN stays verified). Same outputs as sc_hsm_import_share().
+ */
+int sc_hsm_dkek_query(struct card *c, int *total, int *left, uint8_t kcv[8])
+    CUSTOS_WUR;
+
+/*
+ * VERIFY the user PIN. CUSTOS_ERR_WRONG_PIN with *tries (may be NULL) the
+ * tries left, CUSTOS_ERR_PIN_BLOCKED.
+ */
+int sc_hsm_verify_pin(struct card *c, const char *pin, size_t len,
+    int *tries) CUSTOS_WUR;
+
+/*
+ * Counts the keys on the device (ENUMERATE OBJECTS, CCxx but the device
+ * key CC00).
+ */
+int sc_hsm_count_keys(struct card *c, int *n) CUSTOS_WUR;
+
+/* The status word of the last command sent through this module. */
+uint16_t sc_hsm_last_sw(void);
+
+/*
+ * Maps a status word to an error code: 9000 -> 0, 63Cx ->
+ * CUSTOS_ERR_WRONG_PIN, 6983 -> CUSTOS_ERR_PIN_BLOCKED, 6982 ->
+ * CUSTOS_ERR_NOT_LOGGED_IN, 6A84 -> CUSTOS_ERR_CARD_FULL, ...
+ */
+int sc_hsm_sw_err(uint16_t sw);
+
+#endif
