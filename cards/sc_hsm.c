@@ -81,7 +81,6 @@ sc_hsm_status(struct card *c, struct sc_hsm_status *st)
 {
 	struct apdu pin = { 0x00, 0x20, 0x00, 0x81, NULL, 0, 0 };
 	struct apdu so = { 0x00, 0x20, 0x00, 0x88, NULL, 0, 0 };
-	struct apdu dk = { 0x80, 0x52, 0x00, 0x00, NULL, 0, 256 };
 	uint8_t rsp[258];
 	size_t rl = 0, i;
 	int r;
@@ -113,15 +112,17 @@ sc_hsm_status(struct card *c, struct sc_hsm_status *st)
 		st->pin_tries = 0;
 		st->initialized = 1;
 	}
-	if ((r = xfer(c, &dk, rsp, sizeof(rsp), &rl)) != 0)
-		return r;
-	if (last_sw == SW_OK && rl >= 10) {
-		st->dkek_total = rsp[0];
-		st->dkek_left = rsp[1];
-		memcpy(st->kcv, rsp + 2, 8);
+	r = sc_hsm_dkek_query(c, &st->dkek_total, &st->dkek_left, st->kcv);
+	if (r == CUSTOS_ERR_CARD_REMOVED || r == CUSTOS_ERR_NOMEM ||
+	    r == CUSTOS_ERR_IO)
+		return r;	/* transport: the card is gone */
+	if (r == 0) {
 		for (i = 0; i < 8; i++)
 			if (st->kcv[i] != 0)
 				st->kcv_known = 1;
+	} else {
+		st->dkek_total = st->dkek_left = -1;
+		memset(st->kcv, 0, sizeof(st->kcv));
 	}
 	return 0;
 }
@@ -163,19 +164,21 @@ sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
 	return sc_hsm_sw_err(last_sw);
 }
 
-int
-sc_hsm_import_share(struct card *c, const uint8_t share[32], int *total,
-    int *left, uint8_t kcv[8])
+/* IMPORT DKEK SHARE with a share, or its status form without one. */
+static int
+dkek_cmd(struct card *c, const uint8_t *share, int *total, int *left,
+    uint8_t kcv[8])
 {
-	struct apdu a = { 0x80, 0x52, 0x00, 0x00, share, 32, 256 };
+	struct apdu a = { 0x80, 0x52, 0x00, 0x00, share, share ? 32 : 0,
+	    256 };
 	uint8_t rsp[258];
 	size_t rl = 0;
 	int r;
 
 	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl)) != 0)
 		return r;
-	if (last_sw == SW_CONDITIONS || last_sw == SW_REF_NOT_FOUND ||
-	    last_sw == SW_INS_NOT_SUPP)
+	if (share != NULL && (last_sw == SW_CONDITIONS ||
+	    last_sw == SW_REF_NOT_FOUND || last_sw == SW_INS_NOT_SUPP))
 		return CUSTOS_ERR_NO_DKEK;
 	if ((r = sc_hsm_sw_err(last_sw)) != 0)
 		return r;
@@ -185,6 +188,13 @@ sc_hsm_import_share(struct card *c, const uint8_t share[32], int *total,
 	*left = rsp[1];
 	memcpy(kcv, rsp + 2, 8);
 	return 0;
+}
+
+int
+sc_hsm_import_share(struct card *c, const uint8_t share[32], int *total,
+    int *left, uint8_t kcv[8])
+{
+	return dkek_cmd(c, share, total, left, kcv);
 }
 
 int
@@ -227,19 +237,5 @@ sc_hsm_count_keys(struct card *c, int *n)
 int
 sc_hsm_dkek_query(struct card *c, int *total, int *left, uint8_t kcv[8])
 {
-	struct apdu a = { 0x80, 0x52, 0x00, 0x00, NULL, 0, 256 };
-	uint8_t rsp[258];
-	size_t rl = 0;
-	int r;
-
-	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl)) != 0)
-		return r;
-	if ((r = sc_hsm_sw_err(last_sw)) != 0)
-		return r;
-	if (rl < 10)
-		return CUSTOS_ERR_PROTOCOL;
-	*total = rsp[0];
-	*left = rsp[1];
-	memcpy(kcv, rsp + 2, 8);
-	return 0;
+	return dkek_cmd(c, NULL, total, left, kcv);
 }
