@@ -179,32 +179,49 @@ fromdata(const char *type, OSSL_PARAM_BLD *bld)
 }
 
 int
-cvc_pubkey(const uint8_t *pub, size_t len, EVP_PKEY *domain,
-    EVP_PKEY **out)
+cvc_pubkey_fields(const uint8_t *pub, size_t len, struct cvc_pubfields *pf)
 {
-	const uint8_t *oid = NULL, *f[8] = { 0 };
-	size_t oidl = 0, fl[8] = { 0 }, left = len, vl;
 	const uint8_t *p = pub, *v;
-	OSSL_PARAM_BLD *bld = NULL;
-	BIGNUM *n = NULL, *e = NULL;
-	const char *curve;
+	size_t left = len, vl;
 	uint32_t tag;
 	int r;
 
-	*out = NULL;
+	memset(pf, 0, sizeof(*pf));
 	while (left > 0) {
 		if ((r = tlv_next(&p, &left, &tag, &v, &vl)) != 0)
 			return r;
 		if (tag == 0x06) {
-			oid = v;
-			oidl = vl;
+			pf->oid = v;
+			pf->oid_len = vl;
 		} else if (tag >= 0x81 && tag <= 0x87) {
-			f[tag - 0x80] = v;
-			fl[tag - 0x80] = vl;
+			pf->f[tag - 0x80] = v;
+			pf->fl[tag - 0x80] = vl;
+		} else if (tag == 0x02 && vl >= 1 && vl <= 2) {
+			pf->bits = tlv_uint(v, vl);
+			pf->bits_given = 1;
 		}
 	}
-	if (oid == NULL || oidl != 10 || memcmp(oid, cvc_oid_rsa_v15_sha256,
-	    8) != 0)
+	return 0;
+}
+
+int
+cvc_pubkey(const uint8_t *pub, size_t len, EVP_PKEY *domain,
+    EVP_PKEY **out)
+{
+	struct cvc_pubfields pf;
+	const uint8_t *oid, *const *f = pf.f;
+	const size_t *fl = pf.fl;
+	OSSL_PARAM_BLD *bld = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	const char *curve;
+	int r;
+
+	*out = NULL;
+	if ((r = cvc_pubkey_fields(pub, len, &pf)) != 0)
+		return r;
+	oid = pf.oid;
+	if (oid == NULL || pf.oid_len != 10 ||
+	    memcmp(oid, cvc_oid_rsa_v15_sha256, 8) != 0)
 		return CUSTOS_ERR_FORMAT;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
 		return CUSTOS_ERR_NOMEM;

@@ -41,6 +41,23 @@ struct cvc {
  */
 int cvc_parse(const uint8_t *buf, size_t len, struct cvc *c) CUSTOS_WUR;
 
+/* The members of a 7F49 value (public key or key generation template). */
+struct cvc_pubfields {
+	const uint8_t *oid;		/* 06 */
+	size_t oid_len;
+	const uint8_t *f[8];		/* 81..87 at index 1..7 */
+	size_t fl[8];
+	unsigned bits;			/* 02 key size */
+	int bits_given;			/* 02 was there (1 or 2 bytes) */
+};
+
+/*
+ * Collects the members of a 7F49 value (pointers into pub). Returns 0,
+ * CUSTOS_ERR_FORMAT or CUSTOS_ERR_TRUNCATED.
+ */
+int cvc_pubkey_fields(const uint8_t *pub, size_t len,
+    struct cvc_pubfields *pf) CUSTOS_WUR;
+
 /*
  * Rebuilds the public key in a 7F49 value (RSA: 81 n, 82 e; EC: domain
  * parameters 81-85 and point 86, or the point alone when domain is the

@@ -120,8 +120,9 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 {
 	const uint8_t *pub = NULL, *v, *car = NULL, *chr = NULL, *algs = NULL;
 	size_t publ = 0, vl, carl = 0, chrl = 0, algsl = 0, left = n;
-	const uint8_t *p = d, *oid = NULL, *f[8] = { 0 };
-	size_t oidl = 0, fl[8] = { 0 };
+	struct cvc_pubfields pf;
+	const uint8_t *p = d, *oid, *const *f = pf.f;
+	const size_t *fl = pf.fl;
 	struct tlv_buf req, body;
 	EVP_PKEY *key = NULL;
 	const char *curve;
@@ -155,21 +156,12 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 	}
 	if (pub == NULL || algsl > sizeof(e->keys[ref].algs))
 		goto out;
-	p = pub;
-	left = publ;
-	while (left > 0) {
-		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
-			goto out;
-		if (tag == 0x06) {
-			oid = v;
-			oidl = vl;
-		} else if (tag >= 0x81 && tag <= 0x87) {
-			f[tag - 0x80] = v;
-			fl[tag - 0x80] = vl;
-		} else if (tag == 0x02 && vl >= 1 && vl <= 2)
-			bits = tlv_uint(v, vl);
-	}
-	if (oid == NULL || oidl != 10 ||
+	if (cvc_pubkey_fields(pub, publ, &pf) != 0)
+		goto out;
+	oid = pf.oid;
+	if (pf.bits_given)
+		bits = pf.bits;
+	if (oid == NULL || pf.oid_len != 10 ||
 	    memcmp(oid, cvc_oid_rsa_v15_sha256, 8) != 0)
 		goto out;
 	if (oid[8] == 0x01) {
@@ -199,7 +191,7 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 	tlv_put_u8(&body, 0x5F29, 0x00);
 	if (car != NULL)
 		tlv_put(&body, 0x42, car, carl);
-	cvc_put_pubkey(&body, key, oid, oidl, oid[8] == 0x02);
+	cvc_put_pubkey(&body, key, oid, pf.oid_len, oid[8] == 0x02);
 	if (chr != NULL)
 		tlv_put(&body, 0x5F20, chr, chrl);
 	else
