@@ -9,7 +9,8 @@
  * password is recovered by Lagrange interpolation at 0 and is ALWAYS used
  * as its 8-byte left-padded big-endian form.
  *
- * Pure: no I/O, no terminal, no file (the printed text: pwshare_text.h). Arithmetic is OpenSSL BIGNUM in secure BIGNUMs (BN_secure_new,
+ * Pure: no I/O, no terminal, no file (the printed text: pwshare_text.h).
+ * Arithmetic is OpenSSL BIGNUM in secure BIGNUMs (BN_secure_new,
  * BN_CTX_secure_new). The scheme has no integrity of its own: a wrong share
  * gives a wrong password, so callers check the result against the .pbe
  * file (its CBC padding) and any recorded share fingerprint.
