@@ -293,6 +293,21 @@ pwshare_check(const struct pwshare *s, size_t k, size_t t, int strict,
 	return r;
 }
 
+int
+pwshare_check_one(const struct pwshare *s, int strict, const char **why)
+{
+	struct pwshare two[2];
+	int r;
+
+	two[0] = *s;
+	two[1] = *s;
+	two[1].id = s->id == 1 ? 2 : 1;
+	memset(two[1].value, 0, PWSHARE_NUM_LEN);
+	r = pwshare_check(two, 2, 2, strict, NULL, why);
+	secmem_wipe(two, sizeof(two));
+	return r;
+}
+
 /* Interpolates at 0 through s[idx[0..t)] into secret (8 bytes). */
 static int
 secret_of(struct field *f, const struct pwshare *s, const size_t *idx,

@@ -80,6 +80,15 @@ int pwshare_check(const struct pwshare *s, size_t k, size_t t, int strict,
     size_t *which, const char **why) CUSTOS_WUR;
 
 /*
+ * Checks one share as it is typed, before the others are known: id,
+ * value below its prime, and (strict) a 64-bit safe prime. Returns 0 or
+ * CUSTOS_ERR_FORMAT with *why (when non-NULL) a static reason; or
+ * CUSTOS_ERR_NOMEM / CUSTOS_ERR_CRYPTO.
+ */
+int pwshare_check_one(const struct pwshare *s, int strict, const char **why)
+    CUSTOS_WUR;
+
+/*
  * Lagrange interpolation at 0 mod p through all k shares (checked as by
  * pwshare_check() with t = 2, strict = 0) into secret (8 bytes,
  * big-endian, left-padded). Returns 0, a pwshare_check() error,

@@ -285,6 +285,16 @@ test_bad_inputs(void **state)
 	assert_int_equal(pwshare_check(bad, 2, 2, 1, NULL, NULL),
 	    CUSTOS_ERR_FORMAT);
 	assert_int_equal(pwshare_check(bad, 2, 2, 0, NULL, NULL), 0);
+	/* One share as typed. */
+	assert_int_equal(pwshare_check_one(&s[3], 1, &why), 0);
+	memcpy(bad, s, sizeof(bad));
+	bad[0].id = 0;
+	assert_int_equal(pwshare_check_one(&bad[0], 1, &why),
+	    CUSTOS_ERR_FORMAT);
+	memcpy(bad[1].value, kat_p, 8);
+	assert_int_equal(pwshare_check_one(&bad[1], 1, &why),
+	    CUSTOS_ERR_FORMAT);
+	assert_non_null(strstr(why, "below the prime"));
 	/* A result with the top bit set is no sc-hsm-tool password. */
 	make_share(&bad[0], kat_p, 1, 0x8000000000000000ULL);
 	make_share(&bad[1], kat_p, 2, 0x8000000000000000ULL);
