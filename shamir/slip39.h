@@ -57,7 +57,7 @@ struct slip39_group {
  */
 typedef void (*slip39_rng_fn)(void *ctx, unsigned char *buf, size_t len);
 
-/* Number of words in a mnemonic for a value of len bytes (7 + ceil(8len/10)). */
+/* Words in a mnemonic for a value of len bytes: 7 + ceil(8 len / 10). */
 size_t slip39_mnemonic_words(size_t len);
 
 /*
@@ -119,17 +119,19 @@ int slip39_split_with_rng(const unsigned char *secret, size_t len,
  * (secretsz >= the share length; guarded memory), its length in *len.
  * Checks everything before releasing it: one split (identifier,
  * extendable flag, iteration exponent, group threshold and count, member
- * threshold per group, value length), no member given twice, enough
- * members in each group used and enough groups, and each digest. Extra
- * shares beyond a threshold must agree with the others. A wrong
- * passphrase gives a different secret, not an error (SLIP-39 by design).
+ * threshold per group, value length; indices within range), no member
+ * given twice, and, as SLIP-39 requires, exactly group-threshold groups
+ * with exactly member-threshold shares each; then each digest. To use
+ * more shares than that, check them with slip39_identify_bad() and pass
+ * a quorum. A wrong passphrase gives a different secret, not an error
+ * (SLIP-39 by design); passphrase must be printable ASCII.
  * *why (may be NULL) receives a static one-line reason on error.
  * Returns 0, CUSTOS_ERR_FORMAT (shares of different splits, or
  * inconsistent), CUSTOS_ERR_DUPLICATE_SHARE (a member index given twice),
- * CUSTOS_ERR_TRUNCATED (too few shares or groups), CUSTOS_ERR_CORRUPT
- * (a digest does not match, or an extra share disagrees),
- * CUSTOS_ERR_INVALID_ARG, CUSTOS_ERR_TOO_LARGE (secretsz) or
- * CUSTOS_ERR_CRYPTO. secret is wiped on error.
+ * CUSTOS_ERR_TRUNCATED (too few shares or groups), CUSTOS_ERR_LIMIT (more
+ * than needed), CUSTOS_ERR_CORRUPT (a digest does not match: a share is
+ * wrong or forged), CUSTOS_ERR_INVALID_ARG, CUSTOS_ERR_TOO_LARGE
+ * (secretsz) or CUSTOS_ERR_CRYPTO. secret is wiped on error.
  */
 int slip39_combine(const struct slip39_share *shares, size_t n,
     const unsigned char *passphrase, size_t pplen, unsigned char *secret,
@@ -137,12 +139,14 @@ int slip39_combine(const struct slip39_share *shares, size_t n,
 
 /*
  * Finds the one wrong share among shares[0..n) when the others agree: a
- * share whose parameters differ from all the others', or, in a group
- * given more than its member threshold, the one share without which the
- * rest lie on one polynomial with a valid digest.
+ * share whose split parameters differ from all the others' (n >= 3), or,
+ * in a group given more than its member threshold, the one share without
+ * which the rest lie on one polynomial with a valid digest; or, given
+ * more groups than the group threshold, a group of one share without
+ * which the other groups agree. Needs no passphrase.
  * Returns 0 with *pos its index in shares, CUSTOS_ERR_NOT_FOUND when all
- * agree, or CUSTOS_ERR_CORRUPT when no single share can be blamed
- * (too few extra shares, or more than one wrong).
+ * agree, CUSTOS_ERR_CORRUPT when no single share can be blamed (no share
+ * beyond a threshold, or more than one wrong), or CUSTOS_ERR_INVALID_ARG.
  */
 int slip39_identify_bad(const struct slip39_share *shares, size_t n,
     size_t *pos) CUSTOS_WUR;
