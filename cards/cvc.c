@@ -279,16 +279,43 @@ put_bn(struct tlv_buf *b, uint32_t tag, const BIGNUM *x, int width)
 	tlv_put(b, tag, buf, (size_t)n);
 }
 
+/* Appends EC domain parameters 81 p, 82 a, 83 b, 84 G, 85 order. */
+static void
+put_domain(struct tlv_buf *b, const EC_GROUP *grp)
+{
+	BIGNUM *gp = BN_new(), *ga = BN_new(), *gb = BN_new();
+	uint8_t gen[200];
+	size_t gl;
+	int w;
+
+	if (gp == NULL || ga == NULL || gb == NULL ||
+	    EC_GROUP_get_curve(grp, gp, ga, gb, NULL) != 1 ||
+	    (gl = EC_POINT_point2oct(grp, EC_GROUP_get0_generator(grp),
+	    POINT_CONVERSION_UNCOMPRESSED, gen, sizeof(gen), NULL)) == 0) {
+		b->err = CUSTOS_ERR_CRYPTO;
+		goto out;
+	}
+	w = BN_num_bytes(gp);
+	put_bn(b, 0x81, gp, w);
+	put_bn(b, 0x82, ga, w);
+	put_bn(b, 0x83, gb, w);
+	tlv_put(b, 0x84, gen, gl);
+	put_bn(b, 0x85, EC_GROUP_get0_order(grp), 0);
+ out:
+	BN_free(gp);
+	BN_free(ga);
+	BN_free(gb);
+}
+
 void
 cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
     size_t oidlen, int with_domain)
 {
 	size_t m = tlv_begin(b, 0x7F49);
-	BIGNUM *n = NULL, *e = NULL, *gp = NULL, *ga = NULL, *gb = NULL;
+	BIGNUM *n = NULL, *e = NULL;
 	EC_GROUP *grp = NULL;
-	uint8_t pt[200], gen[200];
-	size_t ptl = 0, gl;
-	int w;
+	uint8_t pt[200];
+	size_t ptl = 0;
 
 	tlv_put(b, 0x06, oid, oidlen);
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
@@ -309,26 +336,8 @@ cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
 			b->err = CUSTOS_ERR_CRYPTO;
 			goto out;
 		}
-		if (with_domain) {
-			gp = BN_new();
-			ga = BN_new();
-			gb = BN_new();
-			if (gp == NULL || ga == NULL || gb == NULL ||
-			    EC_GROUP_get_curve(grp, gp, ga, gb, NULL) != 1) {
-				b->err = CUSTOS_ERR_CRYPTO;
-				goto out;
-			}
-			w = BN_num_bytes(gp);
-			gl = EC_POINT_point2oct(grp,
-			    EC_GROUP_get0_generator(grp),
-			    POINT_CONVERSION_UNCOMPRESSED, gen, sizeof(gen),
-			    NULL);
-			put_bn(b, 0x81, gp, w);
-			put_bn(b, 0x82, ga, w);
-			put_bn(b, 0x83, gb, w);
-			tlv_put(b, 0x84, gen, gl);
-			put_bn(b, 0x85, EC_GROUP_get0_order(grp), 0);
-		}
+		if (with_domain)
+			put_domain(b, grp);
 		tlv_put(b, 0x86, pt, ptl);
 		if (with_domain)
 			put_bn(b, 0x87, EC_GROUP_get0_cofactor(grp), 0);
@@ -337,10 +346,47 @@ cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
 	tlv_end(b, m);
 	BN_free(n);
 	BN_free(e);
-	BN_free(gp);
-	BN_free(ga);
-	BN_free(gb);
 	EC_GROUP_free(grp);
+}
+
+int
+cvc_put_keygen_template(struct tlv_buf *b, const char *curve, unsigned bits)
+{
+	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
+	EC_GROUP *grp = NULL;
+	uint8_t kb[2];
+	size_t m;
+	int nid, r = CUSTOS_ERR_UNSUPPORTED;
+
+	if (curve == NULL) {
+		if (bits < 1024 || bits > 4096 || bits % 256 != 0)
+			return CUSTOS_ERR_UNSUPPORTED;
+		m = tlv_begin(b, 0x7F49);
+		tlv_put(b, 0x06, cvc_oid_rsa_v15_sha256,
+		    sizeof(cvc_oid_rsa_v15_sha256));
+		tlv_put(b, 0x82, f4, sizeof(f4));
+		kb[0] = (uint8_t)(bits >> 8);
+		kb[1] = (uint8_t)bits;
+		tlv_put(b, 0x02, kb, sizeof(kb));
+		tlv_end(b, m);
+		return tlv_error(b);
+	}
+	nid = OBJ_sn2nid(curve);
+	for (size_t i = 0; i < sizeof(known_curves) / sizeof(known_curves[0]);
+	    i++)
+		if (known_curves[i] == nid && nid != NID_undef)
+			r = 0;
+	if (r != 0)
+		return r;
+	if ((grp = EC_GROUP_new_by_curve_name(nid)) == NULL)
+		return CUSTOS_ERR_CRYPTO;
+	m = tlv_begin(b, 0x7F49);
+	tlv_put(b, 0x06, cvc_oid_ecdsa_sha256, sizeof(cvc_oid_ecdsa_sha256));
+	put_domain(b, grp);
+	put_bn(b, 0x87, EC_GROUP_get0_cofactor(grp), 0);
+	tlv_end(b, m);
+	EC_GROUP_free(grp);
+	return tlv_error(b);
 }
 
 /* Field size in bytes of an EC key's curve (for r||s). */

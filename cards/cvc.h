@@ -74,6 +74,16 @@ int cvc_pubkey(const uint8_t *pub, size_t len, EVP_PKEY *domain,
 void cvc_put_pubkey(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *oid,
     size_t oidlen, int with_domain);
 
+/*
+ * Appends the 7F49 key generation template OpenSC sends: RSA (curve
+ * NULL): OID RSA v1.5 SHA-256, 82 exponent 65537, 02 bits (1024-4096, a
+ * multiple of 256); EC: OID ECDSA SHA-256 and the domain parameters
+ * 81-85, 87 of curve (an OpenSSL short name among the known curves).
+ * Returns 0, CUSTOS_ERR_UNSUPPORTED or the buffer's error.
+ */
+int cvc_put_keygen_template(struct tlv_buf *b, const char *curve,
+    unsigned bits) CUSTOS_WUR;
+
 /* The curve name of an EC key ("prime256v1") or NULL. */
 const char *cvc_curve_name(EVP_PKEY *key);
 

@@ -1,4 +1,4 @@
-/* sc_hsm.c - SmartCard-HSM client protocol: select and status. */
+/* sc_hsm.c - SmartCard-HSM client protocol: select, status, PINs, DKEK. */
 #include <string.h>
 
 #include "../common/secmem.h"
@@ -36,6 +36,19 @@ sc_hsm_sw_err(uint16_t sw)
 		return CUSTOS_ERR_NOT_SC_HSM;
 	}
 	return CUSTOS_ERR_CARD;
+}
+
+int
+sc_hsm_transmit(struct card *c, const struct apdu *a, uint8_t *rsp,
+    size_t cap, size_t *rl, uint16_t *sw)
+{
+	int r = card_transmit(c, a, rsp, cap, rl, &last_sw);
+
+	if (r != 0)
+		last_sw = 0;
+	if (sw != NULL)
+		*sw = last_sw;
+	return r;
 }
 
 /* Sends a; keeps the status word. */

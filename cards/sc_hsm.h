@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../common/err.h"
+#include "apdu.h"
 
 struct card;
 
@@ -74,6 +75,15 @@ int sc_hsm_verify_pin(struct card *c, const char *pin, size_t len,
  * key CC00).
  */
 int sc_hsm_count_keys(struct card *c, int *n) CUSTOS_WUR;
+
+/*
+ * Sends a (see card_transmit()) and keeps its status word for
+ * sc_hsm_last_sw(); *sw (may be NULL) gets it too. For the other
+ * sc_hsm_* modules. Returns 0 when the card answered, else a transport
+ * error.
+ */
+int sc_hsm_transmit(struct card *c, const struct apdu *a, uint8_t *rsp,
+    size_t cap, size_t *rl, uint16_t *sw) CUSTOS_WUR;
 
 /* The status word of the last command sent through this module. */
 uint16_t sc_hsm_last_sw(void);

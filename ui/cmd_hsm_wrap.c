@@ -1,0 +1,430 @@
+/*
+ * cmd_hsm_wrap.c - custos hsm wrap | unwrap: a key exported under the
+ * DKEK in sc-hsm-tool's wrap file format, and imported again on a device
+ * with the same DKEK, proven by a signature under the original public key.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../cards/keyblob.h"
+#include "../cards/prkd.h"
+#include "../cards/sc_hsm.h"
+#include "../cards/sc_hsm_keys.h"
+#include "../cards/wrapfile.h"
+#include "../ceremony/dkek.h"
+#include "../common/atomicio.h"
+#include "../common/encode.h"
+#include "../common/secmem.h"
+#include "cli.h"
+#include "hsm_util.h"
+
+/* Reads EF fid, or nothing when the device has none. */
+static int
+read_optional(struct hsm_ctx *h, uint16_t fid, uint8_t **d, size_t *n)
+{
+	int r = sc_hsm_read_ef(h->card, fid, d, n);
+
+	if (r == CUSTOS_ERR_NOT_FOUND) {
+		*d = NULL;
+		*n = 0;
+		return EXIT_OK_;
+	}
+	return r == 0 ? EXIT_OK_ : cli_fail(h->ctx, r);
+}
+
+int
+cmd_hsm_wrap(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		HSM_COMMON_OPTIONS,
+		{ "ref", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sc_hsm_key k;
+	struct keyblob_info bi;
+	struct tlv_buf wf;
+	struct hsm_ctx h;
+	uint8_t *blob = NULL, *prkd = NULL, *ce = NULL;
+	size_t blen = 0, plen = 0, clen = 0;
+	const char *out = NULL;
+	char kcv[17], grouped[20], sha[65];
+	json_t *facts;
+	int ch, ex, r, ref = -1;
+
+	memset(&k, 0, sizeof(k));
+	tlv_init(&wf);
+	hsm_ctx_init(&h, "hsm wrap");
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (hsm_ctx_option(&h, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'r':
+			if ((ref = hsm_parse_ref(optarg)) < 0)
+				return cli_usage_error(h.ctx, "--ref is 1 to "
+				    "255");
+			break;
+		case 'o': out = optarg; break;
+		case 'h':
+			printf("usage: custos hsm wrap --ref N --out FILE\n"
+			    HSM_COMMON_USAGE "\n"
+			    "Exports key N encrypted under the device's DKEK "
+			    "into FILE, in the format of\nsc-hsm-tool "
+			    "--wrap-key (the key blob, its description and "
+			    "its public key), so\nthat custos or sc-hsm-tool "
+			    "can import it on any device with the same DKEK.\n"
+			    "FILE must not exist. Prints the DKEK's KCV the "
+			    "blob carries.\n");
+			return EXIT_OK_;
+		default:
+			return cli_bad_option(h.ctx, argv);
+		}
+	}
+	if (optind != argc || ref < 0 || out == NULL)
+		return cli_usage_error(h.ctx, "give --ref N and --out FILE");
+	if (access(out, F_OK) == 0 || errno != ENOENT) {
+		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, out,
+		    custos_strerror(access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS :
+		    custos_err_from_errno(errno)));
+		return cli_exit_code(CUSTOS_ERR_EXISTS);
+	}
+	if ((ex = hsm_ctx_open(&h, out, NULL, 0)) != EXIT_OK_)
+		goto out;
+	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0) {
+		ex = cli_fail(h.ctx, r);
+		goto out;
+	}
+	if ((ex = read_optional(&h, (uint16_t)(0xC400 | ref), &prkd, &plen)) !=
+	    EXIT_OK_ || (ex = read_optional(&h, (uint16_t)(0xCE00 | ref), &ce,
+	    &clen)) != EXIT_OK_)
+		goto out;
+	k.ref = ref;
+	k.has_prkd = prkd != NULL && prkd_parse(prkd, plen, &k.prkd) == 0;
+	if (ce != NULL && sc_hsm_pub_from_ce(ce, clen, &k.pub) != 0)
+		k.pub = NULL;
+	sc_hsm_key_describe(&k);
+	if ((ex = hsm_login(&h)) != EXIT_OK_)
+		goto out;
+	if ((blob = malloc(KEYBLOB_MAX + 2)) == NULL) {
+		ex = cli_fail(h.ctx, CUSTOS_ERR_NOMEM);
+		goto out;
+	}
+	r = sc_hsm_wrap_key(h.card, ref, blob, KEYBLOB_MAX + 2, &blen);
+	if (r == CUSTOS_ERR_NO_DKEK) {
+		fprintf(stderr, "custos: %s: key %d cannot be exported: the "
+		    "DKEK is not complete, or the key was generated before "
+		    "it was\n", h.ctx, ref);
+		ex = EXIT_REFUSED;
+		goto out;
+	}
+	if (r == 0 && keyblob_parse(blob, blen, &bi) != 0)
+		r = CUSTOS_ERR_PROTOCOL;
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: key %d: %s\n", h.ctx, ref,
+		    custos_strerror(r));
+		ex = cli_exit_code(r);
+		goto out;
+	}
+	if (prkd == NULL && ce != NULL) {
+		fprintf(stderr, "custos: %s: key %d has a public key but no "
+		    "description; sc-hsm-tool could not read the file\n",
+		    h.ctx, ref);
+		ex = EXIT_FAIL;
+		goto out;
+	}
+	if ((r = wrapfile_encode(&wf, blob, blen, prkd, plen, ce, clen)) !=
+	    0 || (r = atomicio_create(out, wf.p, wf.len)) != 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, out,
+		    custos_strerror(r));
+		ex = cli_exit_code(r);
+		goto out;
+	}
+	dkek_kcv_hex(kcv, bi.kcv);
+	encode_hex_grouped8(grouped, bi.kcv);
+	if (cli_file_sha256(out, sha) != 0)
+		snprintf(sha, sizeof(sha), "unknown");
+	printf("wrapped key %d (%s, \"%s\") into %s\n", ref, k.kind,
+	    k.has_prkd ? k.prkd.label : "", out);
+	printf("DKEK KCV in the blob : %s  (%s)\n", kcv, grouped);
+	printf("file SHA-256         : %s\n", sha);
+	facts = hsm_facts(&h);
+	hsm_key_facts(facts, &k);
+	json_object_set_new(facts, "file", json_string(out));
+	json_object_set_new(facts, "file_sha256", json_string(sha));
+	json_object_set_new(facts, "kcv", json_string(kcv));
+	ex = hsm_record(&h, "hsm.wrap", facts);
+ out:
+	if (blob != NULL)
+		secmem_wipe(blob, KEYBLOB_MAX + 2);
+	free(blob);
+	free(prkd);
+	free(ce);
+	tlv_free(&wf);
+	sc_hsm_key_clear(&k);
+	hsm_ctx_close(&h);
+	return ex;
+}
+
+/* What a wrap file holds, parsed. */
+struct unwrap_in {
+	unsigned char *buf;
+	size_t len;
+	struct wrapfile wf;
+	struct keyblob_info bi;
+	struct sc_hsm_key k;	/* description and public key from the file */
+};
+
+static int
+read_wrapfile(const char *ctx, const char *path, struct unwrap_in *in)
+{
+	int r = atomicio_read(path, WRAPFILE_MAX, 0, &in->buf, &in->len);
+
+	if (r == 0 && (r = wrapfile_parse(in->buf, in->len, &in->wf)) == 0 &&
+	    (r = keyblob_parse(in->wf.blob, in->wf.blob_len, &in->bi)) != 0)
+		r = CUSTOS_ERR_CORRUPT;
+	if (r == 0 && in->wf.prkd != NULL)
+		in->k.has_prkd = prkd_parse(in->wf.prkd, in->wf.prkd_len,
+		    &in->k.prkd) == 0;
+	if (r == 0 && in->wf.cert != NULL &&
+	    sc_hsm_pub_from_ce(in->wf.cert, in->wf.cert_len, &in->k.pub) != 0)
+		r = CUSTOS_ERR_CORRUPT;
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
+		    r == CUSTOS_ERR_FORMAT || r == CUSTOS_ERR_TRUNCATED ?
+		    "not a wrap file (or truncated)" : custos_strerror(r));
+		return cli_exit_code(r == CUSTOS_ERR_TRUNCATED ?
+		    CUSTOS_ERR_FORMAT : r);
+	}
+	sc_hsm_key_describe(&in->k);
+	return EXIT_OK_;
+}
+
+/*
+ * Compares the blob's KCV with the device's, logging in when the device
+ * shows all zeros. *logged_in is set when it did.
+ */
+static int
+check_kcv(struct hsm_ctx *h, const struct unwrap_in *in, int *logged_in)
+{
+	uint8_t kcv[8], zero[8] = { 0 };
+	char want[17], have[17];
+	int total = 0, left = 0, r, ex;
+
+	if ((r = sc_hsm_dkek_query(h->card, &total, &left, kcv)) != 0 ||
+	    total <= 0 || left > 0) {
+		fprintf(stderr, "custos: %s: the device has no complete DKEK; "
+		    "import its shares first\n", h->ctx);
+		return EXIT_REFUSED;
+	}
+	if (memcmp(kcv, zero, 8) == 0) {
+		if ((ex = hsm_login(h)) != EXIT_OK_)
+			return ex;
+		*logged_in = 1;
+		if ((r = sc_hsm_dkek_query(h->card, &total, &left, kcv)) != 0)
+			return cli_fail(h->ctx, r);
+		if (memcmp(kcv, zero, 8) == 0) {
+			fprintf(stderr, "custos: %s: the device shows no KCV; "
+			    "cannot check the DKEK\n", h->ctx);
+			return EXIT_FAIL;
+		}
+	}
+	dkek_kcv_hex(want, in->bi.kcv);
+	dkek_kcv_hex(have, kcv);
+	if (memcmp(kcv, in->bi.kcv, 8) != 0) {
+		fprintf(stderr, "custos: %s: DKEK MISMATCH: the key was wrapped "
+		    "under KCV %s, the device has %s; nothing written\n",
+		    h->ctx, want, have);
+		return EXIT_REFUSED;
+	}
+	printf("DKEK KCV             : %s  (device and wrap file agree)\n",
+	    have);
+	return EXIT_OK_;
+}
+
+/* Replaces EF fid with d[0..n) (deleting first: a shorter write would
+ * leave the old tail). */
+static int
+put_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
+{
+	int r = sc_hsm_delete_ef(c, fid);
+
+	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
+		return r;
+	return sc_hsm_write_ef(c, fid, d, n);
+}
+
+int
+cmd_hsm_unwrap(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		HSM_COMMON_OPTIONS,
+		{ "ref", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "staged", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct unwrap_in in;
+	struct hsm_ctx h;
+	uint16_t fids[1024];
+	size_t nf = 0, i;
+	const char *path;
+	char kcv[17], sha[65];
+	json_t *facts;
+	int ch, ex, r, ref = -1, force = 0, staged = 0, logged_in = 0;
+	int has_key = 0, has_files = 0, resumed = 0, proof = -1;
+
+	memset(&in, 0, sizeof(in));
+	hsm_ctx_init(&h, "hsm unwrap");
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (hsm_ctx_option(&h, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'r':
+			if ((ref = hsm_parse_ref(optarg)) < 0)
+				return cli_usage_error(h.ctx, "--ref is 1 to "
+				    "255");
+			break;
+		case 'f': force = 1; break;
+		case 's': staged = 1; break;
+		case 'h':
+			printf("usage: custos hsm unwrap FILE [--ref N] "
+			    "[--force] [--staged]\n" HSM_COMMON_USAGE "\n"
+			    "Imports the key in a wrap file (custos hsm wrap "
+			    "or sc-hsm-tool --wrap-key)\nunder reference N "
+			    "(default: the one in the file's description). "
+			    "First checks\nthat the device's DKEK has the "
+			    "KCV the blob carries (nothing is written\n"
+			    "otherwise), then unwraps, writes the description "
+			    "and public key, and proves\nthe key: the device "
+			    "signs and the signature verifies under the "
+			    "public key\nfrom the file. An existing "
+			    "description or public key under N is kept\n"
+			    "unless --force. Run again after an interruption:"
+			    " a key already there that\nproves to be this "
+			    "one is completed, not unwrapped twice. --staged "
+			    "sends the\nblob through EF 2F10 as OpenSC 0.24 "
+			    "and later do.\n");
+			return EXIT_OK_;
+		default:
+			return cli_bad_option(h.ctx, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(h.ctx, "give one wrap file");
+	path = argv[optind];
+	if ((ex = read_wrapfile(h.ctx, path, &in)) != EXIT_OK_)
+		goto out;
+	if (ref < 0)
+		ref = in.k.has_prkd && in.k.prkd.key_ref > 0 ?
+		    in.k.prkd.key_ref : -1;
+	if (ref < 0) {
+		ex = cli_usage_error(h.ctx, "the file names no key reference: "
+		    "give --ref N");
+		goto out;
+	}
+	in.k.ref = ref;
+	if ((ex = hsm_ctx_open(&h, NULL, argv + optind, 1)) != EXIT_OK_)
+		goto out;
+	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0 ||
+	    (r = sc_hsm_enumerate(h.card, fids, 1024, &nf)) != 0) {
+		ex = cli_fail(h.ctx, r);
+		goto out;
+	}
+	for (i = 0; i < nf; i++) {
+		if (fids[i] == (0xCC00 | ref))
+			has_key = 1;
+		if (fids[i] == (0xC400 | ref) || fids[i] == (0xCE00 | ref))
+			has_files = 1;
+	}
+	if ((ex = check_kcv(&h, &in, &logged_in)) != EXIT_OK_)
+		goto out;
+	if (!logged_in && (ex = hsm_login(&h)) != EXIT_OK_)
+		goto out;
+	if (has_key) {
+		/* A rerun: the key there must prove to be this one. */
+		if (in.k.pub == NULL || sc_hsm_prove_key(h.card, &in.k) != 0) {
+			fprintf(stderr, "custos: %s: reference %d holds "
+			    "another key; delete it or choose --ref\n", h.ctx,
+			    ref);
+			ex = EXIT_REFUSED;
+			goto out;
+		}
+		printf("reference %d already holds this key (it signs under "
+		    "the file's public key):\ncompleting its description\n",
+		    ref);
+		resumed = 1;
+		proof = 0;
+	} else if (has_files && !force) {
+		fprintf(stderr, "custos: %s: reference %d has a description "
+		    "or public key but no key; --force replaces them\n",
+		    h.ctx, ref);
+		ex = EXIT_REFUSED;
+		goto out;
+	} else {
+		r = sc_hsm_unwrap_key(h.card, ref, in.wf.blob,
+		    in.wf.blob_len, staged);
+		if (r != 0) {
+			fprintf(stderr, "custos: %s: %s\n", h.ctx,
+			    r == CUSTOS_ERR_DKEK_MISMATCH ? "the device "
+			    "refused the blob: it does not match the DKEK, or "
+			    "was altered" : custos_strerror(r));
+			ex = cli_exit_code(r);
+			goto out;
+		}
+		printf("unwrapped into reference %d\n", ref);
+	}
+	if ((in.wf.prkd != NULL && (r = put_ef(h.card, (uint16_t)(0xC400 |
+	    ref), in.wf.prkd, in.wf.prkd_len)) != 0) || (in.wf.cert != NULL &&
+	    (r = put_ef(h.card, (uint16_t)(0xCE00 | ref), in.wf.cert,
+	    in.wf.cert_len)) != 0)) {
+		fprintf(stderr, "custos: %s: key %d is in, but its description "
+		    "could not be written: %s (run again to complete)\n",
+		    h.ctx, ref, custos_strerror(r));
+		ex = cli_exit_code(r);
+		goto out;
+	}
+	if (proof != 0 && in.k.pub != NULL) {
+		proof = sc_hsm_prove_key(h.card, &in.k);
+		if (proof == CUSTOS_ERR_CARD_REMOVED) {
+			ex = cli_fail(h.ctx, proof);
+			goto out;
+		}
+	}
+	if (in.k.pub == NULL)
+		printf("the wrap file has no public key: the key could not be "
+		    "proven\n");
+	else
+		printf("proof: %s\n", proof == 0 ? "the key signs and the "
+		    "signature VERIFIES under the original public key" :
+		    "FAILED: the signature does not verify");
+	hsm_key_print(&in.k);
+	dkek_kcv_hex(kcv, in.bi.kcv);
+	if (cli_file_sha256(path, sha) != 0)
+		snprintf(sha, sizeof(sha), "unknown");
+	facts = hsm_facts(&h);
+	hsm_key_facts(facts, &in.k);
+	json_object_set_new(facts, "file", json_string(path));
+	json_object_set_new(facts, "file_sha256", json_string(sha));
+	json_object_set_new(facts, "kcv", json_string(kcv));
+	json_object_set_new(facts, "resumed", json_boolean(resumed));
+	json_object_set_new(facts, "proof", in.k.pub == NULL ? json_null() :
+	    json_boolean(proof == 0));
+	ex = hsm_record(&h, "hsm.unwrap", facts);
+	if (ex == EXIT_OK_ && in.k.pub != NULL && proof != 0)
+		ex = EXIT_FAIL;
+ out:
+	sc_hsm_key_clear(&in.k);
+	free(in.buf);
+	hsm_ctx_close(&h);
+	return ex;
+}

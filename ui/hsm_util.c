@@ -1,0 +1,255 @@
+/* hsm_util.c - options, card, PINs and records the hsm commands share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+
+#include "../cards/card.h"
+#include "../cards/sc_hsm.h"
+#include "../cards/sc_hsm_keys.h"
+#include "../ceremony/ceremony.h"
+#include "../common/encode.h"
+#include "../common/secmem.h"
+#include "cli.h"
+#include "hsm_util.h"
+
+void
+hsm_ctx_init(struct hsm_ctx *h, const char *ctx)
+{
+	memset(h, 0, sizeof(*h));
+	h->ctx = ctx;
+	prompt_src_tty(&h->pin_src);
+}
+
+int
+hsm_ctx_option(struct hsm_ctx *h, int ch, const char *arg)
+{
+	switch (ch) {
+	case HSM_OPT_CARD: h->spec = arg; return 1;
+	case HSM_OPT_PIN_FD: h->pin_fd = arg; return 1;
+	case HSM_OPT_PIN_FILE: h->pin_file = arg; return 1;
+	case HSM_OPT_CEREMONY: h->cdir = arg; return 1;
+	case HSM_OPT_ADMIN_FD: h->admin_fd = arg; return 1;
+	case HSM_OPT_ADMIN_FILE: h->admin_file = arg; return 1;
+	case HSM_OPT_ACTOR: h->actor = arg; return 1;
+	}
+	return 0;
+}
+
+int
+hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
+    int nfiles)
+{
+	const char *spec = h->spec;
+	int ex, r;
+
+	if ((ex = cli_secret_source(&h->pin_src, h->pin_fd, h->pin_file,
+	    h->ctx)) != EXIT_OK_)
+		return ex;
+	if ((ex = cli_open_ceremony(h->ctx, h->cdir, h->admin_fd,
+	    h->admin_file, h->actor, out, files, nfiles, &h->cer)) != EXIT_OK_)
+		return ex;
+	/* A rehearsal ceremony without --card uses the emulated device. */
+	if (spec == NULL && h->cer != NULL && ceremony_is_rehearsal(h->cer))
+		spec = "emu:primary";
+	r = card_open(spec, &h->card);
+	if (r == CUSTOS_ERR_INVALID_ARG)
+		return cli_usage_error(h->ctx, "--card is pcsc, pcsc:READER or "
+		    "emu:NAME");
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: card%s%s: %s\n", h->ctx,
+		    spec ? " " : "", spec ? spec : "", custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	if (card_is_emulated(h->card)) {
+		if (h->cer != NULL && !ceremony_is_rehearsal(h->cer)) {
+			fprintf(stderr, "custos: %s: this ceremony is not a "
+			    "rehearsal; refusing the emulated device\n",
+			    h->ctx);
+			return EXIT_REFUSED;
+		}
+		printf("REHEARSAL: emulated SmartCard-HSM, not a real "
+		    "device\n");
+	}
+	printf("reader: %s\n", card_reader(h->card));
+	return EXIT_OK_;
+}
+
+void
+hsm_ctx_close(struct hsm_ctx *h)
+{
+	card_close(h->card);
+	h->card = NULL;
+	ceremony_free(h->cer);
+	h->cer = NULL;
+	prompt_src_close(&h->pin_src);
+}
+
+int
+hsm_read_pin(const char *ctx, struct prompt_src *src, const char *what,
+    int confirm, char **pin, size_t *len)
+{
+	int r = prompt_secret(src, what, confirm, pin, len);
+
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, what,
+		    r == CUSTOS_ERR_TRUNCATED ? "no line left for it" :
+		    custos_strerror(r));
+		return r == CUSTOS_ERR_TRUNCATED ? EXIT_USAGE :
+		    cli_exit_code(r);
+	}
+	if (*len < 6 || *len > 16) {
+		fprintf(stderr, "custos: %s: a PIN has 6 to 16 characters\n",
+		    ctx);
+		secmem_free(*pin);
+		*pin = NULL;
+		return EXIT_BADINPUT;
+	}
+	return EXIT_OK_;
+}
+
+int
+hsm_read_so_pin(const char *ctx, struct prompt_src *src, uint8_t so[8])
+{
+	char *s = NULL;
+	size_t len = 0;
+	int r = prompt_secret(src, "SO PIN (16 hex digits)", 0, &s, &len);
+
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: SO PIN: %s\n", ctx,
+		    r == CUSTOS_ERR_TRUNCATED ? "no line left for it" :
+		    custos_strerror(r));
+		return r == CUSTOS_ERR_TRUNCATED ? EXIT_USAGE :
+		    cli_exit_code(r);
+	}
+	r = len == 16 ? decode_hex(so, 8, s, len) : CUSTOS_ERR_FORMAT;
+	secmem_free(s);
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: the SO PIN is 16 hexadecimal "
+		    "digits\n", ctx);
+		return EXIT_BADINPUT;
+	}
+	return EXIT_OK_;
+}
+
+void
+hsm_pin_error(const char *ctx, const char *what, int r, int tries)
+{
+	if (r == CUSTOS_ERR_WRONG_PIN && tries >= 0)
+		fprintf(stderr, "custos: %s: wrong %s, %d %s left\n", ctx,
+		    what, tries, tries == 1 ? "try" : "tries");
+	else if (r == CUSTOS_ERR_PIN_BLOCKED)
+		fprintf(stderr, "custos: %s: %s blocked\n", ctx, what);
+	else
+		fprintf(stderr, "custos: %s: %s\n", ctx, custos_strerror(r));
+}
+
+int
+hsm_login(struct hsm_ctx *h)
+{
+	char *pin = NULL;
+	size_t len = 0;
+	int ex, r, tries = -1;
+
+	if ((ex = hsm_read_pin(h->ctx, &h->pin_src, "user PIN", 0, &pin,
+	    &len)) != EXIT_OK_)
+		return ex;
+	r = sc_hsm_verify_pin(h->card, pin, len, &tries);
+	secmem_free(pin);
+	if (r != 0) {
+		hsm_pin_error(h->ctx, "user PIN", r, tries);
+		return cli_exit_code(r);
+	}
+	return EXIT_OK_;
+}
+
+json_t *
+hsm_facts(struct hsm_ctx *h)
+{
+	char serial[17];
+
+	if (h->card == NULL)
+		return json_object();
+	if (sc_hsm_serial(h->card, serial) != 0)
+		snprintf(serial, sizeof(serial), "unknown");
+	return json_pack("{s:s, s:s, s:b}", "reader", card_reader(h->card),
+	    "serial", serial, "emulated", card_is_emulated(h->card));
+}
+
+int
+hsm_record(struct hsm_ctx *h, const char *action, json_t *facts)
+{
+	const char *actor = h->actor != NULL ? h->actor : "operator";
+	int ex = cli_record(h->ctx, h->cer, actor, action, facts);
+
+	json_decref(facts);
+	return ex;
+}
+
+int
+hsm_confirm(const char *word)
+{
+	char answer[64];
+	size_t n = strlen(word);
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	printf("Type %s to go on: ", word);
+	fflush(stdout);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return 0;
+	return strncmp(answer, word, n) == 0 && answer[n] == '\n';
+}
+
+int
+hsm_parse_ref(const char *s)
+{
+	char *end = NULL;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return (*end == '\0' && v >= 1 && v <= 255) ? (int)v : -1;
+}
+
+void
+hsm_key_facts(json_t *facts, const struct sc_hsm_key *k)
+{
+	unsigned char *der = NULL;
+	char fpr[65], id[2 * PRKD_ID_MAX + 1] = "", *b64 = NULL;
+	int n;
+
+	json_object_set_new(facts, "ref", json_integer(k->ref));
+	json_object_set_new(facts, "label", json_string(k->has_prkd ?
+	    k->prkd.label : ""));
+	if (k->has_prkd && encode_hex(id, sizeof(id), k->prkd.id,
+	    k->prkd.id_len, 0) != 0)
+		id[0] = '\0';
+	json_object_set_new(facts, "id", json_string(id));
+	json_object_set_new(facts, "kind", json_string(k->kind));
+	if (k->pub == NULL)
+		return;
+	if (encode_hex(fpr, sizeof(fpr), k->fpr, sizeof(k->fpr), 0) == 0)
+		json_object_set_new(facts, "pubkey_sha256", json_string(fpr));
+	if ((n = i2d_PUBKEY(k->pub, &der)) > 0 &&
+	    (b64 = malloc(encode_base64_size((size_t)n))) != NULL &&
+	    encode_base64(b64, encode_base64_size((size_t)n), der,
+	    (size_t)n) == 0)
+		json_object_set_new(facts, "pubkey", json_string(b64));
+	free(b64);
+	OPENSSL_free(der);
+}
+
+void
+hsm_key_print(const struct sc_hsm_key *k)
+{
+	char fpr[65];
+
+	if (k->pub == NULL || encode_hex(fpr, sizeof(fpr), k->fpr, 8, 0) != 0)
+		snprintf(fpr, sizeof(fpr), "(no public key on the device)");
+	printf("%3d  %-18s %-24s %s\n", k->ref, k->kind, k->has_prkd ?
+	    k->prkd.label : "(no description)", fpr);
+}
