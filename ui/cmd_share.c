@@ -596,6 +596,10 @@ static const struct cli_cmd share_cmds[] = {
 	{ "inspect", share_inspect, "show a share file's public header" },
 	{ "verify", share_verify, "check a passphrase; print the fingerprint" },
 	{ "convert", share_convert, "convert between custos v1 and .pbe" },
+	{ "split", cmd_share_split, "split a share M-of-N among custodians" },
+	{ "combine", cmd_share_combine, "rebuild a share from M of its shares" },
+	{ "reshare", cmd_share_reshare, "re-split for new custodians" },
+	{ "print", cmd_share_print, "reprint a custodian's SLIP-39 sheet" },
 	{ NULL, NULL, NULL },
 };
 

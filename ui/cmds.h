@@ -12,6 +12,13 @@ int cmd_audit(int argc, char **argv);
 int cmd_emulator(int argc, char **argv);
 int cmd_hsm(int argc, char **argv);
 
+/* custos share split|combine|reshare|print (cmd_share_split.c,
+ * cmd_share_combine.c), dispatched from cmd_share.c. */
+int cmd_share_split(int argc, char **argv);
+int cmd_share_combine(int argc, char **argv);
+int cmd_share_reshare(int argc, char **argv);
+int cmd_share_print(int argc, char **argv);
+
 /*
  * Opens the share file at path with a passphrase read from src into share
  * (guarded, 32 bytes). Prints one line on error; returns an exit code.
