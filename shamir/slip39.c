@@ -367,27 +367,34 @@ slip39_identify_bad(const struct slip39_share *shares, size_t n,
 	uint8_t xs[SLIP39_MAX_SHARES], gxs[SLIP39_MAX_GROUPS];
 	size_t map[SLIP39_MAX_SHARES], gmap[SLIP39_MAX_GROUPS];
 	size_t gsize[SLIP39_MAX_GROUPS];
-	size_t i, j, c, agree, odd = 0, nodd = 0, gi, ng = 0, bad = 0;
-	int rc = CUSTOS_ERR_INTERNAL, r;
+	size_t i, j, c, odd = 0, nodd = 0, gi, ng = 0, bad = 0;
+	int rc = CUSTOS_ERR_INTERNAL, r, mixed = 0;
 
 	if (shares == NULL || pos == NULL || n == 0 ||
 	    n > SLIP39_MAX_SHARES) {
 		rc = CUSTOS_ERR_INVALID_ARG;
 		goto out;
 	}
-	/* A share of another split, or malformed, among agreeing others. */
+	/* A malformed share, or one of another split, among agreeing others. */
 	for (i = 0; i < n; i++) {
-		for (j = 0, agree = 0; j < n; j++)
-			agree += share_valid(&shares[j]) &&
-			    same_split(&shares[i], &shares[j]);
-		if (agree + 1 < n) {
+		const struct slip39_share *ref = &shares[n > 1 && i == 0];
+		int others_agree = 1;
+
+		for (j = 0; j < n; j++)
+			if (j != i && (!share_valid(&shares[j]) ||
+			    !same_split(&shares[j], ref)))
+				others_agree = 0;
+		if (others_agree && (!share_valid(&shares[i]) ||
+		    !same_split(&shares[i], ref))) {
 			odd = i;
 			nodd++;
 		}
+		mixed |= !share_valid(&shares[i]) ||
+		    !same_split(&shares[i], &shares[0]);
 	}
-	if (nodd > 0) {
+	if (mixed) {
 		rc = CUSTOS_ERR_CORRUPT;
-		if (nodd == 1 && n >= 3) {
+		if (nodd == 1) {
 			*pos = odd;
 			rc = CUSTOS_OK;
 		}
@@ -412,8 +419,17 @@ slip39_identify_bad(const struct slip39_share *shares, size_t n,
 				ys[c] = shares[i].value;
 				map[c++] = i;
 			}
-		if (c == 0)
-			continue;
+		if (c == 0 || c < t)
+			continue;	/* too few to check or rebuild */
+		/* The same share twice: the second copy is the one to drop. */
+		for (i = 0; i < c; i++)
+			for (j = i + 1; j < c; j++)
+				if (xs[i] == xs[j] && secmem_equal(ys[i], ys[j],
+				    shares[0].value_len) == 0) {
+					*pos = map[j];
+					rc = CUSTOS_OK;
+					goto out;
+				}
 		r = slip39_sss_odd_one_out(t, xs, ys, c, shares[0].value_len,
 		    &bad);
 		if (r == 1)
@@ -422,8 +438,6 @@ slip39_identify_bad(const struct slip39_share *shares, size_t n,
 			rc = r == 1 ? CUSTOS_OK : r;
 			goto out;
 		}
-		if (c < t)
-			continue;	/* too few to rebuild this group */
 		rc = slip39_sss_recover(t, xs, ys, t, shares[0].value_len,
 		    w->group[ng]);
 		if (rc != CUSTOS_OK)
@@ -434,8 +448,10 @@ slip39_identify_bad(const struct slip39_share *shares, size_t n,
 		gmap[ng++] = map[0];
 	}
 	/* Among whole groups: a group off the others; named if one share. */
-	r = slip39_sss_odd_one_out(shares[0].group_threshold, gxs, gys, ng,
-	    shares[0].value_len, &bad);
+	r = 0;
+	if (ng >= shares[0].group_threshold)
+		r = slip39_sss_odd_one_out(shares[0].group_threshold, gxs,
+		    gys, ng, shares[0].value_len, &bad);
 	if (r == 1 && gsize[bad] != 1)
 		r = CUSTOS_ERR_CORRUPT;
 	if (r == 1)

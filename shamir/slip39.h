@@ -22,7 +22,7 @@
 #define SLIP39_SECRET_MAX 32		/* custos's limit (DKEK share size) */
 #define SLIP39_MAX_GROUPS 16
 #define SLIP39_MAX_MEMBERS 16
-#define SLIP39_MAX_SHARES (SLIP39_MAX_GROUPS * SLIP39_MAX_MEMBERS)
+#define SLIP39_MAX_SHARES 256		/* 16 groups of 16 members */
 #define SLIP39_ITER_EXP_MAX 15
 #define SLIP39_WORDS_MIN 20		/* a 16-byte secret */
 #define SLIP39_WORDS_MAX 33		/* a 32-byte secret */
@@ -72,8 +72,8 @@ size_t slip39_mnemonic_words(size_t len);
  * cleared on success.
  * Returns 0, CUSTOS_ERR_FORMAT (unknown word: named; wrong number of
  * words; non-zero padding; group threshold > group count) or
- * CUSTOS_ERR_CORRUPT (checksum fails; when changing one word can make it
- * valid, that word is named - a single wrong word always is).
+ * CUSTOS_ERR_CORRUPT (checksum fails; when changing one word, and only
+ * one, can make it valid, that word is named, as a single wrong word is).
  */
 int slip39_mnemonic_decode(const char *words, struct slip39_share *out,
     char *bad, size_t badsz, size_t *badpos) CUSTOS_WUR;

@@ -12,8 +12,12 @@
 #define ROUNDS 4
 #define BASE_ITERATIONS 10000U
 #define HALF_MAX 32
-#define SALT_PREFIX "shamir"
 #define SALT_PREFIX_LEN 6
+
+/* The salt starts with "shamir" (no NUL) unless the flag is set. */
+static const unsigned char salt_prefix[SALT_PREFIX_LEN] = {
+	's', 'h', 'a', 'm', 'i', 'r',
+};
 
 int
 slip39_cipher(int decrypt, unsigned char *out, const unsigned char *in,
@@ -43,7 +47,7 @@ slip39_cipher(int decrypt, unsigned char *out, const unsigned char *in,
 	if (pplen > 0)
 		memcpy(pw + 1, passphrase, pplen);
 	if (!extendable) {
-		memcpy(salt, SALT_PREFIX, SALT_PREFIX_LEN);
+		memcpy(salt, salt_prefix, sizeof(salt_prefix));
 		salt[SALT_PREFIX_LEN] = (unsigned char)(identifier >> 8);
 		salt[SALT_PREFIX_LEN + 1] = (unsigned char)(identifier & 0xff);
 		prefix = SALT_PREFIX_LEN + 2;
@@ -75,7 +79,7 @@ slip39_cipher(int decrypt, unsigned char *out, const unsigned char *in,
 	memcpy(out + half, l, half);
 	rc = CUSTOS_OK;
 out:
-	if (rc != CUSTOS_OK && out != NULL && len <= 2 * HALF_MAX)
+	if (rc != CUSTOS_OK && out != NULL && len <= (size_t)2 * HALF_MAX)
 		secmem_wipe(out, len);
 	secmem_wipe(l, sizeof(l));
 	secmem_wipe(r, sizeof(r));

@@ -135,7 +135,7 @@ is_space(char c)
 static int
 word_lookup(const char *tok, size_t len)
 {
-	char low[WORD_LEN_MAX];
+	char low[WORD_LEN_MAX] = { 0 };
 	unsigned found = 0, result = 0;
 	size_t c;
 	int w;
@@ -183,7 +183,7 @@ name_bad(char *bad, size_t badsz, const char *tok, size_t len)
 	for (i = 0; i < len && i + 1 < badsz; i++) {
 		unsigned char ch = (unsigned char)tok[i];
 
-		bad[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+		bad[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
 	}
 	bad[i] = '\0';
 }

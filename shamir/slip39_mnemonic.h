@@ -31,8 +31,8 @@ void slip39_rs1024_create(int extendable, const uint16_t *words, size_t n,
  * the 0-based position of the one word that, changed, would make it valid
  * (the extendable flag in word 1 may change with it). Returns that
  * position, or -1 when no single word or more than one could. A single
- * wrong word is always found; the correction itself is not returned, as
- * SLIP-39 asks.
+ * wrong word is found (save odds of about 2^-21 that a change of word 1
+ * fits as well); the correction itself is not returned, as SLIP-39 asks.
  */
 int slip39_rs1024_locate(const uint16_t *words, size_t n);
 

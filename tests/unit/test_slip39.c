@@ -751,7 +751,7 @@ static void
 test_identify_bad(void **state)
 {
 	const struct slip39_group g = { 2, 5 }, three[3] = { { 1, 1 },
-	    { 1, 1 }, { 1, 1 } };
+	    { 1, 1 }, { 1, 1 } }, two[3] = { { 2, 3 }, { 2, 3 }, { 2, 3 } };
 	struct slip39_share set[5];
 	struct slip39_share *other = secmem_alloc(5 * sizeof(*other));
 	size_t pos = 99, i, k;
@@ -796,6 +796,20 @@ test_identify_bad(void **state)
 	assert_int_equal(slip39_identify_bad(set, 4, &pos), 0);
 	assert_int_equal(pos, 1);
 
+	/* The same share twice: the second copy; a malformed share. */
+	memcpy(set, &sh[0], 3 * sizeof(*set));
+	set[3] = sh[1];
+	assert_int_equal(slip39_identify_bad(set, 4, &pos), 0);
+	assert_int_equal(pos, 3);
+	set[3] = sh[3];
+	set[0].member_index = 200;
+	assert_int_equal(slip39_identify_bad(set, 4, &pos), 0);
+	assert_int_equal(pos, 0);
+	/* Two shares that disagree: either could be the wrong one. */
+	set[0] = other[0];
+	assert_int_equal(slip39_identify_bad(set, 2, &pos),
+	    CUSTOS_ERR_CORRUPT);
+
 	/* Among whole groups: 3 groups given where 2 are needed. */
 	assert_int_equal(split(16, 0, 2, three, 3, PP), 3);
 	assert_int_equal(slip39_identify_bad(sh, 3, &pos),
@@ -806,6 +820,18 @@ test_identify_bad(void **state)
 		assert_int_equal(slip39_identify_bad(set, 3, &pos), 0);
 		assert_int_equal(pos, i);
 	}
+	/* Groups short of members are skipped, not blamed. */
+	assert_int_equal(split(16, 0, 2, two, 3, PP), 9);
+	set[0] = sh[0];			/* group 0: 1 of 2 */
+	set[1] = sh[3];			/* group 1: 3 of 2-of-3 */
+	set[2] = sh[4];
+	set[3] = sh[5];
+	set[4] = sh[6];			/* group 2: 1 of 2 */
+	assert_int_equal(slip39_identify_bad(set, 5, &pos),
+	    CUSTOS_ERR_NOT_FOUND);
+	set[2].value[1] ^= 4;
+	assert_int_equal(slip39_identify_bad(set, 5, &pos), 0);
+	assert_int_equal(pos, 2);
 	secmem_wipe(set, sizeof(set));
 	secmem_free(other);
 }
