@@ -268,6 +268,17 @@ pwshare_check(const struct pwshare *s, size_t k, size_t t, int strict,
 		r = r != CUSTOS_OK ? r : CUSTOS_ERR_NOMEM;
 		goto out;
 	}
+	if (strict) {
+		if ((sp = is_safe_prime64(f.p, f.ctx)) < 0) {
+			r = CUSTOS_ERR_CRYPTO;
+			goto out;
+		} else if (sp == 0) {
+			r = problem(CUSTOS_ERR_FORMAT, 0, "the prime is not a "
+			    "64-bit safe prime, as sc-hsm-tool makes", which,
+			    why);
+			goto out;
+		}
+	}
 	for (i = 0; i < k; i++) {
 		if (BN_bin2bn(s[i].value, PWSHARE_NUM_LEN, v) == NULL) {
 			r = CUSTOS_ERR_CRYPTO;
@@ -278,14 +289,6 @@ pwshare_check(const struct pwshare *s, size_t k, size_t t, int strict,
 			    "below the prime", which, why);
 			goto out;
 		}
-	}
-	if (strict) {
-		if ((sp = is_safe_prime64(f.p, f.ctx)) < 0)
-			r = CUSTOS_ERR_CRYPTO;
-		else if (sp == 0)
-			r = problem(CUSTOS_ERR_FORMAT, 0, "the prime is not a "
-			    "64-bit safe prime, as sc-hsm-tool makes", which,
-			    why);
 	}
  out:
 	BN_clear_free(v);

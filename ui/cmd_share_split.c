@@ -275,7 +275,7 @@ share_reshare(int argc, char **argv)
 	struct split_args a;
 	struct split_result res;
 	struct ceremony *cer = NULL;
-	unsigned char fpr[DKEK_FPR_LEN];
+	unsigned char fpr[DKEK_FPR_LEN], want[DKEK_FPR_LEN];
 	json_t *facts = NULL;
 	char ident[16];
 	uint16_t id = 0;
@@ -293,6 +293,12 @@ share_reshare(int argc, char **argv)
 		    "--out or --check)");
 		goto done;
 	}
+	if (a.expect_fpr != NULL && split_parse_fpr(a.expect_fpr, want) !=
+	    0) {
+		ex = cli_usage_error(ctx, "--expect-fingerprint takes 16 hex "
+		    "digits");
+		goto done;
+	}
 	if ((ex = split_check_custodians(ctx, &a, SLIP39_MAX_MEMBERS)) !=
 	    EXIT_OK_ || (a.share_files &&
 	    (ex = split_check_kdf(ctx, &a)) != EXIT_OK_) ||
@@ -307,13 +313,22 @@ share_reshare(int argc, char **argv)
 	 * the old set's come from its shares. */
 	if ((ex = split_combine(ctx, &a, &res)) != EXIT_OK_)
 		goto done;
+	dkek_share_fingerprint(fpr, res.share);
+	if (a.expect_fpr != NULL &&
+	    secmem_equal(fpr, want, DKEK_FPR_LEN) != 0) {
+		fprintf(stderr, "custos: %s: the rebuilt share is not the one "
+		    "recorded (fingerprint differs); nothing was written\n",
+		    ctx);
+		ex = EXIT_BADINPUT;
+		goto done;
+	}
 	if ((ex = split_slip39(ctx, &a, cer, res.share, res.legacy ? -1 :
 	    (long)res.identifier, &id)) != EXIT_OK_)
 		goto done;
-	printf("old set (%s, %u of %u) retired: the new set was checked\n",
-	    res.ident, res.threshold, res.count);
+	printf("old set (%s %s, threshold %u) retired: a quorum of the new "
+	    "set was checked\n", res.legacy ? "prime" : "identifier",
+	    res.ident, res.threshold);
 	snprintf(ident, sizeof(ident), "%u", id);
-	dkek_share_fingerprint(fpr, res.share);
 	if (cer != NULL) {
 		if ((facts = split_facts("slip39", &a, ident, fpr)) == NULL) {
 			ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
