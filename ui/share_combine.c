@@ -163,6 +163,8 @@ mnemonics_from_tty(const char *ctx, struct shares_in *in)
 	return EXIT_OK_;
 }
 
+static int legacy_parse(const char *ctx, struct shares_in *in);
+
 /* sc-hsm-tool shares on the terminal: prime once, then ID and value. */
 static int
 legacy_from_tty(const char *ctx, const struct split_args *a,
@@ -171,7 +173,7 @@ legacy_from_tty(const char *ctx, const struct split_args *a,
 	struct prompt_src tty;
 	char *l = NULL, *v = NULL, what[64];
 	size_t ll, vl, k = 0;
-	int r;
+	int r, tries = 0;
 
 	prompt_src_tty(&tty);
 	if ((r = prompt_secret(&tty, "Prime (from any share sheet)", 0, &l,
@@ -195,10 +197,27 @@ legacy_from_tty(const char *ctx, const struct split_args *a,
 			secmem_free(l);
 			return cli_fail(ctx, r);
 		}
-		if (in->textlen + ll + vl + 40 < sizeof(in->text))
+		if (in->textlen + ll + vl + 40 < sizeof(in->text)) {
+			size_t before = in->textlen;
+
 			in->textlen += (size_t)snprintf(in->text +
 			    in->textlen, sizeof(in->text) - in->textlen,
 			    "Share ID : %s\nShare value : %s\n", l, v);
+			/* Check it as typed; a bad one is asked again. */
+			if (legacy_parse(ctx, in) != EXIT_OK_) {
+				secmem_wipe(in->text + before,
+				    in->textlen - before);
+				in->textlen = before;
+				k--;
+				if (++tries >= 3) {
+					secmem_free(l);
+					secmem_free(v);
+					return EXIT_BADINPUT;
+				}
+			} else {
+				tries = 0;
+			}
+		}
 		secmem_free(l);
 		secmem_free(v);
 	}
