@@ -111,6 +111,10 @@ pcsc_transmit(void *be, const uint8_t *cmd, size_t n, uint8_t *rsp,
 			r = CUSTOS_ERR_CARD_REMOVED;
 		return r;
 	}
+	/* No card answers without a status word: the reader lost it (vpcd
+	 * does this when its card goes away mid-command). */
+	if (rl < 2)
+		return CUSTOS_ERR_CARD_REMOVED;
 	*rlen = rl;
 	return 0;
 }

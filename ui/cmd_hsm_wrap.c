@@ -248,6 +248,24 @@ check_kcv(struct hsm_ctx *h, const struct unwrap_in *in, int *logged_in)
 	return EXIT_OK_;
 }
 
+/* Records an unwrap that stopped: how far it came, and why. */
+static void
+record_failure(struct hsm_ctx *h, const struct unwrap_in *in,
+    const char *path, int unwrapped, int r)
+{
+	json_t *facts = hsm_facts(h);
+	char kcv[17];
+
+	hsm_key_facts(facts, &in->k);
+	json_object_del(facts, "pubkey");
+	dkek_kcv_hex(kcv, in->bi.kcv);
+	json_object_set_new(facts, "file", json_string(path));
+	json_object_set_new(facts, "kcv", json_string(kcv));
+	json_object_set_new(facts, "unwrapped", json_boolean(unwrapped));
+	json_object_set_new(facts, "error", json_string(custos_strerror(r)));
+	(void)hsm_record(h, "hsm.unwrap.failed", facts);
+}
+
 /* Replaces EF fid with d[0..n) (deleting first: a shorter write would
  * leave the old tail). */
 static int
@@ -379,6 +397,7 @@ cmd_hsm_unwrap(int argc, char **argv)
 			    "refused the blob: it does not match the DKEK, or "
 			    "was altered" : custos_strerror(r));
 			ex = cli_exit_code(r);
+			record_failure(&h, &in, path, 0, r);
 			goto out;
 		}
 		printf("unwrapped into reference %d\n", ref);
@@ -391,6 +410,7 @@ cmd_hsm_unwrap(int argc, char **argv)
 		    "could not be written: %s (run again to complete)\n",
 		    h.ctx, ref, custos_strerror(r));
 		ex = cli_exit_code(r);
+		record_failure(&h, &in, path, 1, r);
 		goto out;
 	}
 	if (proof != 0 && in.k.pub != NULL) {

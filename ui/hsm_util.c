@@ -43,6 +43,7 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
     int nfiles)
 {
 	const char *spec = h->spec;
+	char serial[17];
 	int ex, r;
 
 	if ((ex = cli_secret_source(&h->pin_src, h->pin_fd, h->pin_file,
@@ -63,7 +64,14 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 		    spec ? " " : "", spec ? spec : "", custos_strerror(r));
 		return cli_exit_code(r);
 	}
-	if (card_is_emulated(h->card)) {
+	h->emulated = card_is_emulated(h->card);
+	/* The emulator served to pcscd is marked by its device
+	 * certificate (holder ZZEMU...), as no real device is. */
+	if (!h->emulated && sc_hsm_select(h->card, NULL, NULL) == 0 &&
+	    sc_hsm_serial(h->card, serial) == 0 &&
+	    strncmp(serial, "ZZEMU", 5) == 0)
+		h->emulated = 1;
+	if (h->emulated) {
 		if (h->cer != NULL && !ceremony_is_rehearsal(h->cer)) {
 			fprintf(stderr, "custos: %s: this ceremony is not a "
 			    "rehearsal; refusing the emulated device\n",
@@ -175,7 +183,7 @@ hsm_facts(struct hsm_ctx *h)
 	if (sc_hsm_serial(h->card, serial) != 0)
 		snprintf(serial, sizeof(serial), "unknown");
 	return json_pack("{s:s, s:s, s:b}", "reader", card_reader(h->card),
-	    "serial", serial, "emulated", card_is_emulated(h->card));
+	    "serial", serial, "emulated", h->emulated);
 }
 
 int

@@ -49,6 +49,7 @@ struct hsm_ctx {
 	const char *cdir, *admin_fd, *admin_file, *actor;
 	struct prompt_src pin_src;
 	struct card *card;
+	int emulated;		/* in-process, or served (ZZEMU serial) */
 	struct ceremony *cer;
 };
 
