@@ -89,15 +89,19 @@ int slip39_mnemonic_encode(const struct slip39_share *s, char *out,
 
 /*
  * Splits secret[0..len) (len 16..32, even) into shares: the secret is
- * encrypted under passphrase (printable ASCII, may be empty) with
- * 10000 << iter_exp PBKDF2 rounds, split group_threshold-of-ngroups,
- * and group g's share split groups[g].threshold-of-groups[g].count.
- * Shares go to shares[0..*nshares), group by group and by member index;
- * maxshares is the room there (the sum of the counts is needed).
- * *identifier (may be NULL) receives the split's random identifier.
- * Returns 0, CUSTOS_ERR_INVALID_ARG / CUSTOS_ERR_LIMIT (parameters out of
- * range, e.g. threshold 1 with count > 1, as SLIP-39 forbids),
- * CUSTOS_ERR_TOO_LARGE (maxshares too small) or CUSTOS_ERR_CRYPTO.
+ * encrypted under passphrase (printable ASCII, at most 1024 bytes, may be
+ * empty) with 10000 << iter_exp PBKDF2 rounds (iter_exp 0..15; the
+ * extendable flag 0 or 1 leaves the identifier out of the salt), split
+ * group_threshold-of-ngroups, and group g's share split
+ * groups[g].threshold-of-groups[g].count. Shares go to
+ * shares[0..*nshares), group by group and by member index; maxshares is
+ * the room there (the sum of the counts is needed). *identifier (may be
+ * NULL) receives the split's random identifier.
+ * Returns 0, CUSTOS_ERR_INVALID_ARG (NULL, flag, passphrase),
+ * CUSTOS_ERR_LIMIT (lengths, thresholds or counts out of range, or
+ * threshold 1 with count > 1, which SLIP-39 advises against and its
+ * reference implementation refuses), CUSTOS_ERR_TOO_LARGE (maxshares too
+ * small), CUSTOS_ERR_NOMEM or CUSTOS_ERR_CRYPTO.
  */
 int slip39_split(const unsigned char *secret, size_t len,
     const unsigned char *passphrase, size_t pplen, int extendable,
@@ -124,7 +128,8 @@ int slip39_split_with_rng(const unsigned char *secret, size_t len,
  * with exactly member-threshold shares each; then each digest. To use
  * more shares than that, check them with slip39_identify_bad() and pass
  * a quorum. A wrong passphrase gives a different secret, not an error
- * (SLIP-39 by design); passphrase must be printable ASCII.
+ * (SLIP-39 by design); passphrase must be printable ASCII, at most 1024
+ * bytes.
  * *why (may be NULL) receives a static one-line reason on error.
  * Returns 0, CUSTOS_ERR_FORMAT (shares of different splits, or
  * inconsistent), CUSTOS_ERR_DUPLICATE_SHARE (a member index given twice),

@@ -16,7 +16,8 @@
 
 /*
  * Encrypts (decrypt = 0) or decrypts (decrypt = 1) in[0..len) into out
- * (len even, 2..64; out may equal in). iter_exp 0..15, identifier 15 bits.
+ * (len even, 2..64; out may equal in). iter_exp 0..15, identifier 15 bits,
+ * passphrase at most 1024 bytes.
  * Intermediates are wiped. Returns 0, CUSTOS_ERR_INVALID_ARG,
  * CUSTOS_ERR_NOMEM or CUSTOS_ERR_CRYPTO (out is wiped then).
  */
