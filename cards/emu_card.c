@@ -40,10 +40,34 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 			f->remove_at = v;
 		else if (strcmp(tok, "delay-ms") == 0)
 			f->delay_ms = v;
+		else if (strcmp(tok, "no-applet") == 0)
+			f->no_applet = v != 0;
 		else
 			return CUSTOS_ERR_FORMAT;
 	}
 	return 0;
+}
+
+int
+emu_faults_answer(const struct emu_faults *f, const uint8_t *cmd, size_t n,
+    uint8_t *rsp, size_t cap, size_t *rlen)
+{
+	uint16_t sw;
+
+	if (f == NULL || !f->no_applet || n < 4 || cap < 2)
+		return 0;
+	/* A card with no SmartCard-HSM applet: SELECT by name finds
+	 * nothing, and no proprietary class is known. */
+	if (cmd[0] == 0x00 && cmd[1] == 0xA4 && cmd[2] == 0x04)
+		sw = 0x6A82;
+	else if (cmd[0] & 0x80)
+		sw = 0x6E00;
+	else
+		sw = 0x6D00;
+	rsp[0] = (uint8_t)(sw >> 8);
+	rsp[1] = (uint8_t)sw;
+	*rlen = 2;
+	return 1;
 }
 
 static int
@@ -66,6 +90,8 @@ be_transmit(void *p, const uint8_t *cmd, size_t n, uint8_t *rsp,
 
 		nanosleep(&ts, NULL);
 	}
+	if (emu_faults_answer(&be->faults, cmd, n, rsp, cap, rlen))
+		return 0;
 	return emu_process(be->emu, cmd, n, rsp, cap, rlen);
 }
 

@@ -14,13 +14,21 @@ struct card;
 struct emu_faults {
 	unsigned long remove_at;
 	unsigned long delay_ms;
+	int no_applet;		/* a card without the SmartCard-HSM applet */
 };
 
 /*
- * Parses "remove-at=N,delay-ms=M" (either, any order; "" none). Returns 0
- * or CUSTOS_ERR_FORMAT.
+ * Parses "remove-at=N,delay-ms=M,no-applet=1" (any of them, any order; ""
+ * none). Returns 0 or CUSTOS_ERR_FORMAT.
  */
 int emu_faults_parse(const char *s, struct emu_faults *f) CUSTOS_WUR;
+
+/*
+ * Answers cmd[0..n) in rsp as a card without the SmartCard-HSM applet
+ * would, when f says so: returns 1 then, else 0 (the emulator answers).
+ */
+int emu_faults_answer(const struct emu_faults *f, const uint8_t *cmd,
+    size_t n, uint8_t *rsp, size_t cap, size_t *rlen);
 
 /*
  * Opens emulated device name in-process as a card (faults from

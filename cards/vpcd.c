@@ -12,6 +12,7 @@
 
 #include "../common/secmem.h"
 #include "emu.h"
+#include "emu_card.h"
 #include "vpcd.h"
 
 #define VPCD_MAX (65536U + 16U)
@@ -151,8 +152,8 @@ vpcd_serve(struct emu *e, const char *host, unsigned port,
 			nanosleep(&ts, NULL);
 		}
 		/* A failed save is answered 6581 by the emulator itself. */
-		if (emu_process(e, in, n, out, VPCD_MAX, &rl) != 0 &&
-		    rl == 0)
+		if (!emu_faults_answer(faults, in, n, out, VPCD_MAX, &rl) &&
+		    emu_process(e, in, n, out, VPCD_MAX, &rl) != 0 && rl == 0)
 			break;
 		r = send_msg(fd, out, rl);
 		secmem_wipe(in, n);

@@ -264,7 +264,8 @@ cmd_hsm_keygen(int argc, char **argv)
 	if (r != 0) {
 		fprintf(stderr, "custos: %s: reference %d: %s\n", h.ctx, ref,
 		    r == CUSTOS_ERR_UNSUPPORTED ? "the device does not take "
-		    "this key type or size" : custos_strerror(r));
+		    "this key type or size" : r == CUSTOS_ERR_EXISTS ?
+		    "is taken (choose another --ref)" : custos_strerror(r));
 		ex = cli_exit_code(r);
 		goto out;
 	}

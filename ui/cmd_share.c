@@ -14,6 +14,7 @@
 #include "../common/secmem.h"
 #include "cli.h"
 #include "cmds.h"
+#include "hsm_util.h"
 
 static const char legacy_warning[] =
     "custos: warning: a .pbe file has no integrity check: an altered file "
@@ -27,7 +28,7 @@ enum {
 	OPT_LABEL = 256, OPT_OUT, OPT_FORMAT, OPT_CEREMONY_ID, OPT_COMMENT,
 	OPT_PW_FD, OPT_PW_FILE, OPT_NEW_PW_FD, OPT_NEW_PW_FILE, OPT_KDF_MEM,
 	OPT_KDF_OPS, OPT_TO, OPT_HELP, OPT_CEREMONY, OPT_ADMIN_FD,
-	OPT_ADMIN_FILE, OPT_ACTOR,
+	OPT_ADMIN_FILE, OPT_ACTOR, OPT_CARD,
 };
 
 static const struct option share_opts[] = {
@@ -47,12 +48,13 @@ static const struct option share_opts[] = {
 	{ "admin-passphrase-fd", required_argument, NULL, OPT_ADMIN_FD },
 	{ "admin-passphrase-file", required_argument, NULL, OPT_ADMIN_FILE },
 	{ "actor", required_argument, NULL, OPT_ACTOR },
+	{ "card", required_argument, NULL, OPT_CARD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct share_args {
-	const char *ceremony_dir, *admin_fd, *admin_file, *actor;
+	const char *ceremony_dir, *admin_fd, *admin_file, *actor, *card;
 	const char *label, *out, *format, *ceremony, *comment;
 	const char *pw_fd, *pw_file, *new_pw_fd, *new_pw_file;
 	unsigned long long kdf_mem_mib, kdf_ops;
@@ -97,6 +99,7 @@ parse_args(const char *ctx, int argc, char **argv, struct share_args *a)
 		case OPT_ADMIN_FD: a->admin_fd = optarg; break;
 		case OPT_ADMIN_FILE: a->admin_file = optarg; break;
 		case OPT_ACTOR: a->actor = optarg; break;
+		case OPT_CARD: a->card = optarg; break;
 		case OPT_KDF_MEM:
 			if (parse_ull(optarg, &a->kdf_mem_mib) != 0)
 				return cli_usage_error(ctx, "--kdf-memory "
@@ -256,7 +259,7 @@ static int
 write_share(const char *ctx, const struct share_args *a,
     enum sharefile_format f, struct prompt_src *src,
     const unsigned char *share, struct ceremony *cer, const char *action,
-    const char *from)
+    const char *from, const char *entropy)
 {
 	struct v1_header h;
 	json_t *facts;
@@ -294,6 +297,9 @@ write_share(const char *ctx, const struct share_args *a,
 		json_object_set_new(facts, "label", json_string(h.label));
 	if (from != NULL)
 		json_object_set_new(facts, "from_file", json_string(from));
+	if (entropy != NULL)
+		json_object_set_new(facts, "card_challenge_mixed_from",
+		    entropy[0] != '\0' ? json_string(entropy) : json_null());
 	ex = cli_record(ctx, cer, share_actor(a), action, facts);
 	json_decref(facts);
 	if (ex != EXIT_OK_)
@@ -356,6 +362,8 @@ share_create(int argc, char **argv)
 	struct prompt_src src;
 	enum sharefile_format f = SHAREFILE_UNKNOWN;
 	unsigned char *share = NULL;
+	uint8_t extra[32];
+	char reader[160];
 	int ex;
 
 	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
@@ -365,10 +373,14 @@ share_create(int argc, char **argv)
 		    "[--format v1|pbe]\n"
 		    "         [--ceremony-id ID] [--comment TEXT] "
 		    "[--kdf-memory MiB] [--kdf-passes N]\n"
-		    "         [--passphrase-fd N | --passphrase-file PATH]\n\n"
+		    "         [--passphrase-fd N | --passphrase-file PATH] "
+		    "[--card SPEC]\n\n"
 		    "Creates a new random 32-byte DKEK share and writes it, "
 		    "encrypted under a new\npassphrase, to FILE (never "
-		    "overwritten). The default custos v1 format needs\n"
+		    "overwritten). When a SmartCard-HSM is in a PC/SC\n"
+		    "reader (or --card names one), 32 bytes of its GET "
+		    "CHALLENGE are mixed into\nthe OS random bytes. The "
+		    "default custos v1 format needs\n"
 		    "--label (the custodian); --format pbe writes sc-hsm-tool's"
 		    " format instead.\nPrints the share fingerprint. With "
 		    "--ceremony DIR the step is recorded in that\nceremony's "
@@ -398,8 +410,16 @@ share_create(int argc, char **argv)
 		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
 		goto out;
 	}
-	dkek_share_generate(share, NULL, 0);
-	ex = write_share(ctx, &a, f, &src, share, cer, "share.create", NULL);
+	if ((ex = hsm_card_entropy(ctx, a.card, extra, reader,
+	    sizeof(reader))) != EXIT_OK_)
+		goto out;
+	dkek_share_generate(share, reader[0] ? extra : NULL, sizeof(extra));
+	secmem_wipe(extra, sizeof(extra));
+	if (reader[0] != '\0')
+		printf("mixed 32 bytes from the card's GET CHALLENGE (%s) into "
+		    "the OS random bytes\n", reader);
+	ex = write_share(ctx, &a, f, &src, share, cer, "share.create", NULL,
+	    reader);
  out:
 	secmem_free(share);
 	prompt_src_close(&src);
@@ -582,7 +602,7 @@ share_convert(int argc, char **argv)
 		goto out;
 	}
 	ex = write_share(ctx, &a, f, &nsrc, share, cer, "share.convert",
-	    a.pos[0]);
+	    a.pos[0], NULL);
  out:
 	secmem_free(share);
 	prompt_src_close(&nsrc);

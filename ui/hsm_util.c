@@ -261,3 +261,39 @@ hsm_key_print(const struct sc_hsm_key *k)
 	printf("%3d  %-18s %-24s %s\n", k->ref, k->kind, k->has_prkd ?
 	    k->prkd.label : "(no description)", fpr);
 }
+
+int
+hsm_card_entropy(const char *ctx, const char *spec, uint8_t out[32],
+    char *reader, size_t rsz)
+{
+	struct card *c = NULL;
+	int r;
+
+	reader[0] = '\0';
+	/* Without --card only a real PC/SC card is asked, and its absence
+	 * is no error: the OS random bytes are enough on their own. */
+	if ((r = card_open(spec != NULL ? spec : "pcsc", &c)) != 0) {
+		if (spec == NULL)
+			return EXIT_OK_;
+		if (r == CUSTOS_ERR_INVALID_ARG)
+			return cli_usage_error(ctx, "--card is pcsc, "
+			    "pcsc:READER or emu:NAME");
+		fprintf(stderr, "custos: %s: card %s: %s\n", ctx, spec,
+		    custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	r = sc_hsm_select(c, NULL, NULL);
+	if (r == 0)
+		r = sc_hsm_challenge(c, out, 32);
+	if (r == 0)
+		snprintf(reader, rsz, "%s", card_reader(c));
+	card_close(c);
+	if (r != 0 && spec != NULL) {
+		fprintf(stderr, "custos: %s: GET CHALLENGE: %s\n", ctx,
+		    custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	if (r != 0)
+		secmem_wipe(out, 32);
+	return EXIT_OK_;
+}

@@ -118,6 +118,16 @@ void hsm_key_facts(json_t *facts, const struct sc_hsm_key *k);
 /* Prints one line for k: reference, kind, label, fingerprint. */
 void hsm_key_print(const struct sc_hsm_key *k);
 
+/*
+ * 32 random bytes from the card's GET CHALLENGE into out, to be mixed into
+ * a new DKEK share; reader gets the reader's name. With spec NULL a PC/SC
+ * card is used when one is present and nothing happens otherwise (reader
+ * ""); with spec, a failure is an error. Prints one line on error;
+ * returns an exit code.
+ */
+int hsm_card_entropy(const char *ctx, const char *spec, uint8_t out[32],
+    char *reader, size_t rsz);
+
 /* The hsm subcommands in cmd_hsm_keys.c and cmd_hsm_wrap.c. */
 int cmd_hsm_keys(int argc, char **argv);
 int cmd_hsm_keygen(int argc, char **argv);
