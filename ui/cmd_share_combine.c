@@ -171,7 +171,7 @@ cmd_share_combine(int argc, char **argv)
 		    " (matches the recorded one)" : "");
 		printf("KCV if it is the only share: %s\n", khex);
 	}
-	if (cer != NULL && (ex == EXIT_OK_ || res.ident[0] != '\0')) {
+	if (cer != NULL && ex != EXIT_USAGE) {
 		facts = json_pack("{s:s, s:i, s:i, s:s, s:s}", "scheme",
 		    res.legacy ? "sc-hsm" : "slip39", "threshold",
 		    (int)res.threshold, "shares_given", (int)res.given,

@@ -133,7 +133,7 @@ static int
 mnemonics_from_tty(const char *ctx, struct shares_in *in)
 {
 	struct prompt_src tty;
-	char what[64], *line = NULL;
+	char what[96], *line = NULL;
 	size_t len, need = 0;
 	int r, ex, tries = 0;
 
@@ -171,7 +171,7 @@ legacy_from_tty(const char *ctx, const struct split_args *a,
     struct shares_in *in)
 {
 	struct prompt_src tty;
-	char *l = NULL, *v = NULL, what[64];
+	char *l = NULL, *v = NULL, what[96];
 	size_t ll, vl, k = 0;
 	int r, tries = 0;
 

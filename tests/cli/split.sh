@@ -250,3 +250,33 @@ for f in cls/*.txt; do
 	grep -rqiF "$(echo "$v" | tr -d :)" cer && leak=1
 done
 check "no mnemonic words or password share in the ceremony directory" '[ "$leak" = 0 ]'
+
+# --- the terminal: words typed without echo, a bad word named and asked again
+if command -v tmux >/dev/null 2>&1; then
+	sock="$T/tmux.sock"
+	tm() { tmux -S "$sock" "$@"; }
+	wait_for() {
+		i=0
+		while [ $i -lt 200 ]; do
+			tm capture-pane -p -S -1000 -t t | grep -q "$1" && return 0
+			i=$((i + 1)); sleep 0.05
+		done
+		return 1
+	}
+	tm new-session -d -s t -x 100 -y 30 "$CUSTOS share combine --check; echo EXIT=\$?; sleep 30"
+	wait_for "Share 1 (words, not shown):" && ok "tty: asks for the first share" || notok "tty: asks for the first share"
+	tm send-keys -t t "$(cat badword)" Enter
+	wait_for "word 3 'zzzz'" && ok "tty: the bad word is named" || notok "tty: the bad word is named"
+	wait_for "Share 1 (words, not shown):"
+	tm send-keys -t t "$(cat m1)" Enter
+	wait_for "Share 2 of 2 (words, not shown):" && ok "tty: the threshold comes from the first share" || notok "tty: the threshold comes from the first share"
+	tm send-keys -t t "$(cat m3)" Enter
+	wait_for "EXIT=" || true
+	tm capture-pane -p -S -1000 -t t > screen.txt
+	check "tty: rebuilt" 'grep -q "EXIT=0" screen.txt && grep -q "share fingerprint: $sfpr" screen.txt'
+	set -- $(cat m1)
+	check "tty: no word echoed or in scrollback" '! grep -q "$4 $5 $6" screen.txt'
+	tm kill-server 2>/dev/null
+else
+	echo "skip - tty: tmux is not installed"
+fi
