@@ -243,17 +243,18 @@ pwshare_check(const struct pwshare *s, size_t k, size_t t, int strict,
 		    "threshold", which, why);
 	for (i = 1; i < k; i++)
 		if (memcmp(s[i].prime, s[0].prime, PWSHARE_NUM_LEN) != 0)
-			return problem(CUSTOS_ERR_CORRUPT, i, "its prime differs "
-			    "from the first share's: the shares come from "
-			    "different splits", which, why);
+			return problem(CUSTOS_ERR_CORRUPT, i, "its prime "
+			    "differs from the first share's: the shares come "
+			    "from different splits", which, why);
 	p = be64(s[0].prime);
 	if (p < 3)
 		return problem(CUSTOS_ERR_FORMAT, 0, "the prime is not a "
 		    "prime", which, why);
 	for (i = 0; i < k; i++) {
 		if (s[i].id == 0)
-			return problem(CUSTOS_ERR_FORMAT, i, "share ID 0 is not "
-			    "a share (f(0) is the secret itself)", which, why);
+			return problem(CUSTOS_ERR_FORMAT, i, "share ID 0 is "
+			    "not a share (f(0) is the secret itself)", which,
+			    why);
 		if (s[i].id > PWSHARE_MAX || s[i].id >= p)
 			return problem(CUSTOS_ERR_FORMAT, i, "share ID out of "
 			    "range (1-255)", which, why);

@@ -25,7 +25,7 @@
 
 #define PWSHARE_PWD_LEN 8	/* the .pbe password, left-padded */
 #define PWSHARE_NUM_LEN 8	/* a prime or a share value, big-endian */
-#define PWSHARE_MAX 255		/* most shares of a split (sc-hsm-tool: 1 byte) */
+#define PWSHARE_MAX 255		/* most shares of a split (sc-hsm-tool: u8) */
 #define PWSHARE_SEARCH_MAX 16	/* most shares searched subset by subset */
 #define PWSHARE_SEARCH_SUBSETS 20000UL	/* most subsets searched */
 

@@ -617,7 +617,7 @@ static const struct cli_cmd share_cmds[] = {
 	{ "verify", share_verify, "check a passphrase; print the fingerprint" },
 	{ "convert", share_convert, "convert between custos v1 and .pbe" },
 	{ "split", cmd_share_split, "split a share M-of-N among custodians" },
-	{ "combine", cmd_share_combine, "rebuild a share from M of its shares" },
+	{ "combine", cmd_share_combine, "rebuild a share from M of N" },
 	{ "reshare", cmd_share_reshare, "re-split for new custodians" },
 	{ "print", cmd_share_print, "reprint a custodian's SLIP-39 sheet" },
 	{ NULL, NULL, NULL },

@@ -291,8 +291,8 @@ split_prepare_out_dir(const char *ctx, const struct split_args *a,
 		int k;
 
 		for (k = 0; k < 1 + with_share_files; k++) {
-			split_out_name(path, sizeof(path), a->out_dir, prefix, i,
-			    a->cust[i], k == 0 ? "txt" : "share");
+			split_out_name(path, sizeof(path), a->out_dir,
+			    prefix, i, a->cust[i], k == 0 ? "txt" : "share");
 			if (lstat(path, &st) == 0) {
 				fprintf(stderr, "custos: %s: %s: %s\n", ctx,
 				    path, custos_strerror(CUSTOS_ERR_EXISTS));

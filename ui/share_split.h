@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "../ceremony/dkek.h"
+#include "../common/err.h"
 #include "../shamir/pwshare.h"
 
 #define SPLIT_MAX_CUSTODIANS PWSHARE_MAX
@@ -49,14 +50,14 @@ struct split_result {
 
 /* Parses the options of every M-of-N command. Returns an exit code. */
 int split_parse_args(const char *ctx, int argc, char **argv,
-    struct split_args *a);
+    struct split_args *a) CUSTOS_WUR;
 
 /* Frees what split_parse_args() allocated. */
 void split_args_free(struct split_args *a);
 
 /* Checks custodian labels and the threshold for at most max shares. */
 int split_check_custodians(const char *ctx, const struct split_args *a,
-    size_t max);
+    size_t max) CUSTOS_WUR;
 
 /* Writes DIR/PREFIX-I-LABEL.EXT (label reduced to safe bytes) to path. */
 void split_out_name(char *path, size_t sz, const char *dir,
@@ -67,11 +68,11 @@ void split_out_name(char *path, size_t sz, const char *dir,
  * file the split would write there exists. Returns an exit code.
  */
 int split_prepare_out_dir(const char *ctx, const struct split_args *a,
-    const char *prefix, int with_share_files);
+    const char *prefix, int with_share_files) CUSTOS_WUR;
 
 /* Creates path atomically (never clobbering); prints it. Exit code. */
 int split_write_file(const char *ctx, const char *path, const char *buf,
-    size_t len);
+    size_t len) CUSTOS_WUR;
 
 /* The ceremony line of a sheet ("title (id)"), or NULL. */
 const char *split_ceremony_line(char *buf, size_t sz,
@@ -85,7 +86,7 @@ json_t *split_facts(const char *scheme, const struct split_args *a,
     const char *ident, const unsigned char fpr[DKEK_FPR_LEN]);
 
 /* Checks --kdf-memory / --kdf-passes for new v1 files. Exit code. */
-int split_check_kdf(const char *ctx, const struct split_args *a);
+int split_check_kdf(const char *ctx, const struct split_args *a) CUSTOS_WUR;
 
 /*
  * Reads shares as the options say (--shares-file/--shares-fd, member
@@ -95,7 +96,7 @@ int split_check_kdf(const char *ctx, const struct split_args *a);
  * one line on error; returns an exit code.
  */
 int split_combine(const char *ctx, const struct split_args *a,
-    struct split_result *res);
+    struct split_result *res) CUSTOS_WUR;
 
 /* Wipes and frees res->share. */
 void split_result_free(struct split_result *res);
@@ -104,7 +105,7 @@ void split_result_free(struct split_result *res);
  * Parses a share fingerprint (16 hex digits, spaces allowed) for
  * --expect-fingerprint. Returns 0 or -1.
  */
-int split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN]);
+int split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN]) CUSTOS_WUR;
 
 /*
  * Splits share with SLIP-39 for a->cust (threshold a->threshold), checks
@@ -116,6 +117,6 @@ int split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN]);
  */
 int split_slip39(const char *ctx, const struct split_args *a,
     struct ceremony *cer, const unsigned char *share, long avoid_id,
-    uint16_t *id);
+    uint16_t *id) CUSTOS_WUR;
 
 #endif
