@@ -44,6 +44,7 @@
 
 #include "../common/secmem.h"
 #include "keyblob.h"
+#include "rsa_factor.h"
 
 #define RSA_CRT_MAX_BITS 2048
 #define EC_MAX_FIELD 66			/* bytes: P-521 */
@@ -679,6 +680,17 @@ decode_rsa(EVP_PKEY **pkey, int type, size_t keysize, const uint8_t *pt,
 		    !BN_mod_exp_mont_consttime(t, u, d, n, ctx, NULL) ||
 		    !BN_mod_exp(t, t, e, n, ctx) || !BN_is_word(t, 2))
 			goto out;
+		/* Keys above 2048 bits come without their primes: recover
+		 * them, so the key can be stored and exported whole. */
+		r = CUSTOS_ERR_NOMEM;
+		if ((p = BN_secure_new()) == NULL ||
+		    (q = BN_secure_new()) == NULL ||
+		    (dp = BN_secure_new()) == NULL ||
+		    (dq = BN_secure_new()) == NULL ||
+		    (qi = BN_secure_new()) == NULL)
+			goto out;
+		if ((r = rsa_factor(n, e, d, p, q, dp, dq, qi, ctx)) != 0)
+			goto out;
 	}
 	r = CUSTOS_ERR_CRYPTO;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
@@ -686,7 +698,7 @@ decode_rsa(EVP_PKEY **pkey, int type, size_t keysize, const uint8_t *pt,
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d))
 		goto out;
-	if (type == KEYBLOB_RSA_CRT &&
+	if (p != NULL &&
 	    (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp) ||

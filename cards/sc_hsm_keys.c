@@ -119,6 +119,16 @@ sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
 }
 
 int
+sc_hsm_replace_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
+{
+	int r = sc_hsm_delete_ef(c, fid);
+
+	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
+		return r;
+	return sc_hsm_write_ef(c, fid, d, n);
+}
+
+int
 sc_hsm_delete_ef(struct card *c, uint16_t fid)
 {
 	uint8_t id[2] = { (uint8_t)(fid >> 8), (uint8_t)fid }, rsp[8];

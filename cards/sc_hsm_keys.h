@@ -48,6 +48,13 @@ int sc_hsm_read_ef(struct card *c, uint16_t fid, uint8_t **out,
 int sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d,
     size_t n) CUSTOS_WUR;
 
+/*
+ * Replaces EF fid with d[0..n): deletes it first, since a shorter write
+ * would leave the old tail.
+ */
+int sc_hsm_replace_ef(struct card *c, uint16_t fid, const uint8_t *d,
+    size_t n) CUSTOS_WUR;
+
 /* Deletes EF or key fid. CUSTOS_ERR_NOT_FOUND when there is none. */
 int sc_hsm_delete_ef(struct card *c, uint16_t fid) CUSTOS_WUR;
 

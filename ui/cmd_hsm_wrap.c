@@ -266,18 +266,6 @@ record_failure(struct hsm_ctx *h, const struct unwrap_in *in,
 	(void)hsm_record(h, "hsm.unwrap.failed", facts);
 }
 
-/* Replaces EF fid with d[0..n) (deleting first: a shorter write would
- * leave the old tail). */
-static int
-put_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
-{
-	int r = sc_hsm_delete_ef(c, fid);
-
-	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
-		return r;
-	return sc_hsm_write_ef(c, fid, d, n);
-}
-
 int
 cmd_hsm_unwrap(int argc, char **argv)
 {
@@ -402,9 +390,9 @@ cmd_hsm_unwrap(int argc, char **argv)
 		}
 		printf("unwrapped into reference %d\n", ref);
 	}
-	if ((in.wf.prkd != NULL && (r = put_ef(h.card, (uint16_t)(0xC400 |
+	if ((in.wf.prkd != NULL && (r = sc_hsm_replace_ef(h.card, (uint16_t)(0xC400 |
 	    ref), in.wf.prkd, in.wf.prkd_len)) != 0) || (in.wf.cert != NULL &&
-	    (r = put_ef(h.card, (uint16_t)(0xCE00 | ref), in.wf.cert,
+	    (r = sc_hsm_replace_ef(h.card, (uint16_t)(0xCE00 | ref), in.wf.cert,
 	    in.wf.cert_len)) != 0)) {
 		fprintf(stderr, "custos: %s: key %d is in, but its description "
 		    "could not be written: %s (run again to complete)\n",

@@ -11,6 +11,7 @@ int cmd_ceremony(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_emulator(int argc, char **argv);
 int cmd_hsm(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* custos share split|combine|reshare|print (cmd_share_split.c,
  * cmd_share_combine.c), dispatched from cmd_share.c. */

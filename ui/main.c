@@ -16,7 +16,10 @@ static const struct cli_cmd commands[] = {
 	{ "dkek", cmd_dkek, "the KCV a set of DKEK shares makes" },
 	{ "ceremony", cmd_ceremony, "open and close a ceremony directory" },
 	{ "audit", cmd_audit, "verify and show a ceremony's transcript" },
-	{ "hsm", cmd_hsm, "the SmartCard-HSM: readers, status" },
+	{ "hsm", cmd_hsm, "the SmartCard-HSM: status, init, shares, keys, "
+	    "wrap" },
+	{ "backup", cmd_backup, "back up every key; verify and restore a "
+	    "backup set" },
 	{ "emulator", cmd_emulator, "the emulated SmartCard-HSM (rehearsal)" },
 	{ NULL, NULL, NULL },
 };

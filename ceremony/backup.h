@@ -1,0 +1,106 @@
+/*
+ * backup.h - backup sets of a SmartCard-HSM's keys: every exportable key
+ * wrapped under the DKEK into a directory (one sc-hsm-tool wrap file per
+ * key and a manifest), checked without any device (shallow: structure,
+ * hashes, KCVs; deep: with the DKEK, every blob's CMAC, decryption and
+ * public key), and restored onto a replacement device with each key proven
+ * by a signature under its original public key. No printing: progress goes
+ * to a callback, so the UI decides what people see.
+ */
+#ifndef CUSTOS_BACKUP_H
+#define CUSTOS_BACKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "backup_manifest.h"
+
+struct card;
+
+/* What happened to one key. */
+struct backup_outcome {
+	int ref;		/* reference in the manifest */
+	int dest_ref;		/* restore: the reference it went to */
+	int err;		/* 0, or why it failed */
+	int already;		/* restore: the key was there already */
+	int proven;		/* restore: signs under the manifest's key */
+	char why[160];		/* one line when err != 0 */
+};
+
+/* Called after each key (done of total). */
+typedef void (*backup_progress_fn)(void *arg, size_t done, size_t total,
+    const struct backup_outcome *o);
+
+/*
+ * Wraps the keys at refs[0..nrefs) (nrefs 0: every key) of the device c
+ * (application selected, user PIN verified) into the new directory dir:
+ * key-NNN.wrap per key, then manifest.json. A key the device will not
+ * export (made before the DKEK was complete) or that has no public key
+ * stored beside it is listed in m->skipped with the reason. The device's
+ * serial, reader and emulated go into the manifest; *m gets it and
+ * sha256 the manifest file's SHA-256 (hex). Returns 0,
+ * CUSTOS_ERR_EXISTS (dir exists), CUSTOS_ERR_NO_KEY (a ref names no key),
+ * CUSTOS_ERR_NO_DKEK (no complete DKEK), card and I/O errors; an
+ * interrupted set has no manifest and is never taken for a complete one.
+ */
+int backup_create(struct card *c, const char *dir, const int *refs,
+    size_t nrefs, const char *serial, const char *reader, int emulated,
+    struct backup_manifest *m, char sha256[65], backup_progress_fn fn,
+    void *arg) CUSTOS_WUR;
+
+/*
+ * Reads and parses dir/manifest.json into *m; sha256 gets its SHA-256.
+ * *why: a static one-line reason on a parse error. Returns 0,
+ * CUSTOS_ERR_NOT_FOUND (no manifest: not a set, or an interrupted one),
+ * backup_manifest_parse() errors, I/O errors.
+ */
+int backup_load(const char *dir, struct backup_manifest *m, char sha256[65],
+    const char **why) CUSTOS_WUR;
+
+/*
+ * Checks every key of the set in dir against m: the wrap file is there
+ * and has its SHA-256, parses, its blob carries m->kcv, its description
+ * and public key are the manifest's. With dkek (32 bytes, else NULL),
+ * also that dkek has m->kcv (else CUSTOS_ERR_DKEK_MISMATCH before
+ * anything else) and that each blob's CMAC holds and it decrypts to the
+ * private key of the manifest's public key. out[i] gets the outcome of
+ * m->keys[i]; *nbad how many failed. Returns 0 when all hold,
+ * CUSTOS_ERR_CORRUPT otherwise, or an error that stopped the check.
+ */
+int backup_verify(const char *dir, const struct backup_manifest *m,
+    const uint8_t *dkek, struct backup_outcome *out, size_t *nbad,
+    backup_progress_fn fn, void *arg) CUSTOS_WUR;
+
+/* What restore does with a reference that holds another key. */
+enum backup_conflict {
+	BACKUP_CONFLICT_REFUSE = 0,	/* that key fails, the rest go on */
+	BACKUP_CONFLICT_NEXT_FREE,	/* restore it under the lowest free ref */
+};
+
+struct backup_restore_opts {
+	enum backup_conflict conflict;
+	int staged;		/* unwrap through EF 2F10 (OpenSC >= 0.24) */
+};
+
+/*
+ * Restores the set in dir (manifest m) onto c (application selected,
+ * user PIN verified). First the device's DKEK must be complete with
+ * m->kcv (CUSTOS_ERR_DKEK_MISMATCH / CUSTOS_ERR_NO_DKEK: nothing is
+ * written). Then each key: its wrap file checked as backup_verify() does
+ * without a DKEK, unwrapped under its reference, description and public
+ * key written, the public key read back compared with the manifest and a
+ * signature verified under it. A key already under its reference that
+ * proves to be this one is completed, not unwrapped again, so a rerun
+ * after an interruption restores only what is missing. One key failing
+ * stops nothing else; a transport error (card removed) stops the run.
+ * out[i] (m->nkeys) gets each outcome, *nbad the failures. Returns 0 when
+ * every key is restored and proven, CUSTOS_ERR_CORRUPT when some failed,
+ * or the error that stopped the run.
+ */
+int backup_restore(struct card *c, const char *dir,
+    const struct backup_manifest *m, const struct backup_restore_opts *o,
+    struct backup_outcome *out, size_t *nbad, backup_progress_fn fn,
+    void *arg) CUSTOS_WUR;
+
+#endif
