@@ -528,14 +528,22 @@ sc_hsm_unwrap_key(struct card *c, int ref, const uint8_t *blob, size_t len,
 	if (ref < 1 || ref > 255 || blob == NULL || len == 0)
 		return CUSTOS_ERR_INVALID_ARG;
 	if (staged) {
-		if ((r = sc_hsm_write_ef(c, 0x2F10, blob, len)) != 0)
+		/* A longer blob left by an interrupted run would keep its
+		 * tail after a shorter write. */
+		if ((r = sc_hsm_replace_ef(c, 0x2F10, blob, len)) != 0)
 			return r;
 		a.data = NULL;
 		a.nc = 0;
 	}
 	if ((r = sc_hsm_transmit(c, &a, rsp, sizeof(rsp), &rl, &sw)) != 0)
 		return r;
-	return wrap_err(sw);
+	r = wrap_err(sw);
+	/* Leave no blob behind (the next staged unwrap replaces it
+	 * anyway); only a removed card changes the answer. */
+	if (staged && sw != SW_OK && sc_hsm_delete_ef(c, 0x2F10) ==
+	    CUSTOS_ERR_CARD_REMOVED)
+		r = CUSTOS_ERR_CARD_REMOVED;
+	return r;
 }
 
 int

@@ -346,7 +346,8 @@ check_key(const char *dir, const struct backup_manifest *m,
 		return o->err;
 	}
 	if (wf->prkd == NULL || prkd_parse(wf->prkd, wf->prkd_len, &pd) != 0 ||
-	    strcmp(pd.label, k->label) != 0) {
+	    strcmp(pd.label, k->label) != 0 || pd.type != (EVP_PKEY_get_base_id(
+	    *pub) == EVP_PKEY_RSA ? PRKD_RSA : PRKD_EC)) {
 		say(o, CUSTOS_ERR_CORRUPT, "%s: its description is not the "
 		    "manifest's (label \"%s\")", k->file, k->label);
 		return o->err;
@@ -425,89 +426,198 @@ prkd_for(const struct wrapfile *wf, int dest, struct tlv_buf *b)
 	return prkd_encode(&p, b);
 }
 
-/* Restores one checked key; transport errors are returned. */
+/* Whether the device has EF fid (1), not (0), or an error (< 0). */
 static int
-restore_one(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
-    const uint8_t present[256], const struct backup_restore_opts *opt,
-    struct backup_outcome *o)
+has_ef(const uint16_t *fids, size_t n, uint16_t fid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fids[i] == fid)
+			return 1;
+	return 0;
+}
+
+/* A key already under o->dest_ref: is it this one, and may its files be
+ * completed? Returns a transport error, else 0 with o set. */
+static int
+resume_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
+    int has_c4, int has_ce, int force, struct backup_outcome *o,
+    int *write_c4, int *write_ce)
+{
+	struct sc_hsm_key k;
+	uint8_t *ce = NULL;
+	size_t cl = 0;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	k.ref = o->dest_ref;
+	k.pub = pub;
+	if ((r = sc_hsm_prove_key(c, &k)) != 0)
+		return r == CUSTOS_ERR_CARD_REMOVED ? r : CUSTOS_ERR_EXISTS;
+	/* The key signs under the expected public key. A public key kept
+	 * beside it must be that one too. */
+	k.pub = NULL;
+	if (has_ce && (r = sc_hsm_read_ef(c, (uint16_t)(0xCE00 | o->dest_ref),
+	    &ce, &cl)) != 0) {
+		say(o, r, "%s", custos_strerror(r));
+		return r == CUSTOS_ERR_CARD_REMOVED ? r : 0;
+	}
+	/* One that does not parse at all is a write that was cut off:
+	 * it is completed. */
+	if (has_ce && sc_hsm_pub_from_ce(ce, cl, &k.pub) != 0)
+		has_ce = 0;
+	else if (has_ce && !force && EVP_PKEY_eq(k.pub, pub) != 1)
+		say(o, CUSTOS_ERR_EXISTS, "reference %d keeps another public "
+		    "key beside its key; not changed (--force replaces it)",
+		    o->dest_ref);
+	EVP_PKEY_free(k.pub);
+	free(ce);
+	ce = NULL;
+	if (has_c4 && o->err == 0) {
+		struct prkd p;
+
+		if ((r = sc_hsm_read_ef(c, (uint16_t)(0xC400 | o->dest_ref),
+		    &ce, &cl)) == CUSTOS_ERR_CARD_REMOVED)
+			return r;
+		if (r != 0 || prkd_parse(ce, cl, &p) != 0)
+			has_c4 = 0;
+		free(ce);
+	}
+	o->already = 1;
+	o->proven = o->err == 0;
+	*write_c4 = wf->prkd != NULL && (force || !has_c4);
+	*write_ce = wf->cert != NULL && (force || !has_ce);
+	return 0;
+}
+
+int
+backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
+    const struct backup_restore_opts *opt, struct backup_outcome *o)
 {
 	struct sc_hsm_key k;
 	struct tlv_buf pb;
+	uint16_t fids[1024];
 	uint8_t *ce = NULL;
-	size_t cl = 0;
-	int r, dest = o->ref;
+	size_t cl = 0, nf = 0;
+	int r, dest = o->dest_ref, has_key, has_c4, has_ce;
+	int write_c4 = wf->prkd != NULL, write_ce = wf->cert != NULL;
 
 	memset(&k, 0, sizeof(k));
 	tlv_init(&pb);
-	k.pub = pub;		/* borrowed */
-	k.ref = dest;
-	if (present[dest] == 2) {
-		if ((r = sc_hsm_prove_key(c, &k)) == 0)
-			o->already = 1;
-		else if (r == CUSTOS_ERR_CARD_REMOVED)
+	o->err = 0;
+	o->already = o->proven = 0;
+	if ((r = sc_hsm_enumerate(c, fids, 1024, &nf)) != 0)
+		goto out;
+	has_key = has_ef(fids, nf, (uint16_t)(0xCC00 | dest));
+	has_c4 = has_ef(fids, nf, (uint16_t)(0xC400 | dest));
+	has_ce = has_ef(fids, nf, (uint16_t)(0xCE00 | dest));
+	if (has_key) {
+		r = resume_key(c, wf, pub, has_c4, has_ce, opt->force, o,
+		    &write_c4, &write_ce);
+		if (r == CUSTOS_ERR_CARD_REMOVED)
 			goto out;
-		else if (opt->conflict == BACKUP_CONFLICT_NEXT_FREE) {
-			if ((r = sc_hsm_free_ref(c, &dest)) != 0) {
-				say(o, r, "reference %d holds another key and "
-				    "no reference is free", o->ref);
-				goto out;
-			}
-		} else {
+		if (r == 0 && o->err != 0) {
+			o->proven = 0;
+			goto out;
+		}
+		if (r != 0 && opt->conflict != BACKUP_CONFLICT_NEXT_FREE) {
 			say(o, CUSTOS_ERR_EXISTS, "reference %d holds another "
 			    "key; not restored (--conflict next-free puts it "
 			    "elsewhere)", dest);
 			r = 0;
 			goto out;
 		}
+		if (r != 0) {
+			if ((r = sc_hsm_free_ref(c, &dest)) != 0) {
+				say(o, r, "reference %d holds another key and "
+				    "no reference is free", o->dest_ref);
+				r = r == CUSTOS_ERR_CARD_REMOVED ? r : 0;
+				goto out;
+			}
+			o->dest_ref = dest;
+			has_c4 = has_ce = 0;
+		}
 	}
-	o->dest_ref = dest;
-	k.ref = dest;
+	if (!o->already && (has_c4 || has_ce) && !opt->force) {
+		say(o, CUSTOS_ERR_EXISTS, "reference %d has a description or "
+		    "public key but no key; --force replaces them", dest);
+		r = 0;
+		goto out;
+	}
 	if (!o->already) {
 		r = sc_hsm_unwrap_key(c, dest, wf->blob, wf->blob_len,
 		    opt->staged);
 		if (r == CUSTOS_ERR_CARD_REMOVED)
 			goto out;
 		if (r != 0) {
-			say(o, r, "the device refused the blob: %s",
-			    custos_strerror(r));
+			say(o, r, "the device refused the blob: %s", r ==
+			    CUSTOS_ERR_DKEK_MISMATCH ? "it does not match the "
+			    "DKEK, or was altered" : custos_strerror(r));
+			r = 0;
+			goto out;
+		}
+		/* Prove before anything is written beside it: a blob that
+		 * is not the key of its public key is taken out again. */
+		k.ref = dest;
+		k.pub = pub;
+		r = sc_hsm_prove_key(c, &k);
+		k.pub = NULL;
+		if (r == CUSTOS_ERR_CARD_REMOVED) {
+			say(o, r, "key %d is in, but the card was removed "
+			    "before its proof", dest);
+			goto out;
+		}
+		if (r != 0 && r != CUSTOS_ERR_CORRUPT) {
+			say(o, r, "key %d is in, but could not be proven: %s "
+			    "(run again)", dest, custos_strerror(r));
+			r = 0;
+			goto out;
+		}
+		if (r != 0) {
+			int gone = sc_hsm_delete_ef(c, (uint16_t)(0xCC00 |
+			    dest)) == 0;
+
+			say(o, CUSTOS_ERR_CORRUPT, "the key in the blob does not "
+			    "sign under the public key given with it (%s); %s",
+			    custos_strerror(r), gone ? "removed again" :
+			    "it could NOT be removed: delete it");
 			r = 0;
 			goto out;
 		}
 	}
-	if ((r = prkd_for(wf, dest, &pb)) != 0 ||
+	if ((write_c4 && ((r = prkd_for(wf, dest, &pb)) != 0 ||
 	    (r = sc_hsm_replace_ef(c, (uint16_t)(0xC400 | dest), pb.p,
-	    pb.len)) != 0 || (r = sc_hsm_replace_ef(c, (uint16_t)(0xCE00 |
-	    dest), wf->cert, wf->cert_len)) != 0 || (r = sc_hsm_read_ef(c,
-	    (uint16_t)(0xCE00 | dest), &ce, &cl)) != 0) {
-		say(o, r, "key %d is in under %d, but its description could "
-		    "not be written: %s", o->ref, dest, custos_strerror(r));
+	    pb.len)) != 0)) || (write_ce && (r = sc_hsm_replace_ef(c,
+	    (uint16_t)(0xCE00 | dest), wf->cert, wf->cert_len)) != 0)) {
+		say(o, r, "key %d is in, but its description could not be "
+		    "written: %s (run again to complete)", dest,
+		    custos_strerror(r));
+		r = r == CUSTOS_ERR_CARD_REMOVED ? r : 0;
 		goto out;
 	}
-	/* Proof: what the device now keeps is the manifest's public key,
-	 * and the key signs under it. */
-	k.pub = NULL;
-	if (sc_hsm_pub_from_ce(ce, cl, &k.pub) != 0 ||
+	/* What the device now keeps beside the key is the expected public
+	 * key. */
+	if ((r = sc_hsm_read_ef(c, (uint16_t)(0xCE00 | dest), &ce, &cl)) != 0
+	    || sc_hsm_pub_from_ce(ce, cl, &k.pub) != 0 ||
 	    EVP_PKEY_eq(k.pub, pub) != 1) {
+		if (r == CUSTOS_ERR_CARD_REMOVED) {
+			say(o, r, "the card was removed during the proof");
+			goto out;
+		}
 		say(o, CUSTOS_ERR_CORRUPT, "the public key read back is not "
-		    "the manifest's");
+		    "the expected one");
 		r = 0;
 		goto out;
 	}
-	r = sc_hsm_prove_key(c, &k);
-	if (r == CUSTOS_ERR_CARD_REMOVED) {
-		say(o, r, "the card was removed during the proof");
-		goto out;
-	}
-	if (r != 0)
-		say(o, r, "the key does not sign under its public key: %s",
-		    custos_strerror(r));
-	o->proven = r == 0;
+	o->proven = 1;
 	r = 0;
  out:
 	if (r != 0 && o->err == 0)
 		say(o, r, "%s", custos_strerror(r));
-	if (k.pub != pub)
-		EVP_PKEY_free(k.pub);
+	if (o->err != 0)
+		o->proven = 0;
+	EVP_PKEY_free(k.pub);
 	free(ce);
 	tlv_free(&pb);
 	return r;
@@ -522,11 +632,9 @@ backup_restore(struct card *c, const char *dir,
 	unsigned char *file = NULL;
 	struct wrapfile wf;
 	EVP_PKEY *pub = NULL;
-	uint16_t fids[1024];
-	uint8_t present[256];
 	char kcv[17];
-	size_t i, nf = 0, flen = 0;
-	int r;
+	size_t i, flen = 0;
+	int r = 0;
 
 	*nbad = 0;
 	for (i = 0; i < m->nkeys; i++) {
@@ -538,19 +646,11 @@ backup_restore(struct card *c, const char *dir,
 		return r;
 	if (strcmp(kcv, m->kcv) != 0)
 		return CUSTOS_ERR_DKEK_MISMATCH;
-	if ((r = sc_hsm_enumerate(c, fids, 1024, &nf)) != 0)
-		return r;
-	memset(present, 0, sizeof(present));
-	for (i = 0; i < nf; i++)
-		if ((fids[i] >> 8) == 0xCC)
-			present[fids[i] & 0xff] = 2;
 	for (i = 0; i < m->nkeys; i++) {
 		if (check_key(dir, m, &m->keys[i], NULL, &file, &flen, &wf,
 		    &pub, &out[i]) == 0)
-			r = restore_one(c, &wf, pub, present, opt, &out[i]);
-		if (out[i].err == 0 && out[i].proven)
-			present[out[i].dest_ref] = 2;
-		else
+			r = backup_restore_key(c, &wf, pub, opt, &out[i]);
+		if (out[i].err != 0 || !out[i].proven)
 			(*nbad)++;
 		EVP_PKEY_free(pub);
 		pub = NULL;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "../common/err.h"
 #include "backup_manifest.h"
 
@@ -81,7 +83,27 @@ enum backup_conflict {
 struct backup_restore_opts {
 	enum backup_conflict conflict;
 	int staged;		/* unwrap through EF 2F10 (OpenSC >= 0.24) */
+	int force;		/* replace a description or public key there */
 };
+
+struct wrapfile;
+
+/*
+ * Restores one wrap file wf (checked by the caller: its description
+ * parses and matches pub) under o->dest_ref of c (application selected,
+ * user PIN verified, DKEK checked), pub being the key's expected public
+ * key. When the reference already holds a key, it must sign under pub
+ * (else a conflict, as o->conflict says); then only missing description
+ * and public key files are written (all with o->force), and a public key
+ * kept there must be pub. A fresh key is proven by a signature under pub
+ * before anything is written beside it, and deleted again if it fails.
+ * Then the public key read back must be pub. o gets the outcome
+ * (dest_ref, already, proven, err and why). Returns 0 (see o->err), or a
+ * transport error (the card was removed: o says how far it came).
+ */
+int backup_restore_key(struct card *c, const struct wrapfile *wf,
+    EVP_PKEY *pub, const struct backup_restore_opts *opt,
+    struct backup_outcome *o) CUSTOS_WUR;
 
 /*
  * Restores the set in dir (manifest m) onto c (application selected,

@@ -464,10 +464,11 @@ backup_restore_cmd(int argc, char **argv)
 		HSM_COMMON_OPTIONS,
 		{ "conflict", required_argument, NULL, 'c' },
 		{ "staged", no_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct backup_restore_opts ro = { BACKUP_CONFLICT_REFUSE, 0 };
+	struct backup_restore_opts ro = { BACKUP_CONFLICT_REFUSE, 0, 0 };
 	struct backup_manifest *m = NULL;
 	struct backup_outcome *out = NULL;
 	struct hsm_ctx h;
@@ -495,9 +496,10 @@ backup_restore_cmd(int argc, char **argv)
 				    "refuse or next-free");
 			break;
 		case 's': ro.staged = 1; break;
+		case 'f': ro.force = 1; break;
 		case 'h':
 			printf("usage: custos backup restore SET [--conflict "
-			    "refuse|next-free] [--staged]\n" HSM_COMMON_USAGE
+			    "refuse|next-free] [--staged] [--force]\n" HSM_COMMON_USAGE
 			    "\n"
 			    "Restores a backup set onto a device whose DKEK "
 			    "has the set's KCV (checked\nfirst: on a mismatch "
@@ -509,8 +511,9 @@ backup_restore_cmd(int argc, char **argv)
 			    "whether all were restored. Rerun after an "
 			    "interruption:\nkeys already there and proven "
 			    "are kept. A reference holding another key is\n"
-			    "refused unless --conflict next-free. For a "
-			    "clone, run it once per device.\n");
+			    "refused unless --conflict next-free; a description "
+			    "or public key kept\nthere is replaced only with "
+			    "--force. For a clone, run it once per device.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);

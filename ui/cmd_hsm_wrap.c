@@ -15,6 +15,7 @@
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_keys.h"
 #include "../cards/wrapfile.h"
+#include "../ceremony/backup.h"
 #include "../ceremony/dkek.h"
 #include "../common/atomicio.h"
 #include "../common/encode.h"
@@ -184,23 +185,32 @@ struct unwrap_in {
 static int
 read_wrapfile(const char *ctx, const char *path, struct unwrap_in *in)
 {
+	const char *what = NULL;
 	int r = atomicio_read(path, WRAPFILE_MAX, 0, &in->buf, &in->len);
 
-	if (r == 0 && (r = wrapfile_parse(in->buf, in->len, &in->wf)) == 0 &&
-	    (r = keyblob_parse(in->wf.blob, in->wf.blob_len, &in->bi)) != 0)
-		r = CUSTOS_ERR_CORRUPT;
-	if (r == 0 && in->wf.prkd != NULL)
-		in->k.has_prkd = prkd_parse(in->wf.prkd, in->wf.prkd_len,
-		    &in->k.prkd) == 0;
-	if (r == 0 && in->wf.cert != NULL &&
+	if (r == 0 && (r = wrapfile_parse(in->buf, in->len, &in->wf)) != 0)
+		what = "not a wrap file (or truncated)";
+	if (r == 0 && keyblob_parse(in->wf.blob, in->wf.blob_len, &in->bi) !=
+	    0)
+		what = "its key blob is malformed";
+	/* A description must parse (OpenSC would choke on it) and be of
+	 * the public key's type. */
+	if (r == 0 && what == NULL && in->wf.prkd != NULL &&
+	    prkd_parse(in->wf.prkd, in->wf.prkd_len, &in->k.prkd) != 0)
+		what = "its key description does not parse";
+	in->k.has_prkd = r == 0 && what == NULL && in->wf.prkd != NULL;
+	if (r == 0 && what == NULL && in->wf.cert != NULL &&
 	    sc_hsm_pub_from_ce(in->wf.cert, in->wf.cert_len, &in->k.pub) != 0)
-		r = CUSTOS_ERR_CORRUPT;
-	if (r != 0) {
+		what = "its public key does not parse";
+	if (r == 0 && what == NULL && in->k.pub != NULL && in->k.has_prkd &&
+	    in->k.prkd.type != (EVP_PKEY_get_base_id(in->k.pub) ==
+	    EVP_PKEY_RSA ? PRKD_RSA : PRKD_EC))
+		what = "its description is of another key type than its "
+		    "public key";
+	if (r != 0 || what != NULL) {
 		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
-		    r == CUSTOS_ERR_FORMAT || r == CUSTOS_ERR_TRUNCATED ?
-		    "not a wrap file (or truncated)" : custos_strerror(r));
-		return cli_exit_code(r == CUSTOS_ERR_TRUNCATED ?
-		    CUSTOS_ERR_FORMAT : r);
+		    what != NULL ? what : custos_strerror(r));
+		return cli_exit_code(what != NULL ? CUSTOS_ERR_FORMAT : r);
 	}
 	sc_hsm_key_describe(&in->k);
 	return EXIT_OK_;
@@ -277,15 +287,14 @@ cmd_hsm_unwrap(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct backup_restore_opts ro = { BACKUP_CONFLICT_REFUSE, 0, 0 };
+	struct backup_outcome o;
 	struct unwrap_in in;
 	struct hsm_ctx h;
-	uint16_t fids[1024];
-	size_t nf = 0, i;
 	const char *path;
 	char kcv[17], sha[65];
 	json_t *facts;
-	int ch, ex, r, ref = -1, force = 0, staged = 0, logged_in = 0;
-	int has_key = 0, has_files = 0, resumed = 0, proof = -1;
+	int ch, ex, r, ref = -1, logged_in = 0;
 
 	memset(&in, 0, sizeof(in));
 	hsm_ctx_init(&h, "hsm unwrap");
@@ -300,8 +309,8 @@ cmd_hsm_unwrap(int argc, char **argv)
 				return cli_usage_error(h.ctx, "--ref is 1 to "
 				    "255");
 			break;
-		case 'f': force = 1; break;
-		case 's': staged = 1; break;
+		case 'f': ro.force = 1; break;
+		case 's': ro.staged = 1; break;
 		case 'h':
 			printf("usage: custos hsm unwrap FILE [--ref N] "
 			    "[--force] [--staged]\n" HSM_COMMON_USAGE "\n"
@@ -310,16 +319,18 @@ cmd_hsm_unwrap(int argc, char **argv)
 			    "(default: the one in the file's description). "
 			    "First checks\nthat the device's DKEK has the "
 			    "KCV the blob carries (nothing is written\n"
-			    "otherwise), then unwraps, writes the description "
-			    "and public key, and proves\nthe key: the device "
-			    "signs and the signature verifies under the "
-			    "public key\nfrom the file. An existing "
-			    "description or public key under N is kept\n"
-			    "unless --force. Run again after an interruption:"
-			    " a key already there that\nproves to be this "
-			    "one is completed, not unwrapped twice. --staged "
-			    "sends the\nblob through EF 2F10 as OpenSC 0.24 "
-			    "and later do.\n");
+			    "otherwise), then unwraps and proves the key: "
+			    "the device signs and the\nsignature must verify "
+			    "under the file's public key (a key that does not "
+			    "is\ntaken out again); only then are its "
+			    "description and public key written.\nRun again "
+			    "after an interruption: a key already under N "
+			    "that signs under the\nfile's public key is "
+			    "kept, and only missing files are written. A\n"
+			    "description or public key already there is "
+			    "replaced only with --force.\n--staged sends "
+			    "the blob through EF 2F10 as OpenSC 0.24 and later "
+			    "do.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);
@@ -341,80 +352,41 @@ cmd_hsm_unwrap(int argc, char **argv)
 	in.k.ref = ref;
 	if ((ex = hsm_ctx_open(&h, NULL, argv + optind, 1)) != EXIT_OK_)
 		goto out;
-	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0 ||
-	    (r = sc_hsm_enumerate(h.card, fids, 1024, &nf)) != 0) {
+	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0) {
 		ex = cli_fail(h.ctx, r);
 		goto out;
 	}
-	for (i = 0; i < nf; i++) {
-		if (fids[i] == (0xCC00 | ref))
-			has_key = 1;
-		if (fids[i] == (0xC400 | ref) || fids[i] == (0xCE00 | ref))
-			has_files = 1;
+	if (in.k.pub == NULL) {
+		fprintf(stderr, "custos: %s: %s has no public key: the key "
+		    "could not be proven, so it is not imported\n", h.ctx,
+		    path);
+		ex = EXIT_BADINPUT;
+		goto out;
 	}
 	if ((ex = check_kcv(&h, &in, &logged_in)) != EXIT_OK_)
 		goto out;
 	if (!logged_in && (ex = hsm_login(&h)) != EXIT_OK_)
 		goto out;
-	if (has_key) {
-		/* A rerun: the key there must prove to be this one. */
-		if (in.k.pub == NULL || sc_hsm_prove_key(h.card, &in.k) != 0) {
-			fprintf(stderr, "custos: %s: reference %d holds "
-			    "another key; delete it or choose --ref\n", h.ctx,
-			    ref);
-			ex = EXIT_REFUSED;
-			goto out;
-		}
+	memset(&o, 0, sizeof(o));
+	o.ref = o.dest_ref = ref;
+	r = backup_restore_key(h.card, &in.wf, in.k.pub, &ro, &o);
+	if (r != 0 || o.err != 0) {
+		fprintf(stderr, "custos: %s: %s\n", h.ctx, o.why);
+		ex = cli_exit_code(r != 0 ? r : o.err == CUSTOS_ERR_EXISTS ?
+		    CUSTOS_ERR_EXISTS : o.err == CUSTOS_ERR_DKEK_MISMATCH ?
+		    CUSTOS_ERR_DKEK_MISMATCH : CUSTOS_ERR_CARD);
+		record_failure(&h, &in, path, o.already || strstr(o.why,
+		    "is in") != NULL, r != 0 ? r : o.err);
+		goto out;
+	}
+	if (o.already)
 		printf("reference %d already holds this key (it signs under "
-		    "the file's public key):\ncompleting its description\n",
-		    ref);
-		resumed = 1;
-		proof = 0;
-	} else if (has_files && !force) {
-		fprintf(stderr, "custos: %s: reference %d has a description "
-		    "or public key but no key; --force replaces them\n",
-		    h.ctx, ref);
-		ex = EXIT_REFUSED;
-		goto out;
-	} else {
-		r = sc_hsm_unwrap_key(h.card, ref, in.wf.blob,
-		    in.wf.blob_len, staged);
-		if (r != 0) {
-			fprintf(stderr, "custos: %s: %s\n", h.ctx,
-			    r == CUSTOS_ERR_DKEK_MISMATCH ? "the device "
-			    "refused the blob: it does not match the DKEK, or "
-			    "was altered" : custos_strerror(r));
-			ex = cli_exit_code(r);
-			record_failure(&h, &in, path, 0, r);
-			goto out;
-		}
-		printf("unwrapped into reference %d\n", ref);
-	}
-	if ((in.wf.prkd != NULL && (r = sc_hsm_replace_ef(h.card, (uint16_t)(0xC400 |
-	    ref), in.wf.prkd, in.wf.prkd_len)) != 0) || (in.wf.cert != NULL &&
-	    (r = sc_hsm_replace_ef(h.card, (uint16_t)(0xCE00 | ref), in.wf.cert,
-	    in.wf.cert_len)) != 0)) {
-		fprintf(stderr, "custos: %s: key %d is in, but its description "
-		    "could not be written: %s (run again to complete)\n",
-		    h.ctx, ref, custos_strerror(r));
-		ex = cli_exit_code(r);
-		record_failure(&h, &in, path, 1, r);
-		goto out;
-	}
-	if (proof != 0 && in.k.pub != NULL) {
-		proof = sc_hsm_prove_key(h.card, &in.k);
-		if (proof == CUSTOS_ERR_CARD_REMOVED) {
-			ex = cli_fail(h.ctx, proof);
-			goto out;
-		}
-	}
-	if (in.k.pub == NULL)
-		printf("the wrap file has no public key: the key could not be "
-		    "proven\n");
+		    "the file's public key);\nonly missing files were "
+		    "written\n", ref);
 	else
-		printf("proof: %s\n", proof == 0 ? "the key signs and the "
-		    "signature VERIFIES under the original public key" :
-		    "FAILED: the signature does not verify");
+		printf("unwrapped into reference %d\n", ref);
+	printf("proof: the key signs and the signature VERIFIES under the "
+	    "original public key\n");
 	hsm_key_print(&in.k);
 	dkek_kcv_hex(kcv, in.bi.kcv);
 	if (cli_file_sha256(path, sha) != 0)
@@ -424,12 +396,9 @@ cmd_hsm_unwrap(int argc, char **argv)
 	json_object_set_new(facts, "file", json_string(path));
 	json_object_set_new(facts, "file_sha256", json_string(sha));
 	json_object_set_new(facts, "kcv", json_string(kcv));
-	json_object_set_new(facts, "resumed", json_boolean(resumed));
-	json_object_set_new(facts, "proof", in.k.pub == NULL ? json_null() :
-	    json_boolean(proof == 0));
+	json_object_set_new(facts, "resumed", json_boolean(o.already));
+	json_object_set_new(facts, "proof", json_boolean(o.proven));
 	ex = hsm_record(&h, "hsm.unwrap", facts);
-	if (ex == EXIT_OK_ && in.k.pub != NULL && proof != 0)
-		ex = EXIT_FAIL;
  out:
 	sc_hsm_key_clear(&in.k);
 	free(in.buf);

@@ -124,6 +124,55 @@ fpr_p=$("$CUSTOS" hsm keys --card emu:primary | grep -E '^ +[12] ')
 fpr_r=$("$CUSTOS" hsm keys --card emu:replacement | grep -E '^ +[12] ')
 check "same references, labels and public keys as the primary" '[ "$fpr_p" = "$fpr_r" ]'
 
+# Crafted files: the blob of one key with the description or public key of
+# another. tlv.py splits a wrap file into its three parts and joins them.
+cat >"$T/tlv.py" <<'PY'
+import sys
+def parts(d):
+    def tlv(d, i):
+        n = d[i + 1]; h = 2
+        if n & 0x80:
+            k = n & 0x7f; n = int.from_bytes(d[i + 2:i + 2 + k], 'big'); h = 2 + k
+        return d[i:i + h + n], i + h + n
+    outer, _ = tlv(d, 0)
+    h = 4 if outer[1] == 0x82 else (3 if outer[1] == 0x81 else 2)
+    out, i = [], h
+    while i < len(outer):
+        t, i = tlv(outer, i); out.append(t)
+    return out
+def join(ps):
+    body = b''.join(ps)
+    return bytes([0x30, 0x82]) + len(body).to_bytes(2, 'big') + body
+a = parts(open(sys.argv[2], 'rb').read())
+b = parts(open(sys.argv[3], 'rb').read())
+if sys.argv[1] == 'blob-of-a':      # a's blob and description, b's public key
+    d = join([a[0], a[1], b[2]])
+elif sys.argv[1] == 'junk-prkd':    # a's blob and public key, junk description
+    d = join([a[0], bytes([0x04, 0x04]) + b'junk', a[2]])
+else:                               # a's blob and public key, b's description
+    d = join([a[0], b[1], a[2]])
+open(sys.argv[4], 'wb').write(d)
+PY
+run hsm keygen --card emu:primary --type ec:P-256 --label ec-two --pin-file "$T/pin"
+run hsm wrap --card emu:primary --ref 3 --out "$T/k3.wrap" --pin-file "$T/pin"
+expect_rc "wrap a second EC key" 0
+python3 "$T/tlv.py" blob-of-a "$T/k3.wrap" "$T/k2.wrap" "$T/evil.wrap"
+run hsm unwrap --card emu:replacement "$T/evil.wrap" --ref 2 --pin-file "$T/pin"
+expect_rc "a crafted file onto the key of its public key changes nothing" 0
+expect_out "and writes nothing" "only missing files were written"
+run hsm keys --card emu:replacement
+expect_out "key 2 keeps its own label" "^ +2 +EC prime256v1 +ec-key"
+run hsm unwrap --card emu:replacement "$T/evil.wrap" --ref 9 --pin-file "$T/pin"
+expect_err "a blob whose key is not its public key is taken out again" 1 "does not sign under the public key given with it.*removed again"
+run hsm keys --card emu:replacement
+check "nothing is left under reference 9" '! grep -Eq "^ +9 " "$OUT"'
+python3 "$T/tlv.py" junk-prkd "$T/k3.wrap" "$T/k3.wrap" "$T/junk.wrap"
+run hsm unwrap --card emu:replacement "$T/junk.wrap" --ref 9 --pin-file "$T/pin"
+expect_err "a description that does not parse is refused" 4 "description does not parse"
+python3 "$T/tlv.py" other-prkd "$T/k3.wrap" "$T/k1.wrap" "$T/mixed.wrap"
+run hsm unwrap --card emu:replacement "$T/mixed.wrap" --ref 9 --pin-file "$T/pin"
+expect_err "an RSA description with an EC key is refused" 4 "another key type"
+
 # delete
 run hsm delete --card emu:replacement --ref 2 --pin-file "$T/pin"
 expect_err "delete without a terminal needs --force" 5 "not deleted"

@@ -92,6 +92,19 @@ test_files(void **state)
 		free(back);
 		assert_int_equal(sc_hsm_delete_ef(c, 0x2F11), 0);
 	}
+	/* A shorter file over a longer one: write keeps the old tail,
+	 * replace does not. */
+	assert_int_equal(sc_hsm_write_ef(c, 0x2F11, data, 3000), 0);
+	assert_int_equal(sc_hsm_write_ef(c, 0x2F11, data + 1, 100), 0);
+	assert_int_equal(sc_hsm_read_ef(c, 0x2F11, &back, &n), 0);
+	assert_int_equal(n, 3000);
+	free(back);
+	assert_int_equal(sc_hsm_replace_ef(c, 0x2F11, data + 1, 100), 0);
+	assert_int_equal(sc_hsm_read_ef(c, 0x2F11, &back, &n), 0);
+	assert_int_equal(n, 100);
+	assert_memory_equal(back, data + 1, 100);
+	free(back);
+	assert_int_equal(sc_hsm_delete_ef(c, 0x2F11), 0);
 	assert_int_equal(sc_hsm_read_ef(c, 0x2F11, &back, &n),
 	    CUSTOS_ERR_NOT_FOUND);
 	assert_null(back);
@@ -253,8 +266,16 @@ test_removed_mid_unwrap(void **state)
 	    CUSTOS_ERR_CARD_REMOVED);
 	card_close(b);
 	assert_int_equal(unsetenv("CUSTOS_EMU_FAULTS"), 0);
-	/* Nothing was unwrapped; the unwrap goes through on a rerun. */
+	/* Nothing was unwrapped; a longer leftover in EF 2F10 does not
+	 * spoil the next staged unwrap. */
 	b = device("rm-b", share_a);
+	{
+		uint8_t junk[3000];
+
+		memset(junk, 0x5A, sizeof(junk));
+		assert_int_equal(sc_hsm_write_ef(b, 0x2F10, junk,
+		    sizeof(junk)), 0);
+	}
 	assert_non_null(keys = calloc(SC_HSM_MAX_REFS, sizeof(*keys)));
 	assert_int_equal(sc_hsm_list_keys(b, keys, SC_HSM_MAX_REFS, &n), 0);
 	assert_int_equal(n, 0);
