@@ -72,10 +72,12 @@ read_source(const char *ctx, struct prompt_src *src, struct shares_in *in)
 	int r;
 
 	while ((r = prompt_secret(src, "", 0, &line, &len)) == CUSTOS_OK) {
-		if (in->textlen + len + 2 > sizeof(in->text)) {
+		int nul = memchr(line, '\0', len) != NULL;
+
+		if (nul || in->textlen + len + 2 > sizeof(in->text)) {
 			secmem_free(line);
-			fprintf(stderr, "custos: %s: the shares input is too "
-			    "large\n", ctx);
+			fprintf(stderr, "custos: %s: the shares input is %s\n",
+			    ctx, nul ? "not text" : "too large");
 			return EXIT_BADINPUT;
 		}
 		memcpy(in->text + in->textlen, line, len);

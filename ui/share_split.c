@@ -344,12 +344,11 @@ static const char slip39_note[] =
 /* Writes custodian i's v1 member share file under their passphrase. */
 static int
 write_member_file(const char *ctx, const struct split_args *a,
-    struct prompt_src *src, size_t i, const struct slip39_share *s,
+    const char *pw, size_t pwlen, size_t i, const struct slip39_share *s,
     struct ceremony *cer)
 {
 	struct v1_header h;
-	char path[4096], what[160], *pw = NULL;
-	size_t pwlen = 0;
+	char path[4096];
 	int r;
 
 	memset(&h, 0, sizeof(h));
@@ -366,15 +365,8 @@ write_member_file(const char *ctx, const struct split_args *a,
 	h.mem_kib = a->kdf_mem_mib * 1024;
 	split_out_name(path, sizeof(path), a->out_dir, "share", i, a->cust[i],
 	    "share");
-	snprintf(what, sizeof(what), "New passphrase for %s's share file",
-	    a->cust[i]);
-	if ((r = cli_new_passphrase(ctx, src, what, 0, &pw, &pwlen)) !=
-	    CUSTOS_OK)
-		return r == CUSTOS_ERR_WEAK_PASSPHRASE ? cli_exit_code(r) :
-		    cli_fail(ctx, r);
 	r = sharefile_create(path, SHAREFILE_V1, s->value,
-	    (unsigned char *)pw, pwlen, &h, PBE_ITERATIONS);
-	secmem_free(pw);
+	    (const unsigned char *)pw, pwlen, &h, PBE_ITERATIONS);
 	if (r != CUSTOS_OK) {
 		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
 		    custos_strerror(r));
@@ -382,6 +374,34 @@ write_member_file(const char *ctx, const struct split_args *a,
 	}
 	printf("wrote %s (custos v1, %s's passphrase)\n", path, a->cust[i]);
 	return EXIT_OK_;
+}
+
+/*
+ * Reads every custodian's new passphrase (policy-checked) into pw[i]
+ * before any file is written, so a refused one leaves nothing behind.
+ */
+static int
+ask_passphrases(const char *ctx, const struct split_args *a, char **pw,
+    size_t *pwlen)
+{
+	struct prompt_src src;
+	char what[160];
+	size_t i;
+	int r, ex;
+
+	if ((ex = cli_secret_source(&src, a->new_pw_fd, a->new_pw_file,
+	    ctx)) != EXIT_OK_)
+		return ex;
+	for (i = 0; i < a->ncust && ex == EXIT_OK_; i++) {
+		snprintf(what, sizeof(what), "New passphrase for %s's share "
+		    "file", a->cust[i]);
+		if ((r = cli_new_passphrase(ctx, &src, what, 0, &pw[i],
+		    &pwlen[i])) != CUSTOS_OK)
+			ex = r == CUSTOS_ERR_WEAK_PASSPHRASE ?
+			    cli_exit_code(r) : cli_fail(ctx, r);
+	}
+	prompt_src_close(&src);
+	return ex;
 }
 
 /* Checks the kdf options of --share-files. */
@@ -408,14 +428,16 @@ split_slip39(const char *ctx, const struct split_args *a,
 	struct slip39_group g;
 	struct slip39_share *sh = NULL, *back = NULL;
 	struct sheet_info si;
-	struct prompt_src src;
 	unsigned char *again = NULL, fpr[DKEK_FPR_LEN];
 	char *mn = NULL, *sheet = NULL, ident[32], cline[160], fhex[20];
 	char created[UTCTIME_LEN + 1], path[4096], bad[SLIP39_BAD_WORD_MAX];
+	char *pw[SLIP39_MAX_MEMBERS] = { NULL };
+	size_t pwlen[SLIP39_MAX_MEMBERS] = { 0 };
 	size_t n = 0, i, len = 0, sheetlen = 0, badpos;
 	int r, ex = EXIT_FAIL, tries;
 
-	prompt_src_tty(&src);
+	if (a->ncust > SLIP39_MAX_MEMBERS)
+		return cli_fail(ctx, CUSTOS_ERR_LIMIT);
 	g.threshold = (uint8_t)a->threshold;
 	g.count = (uint8_t)a->ncust;
 	if ((sh = secmem_alloc(sizeof(*sh) * a->ncust)) == NULL ||
@@ -457,6 +479,9 @@ split_slip39(const char *ctx, const struct split_args *a,
 		ex = EXIT_FAIL;
 		goto out;
 	}
+	if (a->share_files &&
+	    (ex = ask_passphrases(ctx, a, pw, pwlen)) != EXIT_OK_)
+		goto out;
 	dkek_share_fingerprint(fpr, share);
 	encode_hex_grouped8(fhex, fpr);
 	utctime_now(created);
@@ -487,21 +512,17 @@ split_slip39(const char *ctx, const struct split_args *a,
 		if (ex != EXIT_OK_)
 			goto out;
 	}
-	if (a->share_files) {
-		if ((ex = cli_secret_source(&src, a->new_pw_fd,
-		    a->new_pw_file, ctx)) != EXIT_OK_)
+	for (i = 0; a->share_files && i < n; i++)
+		if ((ex = write_member_file(ctx, a, pw[i], pwlen[i], i, &sh[i],
+		    cer)) != EXIT_OK_)
 			goto out;
-		for (i = 0; i < n; i++)
-			if ((ex = write_member_file(ctx, a, &src, i, &sh[i],
-			    cer)) != EXIT_OK_)
-				goto out;
-	}
 	printf("checked: %lu of the new shares rebuild the share\n",
 	    a->threshold);
 	printf("identifier: %u\nshare fingerprint: %s\n", *id, fhex);
 	ex = EXIT_OK_;
  out:
-	prompt_src_close(&src);
+	for (i = 0; i < SLIP39_MAX_MEMBERS; i++)
+		secmem_free(pw[i]);
 	secmem_free(sheet);
 	secmem_free(mn);
 	secmem_free(again);

@@ -91,6 +91,8 @@ run share split --new --threshold 2 --custodians x,y,z --out-dir other
 words other/share-1-x.txt > o1; cat m1 o1 > q
 run share combine --check --shares-file q
 expect_err "shares of different splits" 4 "different splits"
+printf 'dream\000agency\n' > nul; run share combine --check --shares-file nul
+expect_err "a NUL byte in the input" 4 "not text"
 : > empty; run share combine --check --shares-file empty
 expect_err "no shares at all" 4 "no share in the input"
 run share combine --check --shares-file all3 --expect-fingerprint "0000 0000 0000 0000"
@@ -133,6 +135,11 @@ expect_err "a DKEK share file is not a member file" 4 "not a SLIP-39 member shar
 printf 'alice horse battery staple one\nwrong wrong wrong wrong\n' > cpw4
 run share combine --check sf/share-1-alice.share sf/share-3-carol.share --passphrase-file cpw4
 expect_err "wrong custodian passphrase" 3 "wrong passphrase"
+
+printf 'alice horse battery staple one\nshort\ncarol horse battery staple three\n' > cpwweak
+run share split src.share --threshold 2 --custodians alice,bob,carol --out-dir sfw --share-files $FAST --passphrase-file pw --new-passphrase-file cpwweak
+expect_err "a weak custodian passphrase is refused" 5 "passphrase refused"
+check "nothing written when a custodian passphrase is refused" '[ -z "$(ls sfw)" ]'
 
 # --- reshare: new identifier, same share, checked before the old set retires
 cat m1 m3 > q
