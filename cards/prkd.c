@@ -93,16 +93,60 @@ find_uint(const uint8_t *v, size_t n, unsigned *out)
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at v[0..n) with no control
+ * character (C0, DEL, C1), or 0. */
+static size_t
+utf8_len(const uint8_t *v, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (v[0] < 0x80)
+		return v[0] >= 0x20 && v[0] != 0x7f;
+	if ((v[0] & 0xE0) == 0xC0) {
+		len = 2;
+		cp = v[0] & 0x1F;
+	} else if ((v[0] & 0xF0) == 0xE0) {
+		len = 3;
+		cp = v[0] & 0x0F;
+	} else if ((v[0] & 0xF8) == 0xF0) {
+		len = 4;
+		cp = v[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((v[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (v[i] & 0x3F);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp < 0xA0))
+		return 0;
+	return len;
+}
+
+/* Copies a label, each byte that is not part of printable UTF-8 as '?'
+ * (a label reaches the terminal and the transcript). */
 static void
 copy_label(char *dst, const uint8_t *v, size_t n)
 {
-	size_t i;
+	size_t i = 0, o = 0, l;
 
-	if (n > PRKD_LABEL_MAX)
-		n = PRKD_LABEL_MAX;
-	for (i = 0; i < n; i++)
-		dst[i] = (v[i] < 0x20 || v[i] == 0x7f) ? '?' : (char)v[i];
-	dst[n] = '\0';
+	while (i < n && o < PRKD_LABEL_MAX) {
+		l = utf8_len(v + i, n - i);
+		if (l == 0 || o + l > PRKD_LABEL_MAX) {
+			dst[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(dst + o, v + i, l);
+		o += l;
+		i += l;
+	}
+	dst[o] = '\0';
 }
 
 int

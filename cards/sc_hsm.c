@@ -56,13 +56,7 @@ static int
 xfer(struct card *c, const struct apdu *a, uint8_t *rsp, size_t cap,
     size_t *rl)
 {
-	uint16_t sw = 0;
-	int r;
-
-	if ((r = card_transmit(c, a, rsp, cap, rl, &sw)) != 0)
-		return r;
-	last_sw = sw;
-	return 0;
+	return sc_hsm_transmit(c, a, rsp, cap, rl, NULL);
 }
 
 int

@@ -17,10 +17,10 @@
 
 #include "../common/err.h"
 #include "prkd.h"
+#include "sc_hsm_ef.h"
 
 struct card;
 
-#define SC_HSM_EF_MAX 8192	/* the largest EF read or written */
 #define SC_HSM_MAX_REFS 255
 
 /* One key on the device. */
@@ -35,32 +35,6 @@ struct sc_hsm_key {
 
 /* Frees k->pub and clears k; accepts NULL. */
 void sc_hsm_key_clear(struct sc_hsm_key *k);
-
-/*
- * Reads EF fid whole into *out (malloc'd, *len bytes; the caller frees).
- * CUSTOS_ERR_NOT_FOUND when there is no such file, CUSTOS_ERR_TOO_LARGE
- * past SC_HSM_EF_MAX.
- */
-int sc_hsm_read_ef(struct card *c, uint16_t fid, uint8_t **out,
-    size_t *len) CUSTOS_WUR;
-
-/* Writes d[0..n) to EF fid from offset 0 (creating it), in chunks. */
-int sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d,
-    size_t n) CUSTOS_WUR;
-
-/*
- * Replaces EF fid with d[0..n): deletes it first, since a shorter write
- * would leave the old tail.
- */
-int sc_hsm_replace_ef(struct card *c, uint16_t fid, const uint8_t *d,
-    size_t n) CUSTOS_WUR;
-
-/* Deletes EF or key fid. CUSTOS_ERR_NOT_FOUND when there is none. */
-int sc_hsm_delete_ef(struct card *c, uint16_t fid) CUSTOS_WUR;
-
-/* ENUMERATE OBJECTS: up to cap file IDs into fids, *n set. */
-int sc_hsm_enumerate(struct card *c, uint16_t *fids, size_t cap,
-    size_t *n) CUSTOS_WUR;
 
 /*
  * The device serial as OpenSC derives it: the holder reference of the

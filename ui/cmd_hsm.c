@@ -418,8 +418,10 @@ hsm_import_share(int argc, char **argv)
 			goto out;
 		list[i] = shares + i * DKEK_SHARE_LEN;
 		dkek_share_fingerprint(fpr, list[i]);
-		if (encode_hex(fhex, sizeof(fhex), fpr, sizeof(fpr), 0) != 0)
+		if (encode_hex(fhex, sizeof(fhex), fpr, sizeof(fpr), 0) != 0) {
+			ex = cli_fail(h.ctx, CUSTOS_ERR_INTERNAL);
 			goto out;
+		}
 		json_array_append_new(fprs, json_string(fhex));
 	}
 	r = dkek_combine(dkek, got, list, n, &dup_a, &dup_b);

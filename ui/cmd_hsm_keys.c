@@ -125,8 +125,7 @@ parse_type(const char *s, const char **curve, unsigned *bits)
 	*bits = 0;
 	if (strncasecmp(s, "rsa:", 4) == 0) {
 		v = strtoul(s + 4, &end, 10);
-		if (*end != '\0' || (v != 2048 && v != 3072 && v != 4096 &&
-		    v != 1024 && v != 1536 && v != 2560 && v != 3584))
+		if (*end != '\0' || (v != 2048 && v != 3072 && v != 4096))
 			return -1;
 		*bits = (unsigned)v;
 		return 0;
@@ -138,6 +137,33 @@ parse_type(const char *s, const char **curve, unsigned *bits)
 		if (strcasecmp(*curve, alias[i][0]) == 0)
 			*curve = alias[i][1];
 	return 0;
+}
+
+/*
+ * Records a keygen or delete that failed, with whether a key is now
+ * under ref (the device may have done part of it): yes, no, or unknown
+ * when the card cannot be asked.
+ */
+static void
+record_failure(struct hsm_ctx *h, const char *action, int ref,
+    const char *kind, int err)
+{
+	uint16_t fids[1024];
+	size_t n = 0, i;
+	const char *there = "unknown";
+	json_t *facts = hsm_facts(h);
+
+	if (sc_hsm_enumerate(h->card, fids, 1024, &n) == 0) {
+		there = "no";
+		for (i = 0; i < n; i++)
+			if (fids[i] == (0xCC00 | ref))
+				there = "yes";
+	}
+	json_object_set_new(facts, "ref", json_integer(ref));
+	json_object_set_new(facts, "kind", json_string(kind));
+	json_object_set_new(facts, "error", json_string(custos_strerror(err)));
+	json_object_set_new(facts, "key_on_device", json_string(there));
+	(void)hsm_record(h, action, facts);
 }
 
 /* Refuses (unless allowed) a key that could never be exported. */
@@ -267,6 +293,7 @@ cmd_hsm_keygen(int argc, char **argv)
 		    "this key type or size" : r == CUSTOS_ERR_EXISTS ?
 		    "is taken (choose another --ref)" : custos_strerror(r));
 		ex = cli_exit_code(r);
+		record_failure(&h, "hsm.keygen.failed", ref, type, r);
 		goto out;
 	}
 	printf("generated:\n");
@@ -359,6 +386,7 @@ cmd_hsm_delete(int argc, char **argv)
 		goto out;
 	if ((r = sc_hsm_delete_key(h.card, ref)) != 0) {
 		ex = cli_fail(h.ctx, r);
+		record_failure(&h, "hsm.delete.failed", ref, k->kind, r);
 		goto out;
 	}
 	printf("deleted key %d\n", ref);

@@ -90,11 +90,12 @@ cmd_hsm_wrap(int argc, char **argv)
 	}
 	if (optind != argc || ref < 0 || out == NULL)
 		return cli_usage_error(h.ctx, "give --ref N and --out FILE");
-	if (access(out, F_OK) == 0 || errno != ENOENT) {
+	/* Before any PIN try is spent; atomicio_create() is the guard. */
+	if ((r = access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS : errno == ENOENT
+	    ? 0 : custos_err_from_errno(errno)) != 0) {
 		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, out,
-		    custos_strerror(access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS :
-		    custos_err_from_errno(errno)));
-		return cli_exit_code(CUSTOS_ERR_EXISTS);
+		    custos_strerror(r));
+		return cli_exit_code(r);
 	}
 	if ((ex = hsm_ctx_open(&h, out, NULL, 0)) != EXIT_OK_)
 		goto out;

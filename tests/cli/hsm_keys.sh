@@ -32,6 +32,8 @@ check "the primary's KCV is known" '[ ${#kcv} -eq 16 ]'
 # keygen
 run hsm keygen --card emu:primary --type rsa:1000 --label x --pin-file "$T/pin"
 expect_err "keygen: a bad --type is a usage error" 2 "type is rsa:2048"
+run hsm keygen --card emu:primary --type rsa:1024 --label x --pin-file "$T/pin"
+expect_err "keygen: RSA-1024 is refused" 2 "type is rsa:2048"
 run hsm keygen --card emu:primary --type rsa:2048 --pin-file "$T/pin"
 expect_err "keygen: --label is required" 2 "label is 1 to 64"
 run hsm keygen --card emu:primary --type rsa:2048 --label "$(printf 'a\tb')" --pin-file "$T/pin"
@@ -222,6 +224,10 @@ run hsm sign-test --card emu:primary --pin-file "$T/pin" $cer
 run hsm wrap --card emu:primary --ref 2 --out "$T/reh.wrap" --pin-file "$T/pin" $cer
 run hsm unwrap --card emu:other "$T/reh.wrap" --pin-file "$T/newpin" $cer
 expect_err "a refused unwrap is refused in a ceremony too" 5 "DKEK MISMATCH"
+run hsm keygen --card emu:primary --type ec:nosuchcurve --label x --pin-file "$T/pin" $cer
+expect_err "a failed keygen in a ceremony" 4 "does not take"
+check "is recorded with what is on the device" \
+	'grep "hsm.keygen.failed" "$T/reh/transcript.jsonl" | grep -q "\"key_on_device\":\"no\""'
 run audit verify "$T/reh"
 expect_rc "the rehearsal transcript verifies" 0
 run audit show "$T/reh"

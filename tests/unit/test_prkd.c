@@ -157,6 +157,27 @@ test_truncations(void **state)
 	e[6] = 0x07;		/* "it-ec" -> "\x07t-ec" */
 	assert_int_equal(prkd_parse(e, n, &p), 0);
 	assert_string_equal(p.label, "?t-ec");
+	/* C1 controls and broken UTF-8 become '?'; good UTF-8 stays. */
+	{
+		static const uint8_t lab[][8] = {
+			{ 0xC2, 0x9B, 'a' },		/* CSI (C1) */
+			{ 0xC3, 0xA9, 'b' },		/* e acute */
+			{ 0xE2, 0x82, 'c' },		/* cut short */
+			{ 0xC0, 0xAF, 'd' },		/* overlong */
+		};
+		static const char *const want[] = { "??a", "\xc3\xa9" "b",
+		    "??c", "??d" };
+		size_t k;
+
+		for (k = 0; k < 4; k++) {
+			memcpy(e, d, n);
+			memcpy(e + 6, lab[k], 3);	/* over "it-" */
+			assert_int_equal(prkd_parse(e, n, &p), 0);
+			assert_memory_equal(p.label, want[k],
+			    strlen(want[k]));
+			assert_string_equal(p.label + strlen(want[k]), "ec");
+		}
+	}
 	/* A key reference that does not fit a byte. */
 	n = unhex("300F3000300B0401010302047002020100", e, sizeof(e));
 	assert_int_equal(prkd_parse(e, n, &p), CUSTOS_ERR_FORMAT);
