@@ -135,7 +135,7 @@ pwshare_split_poly(const unsigned char prime[PWSHARE_NUM_LEN],
 	    n < 1 || n > PWSHARE_MAX || be64(prime) < 3 || n >= be64(prime))
 		return CUSTOS_ERR_INVALID_ARG;
 	for (k = 0; k < t; k++)
-		if (memcmp(coef + 8 * k, prime, PWSHARE_NUM_LEN) >= 0)
+		if (memcmp(coef + (size_t)8 * k, prime, PWSHARE_NUM_LEN) >= 0)
 			return CUSTOS_ERR_INVALID_ARG;
 	if ((r = field_open(&f, prime)) != CUSTOS_OK)
 		goto out;
@@ -147,11 +147,11 @@ pwshare_split_poly(const unsigned char prime[PWSHARE_NUM_LEN],
 		goto end;
 	for (i = 1; i <= n; i++) {
 		/* Horner: y = (..(c[t-1] x + c[t-2]) x + ..) x + c[0]. */
-		if (BN_bin2bn(coef + 8 * (t - 1), 8, y) == NULL ||
+		if (BN_bin2bn(coef + (size_t)8 * (t - 1), 8, y) == NULL ||
 		    !BN_set_word(x, i))
 			goto end;
 		for (k = t - 1; k-- > 0;) {
-			if (BN_bin2bn(coef + 8 * k, 8, c) == NULL ||
+			if (BN_bin2bn(coef + (size_t)8 * k, 8, c) == NULL ||
 			    !BN_mod_mul(y, y, x, f.p, f.ctx) ||
 			    !BN_mod_add(y, y, c, f.p, f.ctx))
 				goto end;
@@ -199,7 +199,7 @@ pwshare_split(unsigned char pwd[PWSHARE_PWD_LEN], struct pwshare *shares,
 	memcpy(coef, pwd, PWSHARE_PWD_LEN);
 	for (k = 1; k < t; k++)
 		if (!BN_priv_rand_range(c, p) ||
-		    BN_bn2binpad(c, coef + 8 * k, 8) != 8)
+		    BN_bn2binpad(c, coef + (size_t)8 * k, 8) != 8)
 			goto out;
 	r = pwshare_split_poly(prime, coef, t, n, shares);
  out:

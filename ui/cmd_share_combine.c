@@ -91,8 +91,6 @@ static int
 combine_options(const char *ctx, const struct split_args *a,
     unsigned char want[DKEK_FPR_LEN])
 {
-	const char *why;
-
 	if ((a->check != 0) == (a->out != NULL))
 		return cli_usage_error(ctx, "give --check or --out FILE");
 	if (a->ncust != 0 || a->out_dir != NULL)
@@ -110,8 +108,8 @@ combine_options(const char *ctx, const struct split_args *a,
 	    strcmp(a->format, "pbe") != 0)
 		return cli_usage_error(ctx, "format must be 'v1' or 'pbe'");
 	if ((a->format == NULL || strcmp(a->format, "v1") == 0) &&
-	    (a->label == NULL || (why = v1_check_text(a->label,
-	    V1_LABEL_MAX)) != NULL))
+	    (a->label == NULL || v1_check_text(a->label, V1_LABEL_MAX) !=
+	    NULL))
 		return cli_usage_error(ctx, "a custos v1 output needs a valid "
 		    "--label NAME");
 	if (access(a->out, F_OK) == 0) {

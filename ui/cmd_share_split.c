@@ -94,8 +94,8 @@ split_legacy(const char *ctx, const struct split_args *a,
 		goto out;
 	}
 	/* A quorum (the last M) must give the password back. */
-	if ((r = pwshare_combine(sh + a->ncust - a->threshold, a->threshold,
-	    back)) != CUSTOS_OK ||
+	if (pwshare_combine(sh + a->ncust - a->threshold, a->threshold,
+	    back) != CUSTOS_OK ||
 	    secmem_equal(back, pwd, PWSHARE_PWD_LEN) != 0) {
 		fprintf(stderr, "custos: %s: the new password shares do not "
 		    "rebuild the password; nothing was written\n", ctx);

@@ -106,12 +106,14 @@ looks_legacy(const char *t)
 static int
 mnemonics_from_text(const char *ctx, struct shares_in *in)
 {
-	char *p = in->text, *eol;
+	char *p = in->text, *next;
+	size_t l;
 	int ex;
 
 	while (*p != '\0') {
-		eol = strchr(p, '\n');
-		*eol = '\0';
+		l = strcspn(p, "\n");
+		next = p[l] == '\0' ? p + l : p + l + 1;
+		p[l] = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != '\0' && *p != '#') {
@@ -125,7 +127,7 @@ mnemonics_from_text(const char *ctx, struct shares_in *in)
 				return ex;
 			in->n++;
 		}
-		p = eol + 1;
+		p = next;
 	}
 	return EXIT_OK_;
 }

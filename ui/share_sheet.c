@@ -21,13 +21,15 @@ static void
 put(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n = -1;
 
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
+	n = b->err != CUSTOS_OK ? -1 :
+	    vsnprintf(b->p + b->len, SHEET_MAX - b->len, fmt, ap);
+	va_end(ap);
 	if (b->err != CUSTOS_OK)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, SHEET_MAX - b->len, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= SHEET_MAX - b->len) {
 		b->err = CUSTOS_ERR_TOO_LARGE;
 		return;

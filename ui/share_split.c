@@ -197,11 +197,11 @@ split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN])
 	for (; *s != '\0'; s++) {
 		if (*s == ' ' || *s == ':')
 			continue;
-		if (n == 2 * DKEK_FPR_LEN)
+		if (n == sizeof(hex) - 1)
 			return -1;
 		hex[n++] = *s;
 	}
-	if (n != 2 * DKEK_FPR_LEN || decode_hex(fpr, DKEK_FPR_LEN, hex, n) !=
+	if (n != sizeof(hex) - 1 || decode_hex(fpr, DKEK_FPR_LEN, hex, n) !=
 	    CUSTOS_OK)
 		return -1;
 	return 0;
@@ -256,12 +256,14 @@ split_out_name(char *path, size_t sz, const char *dir,
 	char safe[41];
 	size_t k;
 
-	for (k = 0; label[k] != '\0' && k < sizeof(safe) - 1; k++) {
+	for (k = 0; k < sizeof(safe) - 1 && label[k] != '\0'; k++) {
 		unsigned char ch = (unsigned char)label[k];
 
-		safe[k] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
-		    || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ?
-		    (char)ch : '_';
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')
+			safe[k] = label[k];
+		else
+			safe[k] = '_';
 	}
 	safe[k] = '\0';
 	snprintf(path, sz, "%s/%s-%zu-%s.%s", dir, prefix, i + 1, safe, ext);
@@ -470,8 +472,8 @@ split_slip39(const char *ctx, const struct split_args *a,
 			goto out;
 		}
 	}
-	if ((r = slip39_combine(back + n - a->threshold, a->threshold, NULL,
-	    0, again, DKEK_SHARE_LEN, &len, NULL)) != CUSTOS_OK ||
+	if (slip39_combine(back + n - a->threshold, a->threshold, NULL, 0,
+	    again, DKEK_SHARE_LEN, &len, NULL) != CUSTOS_OK ||
 	    len != DKEK_SHARE_LEN ||
 	    secmem_equal(again, share, DKEK_SHARE_LEN) != 0) {
 		fprintf(stderr, "custos: %s: the new shares do not rebuild the "

@@ -164,7 +164,8 @@ test_bug1_ids_from_ten(void **state)
 
 		assert_int_equal(pwshare_format(one, sizeof(one), &s[9 + i],
 		    10 + (unsigned)i, 12), 0);
-		strcat(text, one);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    "%s", one);
 	}
 	assert_int_equal(pwshare_parse(text, strlen(text), pick, 3, &n, NULL),
 	    0);
