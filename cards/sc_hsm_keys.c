@@ -186,9 +186,8 @@ sc_hsm_free_ref(struct card *c, int *ref)
 	return CUSTOS_ERR_CARD_FULL;
 }
 
-/* OpenSC's default key ID: SHA-1 of the RSA modulus or the EC point. */
-static int
-key_id(EVP_PKEY *pub, uint8_t id[20])
+int
+sc_hsm_default_id(EVP_PKEY *pub, uint8_t id[20])
 {
 	uint8_t buf[1024];
 	size_t n = 0;
@@ -290,7 +289,7 @@ sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
 	    PRKD_EC;
 	snprintf(k.prkd.label, sizeof(k.prkd.label), "%s", label);
 	if (id == NULL) {
-		if ((r = key_id(k.pub, defid)) != 0)
+		if ((r = sc_hsm_default_id(k.pub, defid)) != 0)
 			goto out;
 		id = defid;
 		idlen = sizeof(defid);

@@ -68,6 +68,9 @@ int sc_hsm_list_keys(struct card *c, struct sc_hsm_key *keys, size_t cap,
  * when there is none. */
 int sc_hsm_free_ref(struct card *c, int *ref) CUSTOS_WUR;
 
+/* OpenSC's default key ID: SHA-1 of the RSA modulus or the EC point. */
+int sc_hsm_default_id(EVP_PKEY *pub, uint8_t id[20]) CUSTOS_WUR;
+
 /*
  * Generates a key pair under ref (PIN verified): RSA of bits (curve NULL)
  * or EC on curve; writes the request to CExx and a PrKD with label and id

@@ -409,6 +409,36 @@ backup_verify(const char *dir, const struct backup_manifest *m,
 	return *nbad == 0 ? 0 : CUSTOS_ERR_CORRUPT;
 }
 
+int
+backup_open_key(const char *dir, const struct backup_manifest *m, int ref,
+    const uint8_t *dkek, EVP_PKEY **priv, struct backup_outcome *o)
+{
+	unsigned char *file = NULL;
+	struct wrapfile wf;
+	EVP_PKEY *pub = NULL;
+	size_t i, flen = 0;
+	int r;
+
+	*priv = NULL;
+	memset(o, 0, sizeof(*o));
+	o->ref = o->dest_ref = ref;
+	for (i = 0; i < m->nkeys; i++)
+		if (m->keys[i].ref == ref)
+			break;
+	if (i == m->nkeys) {
+		say(o, CUSTOS_ERR_NO_KEY, "key %d is not in the set", ref);
+		return CUSTOS_ERR_NO_KEY;
+	}
+	/* The deep check first: CMAC, decryption, the manifest's key. */
+	if ((r = check_key(dir, m, &m->keys[i], dkek, &file, &flen, &wf, &pub,
+	    o)) == 0 && (r = keyblob_unwrap(dkek, wf.blob, wf.blob_len, priv))
+	    != 0)
+		say(o, r, "%s", custos_strerror(r));
+	EVP_PKEY_free(pub);
+	free(file);
+	return r;
+}
+
 /* The PrKD to write under dest: the file's, with the reference fixed. */
 static int
 prkd_for(const struct wrapfile *wf, int dest, struct tlv_buf *b)

@@ -74,6 +74,16 @@ int backup_verify(const char *dir, const struct backup_manifest *m,
     const uint8_t *dkek, struct backup_outcome *out, size_t *nbad,
     backup_progress_fn fn, void *arg) CUSTOS_WUR;
 
+/*
+ * Opens key ref of the set with dkek after the deep check of
+ * backup_verify(), into *priv (the caller frees it). For the break-glass
+ * export to another system. Returns 0, CUSTOS_ERR_NO_KEY (not in the set)
+ * or the check's error (o says why).
+ */
+int backup_open_key(const char *dir, const struct backup_manifest *m,
+    int ref, const uint8_t *dkek, EVP_PKEY **priv, struct backup_outcome *o)
+    CUSTOS_WUR;
+
 /* What restore does with a reference that holds another key. */
 enum backup_conflict {
 	BACKUP_CONFLICT_REFUSE = 0,	/* that key fails, the rest go on */

@@ -22,9 +22,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "hsm_util.h"
-#include "share_split.h"
-
-#define MAX_SOURCES 16
+#include "dkek_sources.h"
 
 static void
 print_outcome(void *arg, size_t done, size_t total,
@@ -163,75 +161,6 @@ backup_create_cmd(int argc, char **argv)
 	return ex;
 }
 
-/* Where the DKEK comes from for --deep. */
-struct dkek_sources {
-	const char *files[MAX_SOURCES];
-	size_t nfiles;
-	const char *mnem[MAX_SOURCES];
-	size_t nmnem;
-	const char *pwshares, *pbe;
-	const char *pw_fd, *pw_file;
-};
-
-/*
- * Rebuilds the DKEK (guarded, 32 bytes) from share files, SLIP-39
- * mnemonics and sc-hsm-tool password shares: each gives one DKEK share,
- * and the DKEK is their XOR. Prints one line on error; exit code.
- */
-static int
-dkek_rebuild(const char *ctx, const struct dkek_sources *s,
-    unsigned char *dkek)
-{
-	const unsigned char *list[MAX_SOURCES * 2 + 1];
-	unsigned char *shares = NULL, kcv[8];
-	struct sharefile_info info;
-	struct split_result res;
-	struct split_args a;
-	struct prompt_src src;
-	size_t n = 0, i;
-	int ex = EXIT_OK_, r;
-
-	prompt_src_tty(&src);
-	if ((shares = secmem_alloc((MAX_SOURCES * 2 + 1) * DKEK_SHARE_LEN)) ==
-	    NULL)
-		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
-	if ((ex = cli_secret_source(&src, s->pw_fd, s->pw_file, ctx)) !=
-	    EXIT_OK_)
-		goto out;
-	for (i = 0; i < s->nfiles; i++, n++) {
-		list[n] = shares + n * DKEK_SHARE_LEN;
-		if ((ex = cmd_open_share(ctx, s->files[i], &src,
-		    shares + n * DKEK_SHARE_LEN, &info)) != EXIT_OK_)
-			goto out;
-	}
-	for (i = 0; i < s->nmnem + (s->pwshares != NULL); i++, n++) {
-		memset(&a, 0, sizeof(a));
-		if (i < s->nmnem) {
-			a.scheme = "slip39";
-			a.shares_file = s->mnem[i];
-		} else {
-			a.scheme = "sc-hsm";
-			a.shares_file = s->pwshares;
-			a.pbe = s->pbe;
-		}
-		if ((ex = split_combine(ctx, &a, &res)) != EXIT_OK_)
-			goto out;
-		memcpy(shares + n * DKEK_SHARE_LEN, res.share, DKEK_SHARE_LEN);
-		split_result_free(&res);
-		list[n] = shares + n * DKEK_SHARE_LEN;
-	}
-	if ((r = dkek_combine(dkek, kcv, list, n, NULL, NULL)) != 0) {
-		fprintf(stderr, "custos: %s: %s\n", ctx, r ==
-		    CUSTOS_ERR_DUPLICATE_SHARE ? "the same DKEK share is given "
-		    "twice" : custos_strerror(r));
-		ex = cli_exit_code(r);
-	}
- out:
-	secmem_free(shares);
-	prompt_src_close(&src);
-	return ex;
-}
-
 /* Looks in a verified ceremony transcript for the manifest and the keys'
  * public keys at generation. Prints what it finds; exit code. */
 static int
@@ -304,12 +233,7 @@ backup_verify_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "deep", no_argument, NULL, 'd' },
-		{ "share", required_argument, NULL, 's' },
-		{ "mnemonics-file", required_argument, NULL, 'm' },
-		{ "pwshares-file", required_argument, NULL, 'w' },
-		{ "pbe", required_argument, NULL, 'b' },
-		{ "passphrase-fd", required_argument, NULL, 'f' },
-		{ "passphrase-file", required_argument, NULL, 'F' },
+		DKEK_SOURCE_OPTIONS,
 		{ "transcript", required_argument, NULL, 't' },
 		{ "ceremony", required_argument, NULL, HSM_OPT_CEREMONY },
 		{ "admin-passphrase-fd", required_argument, NULL,
@@ -338,22 +262,14 @@ backup_verify_cmd(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (hsm_ctx_option(&h, ch, optarg))
 			continue;
+		if ((r = dkek_sources_option(&src, ch, optarg)) != 0) {
+			if (r < 0)
+				return cli_usage_error(h.ctx, "too many "
+				    "shares");
+			continue;
+		}
 		switch (ch) {
 		case 'd': deep = 1; break;
-		case 's':
-			if (src.nfiles == MAX_SOURCES)
-				return cli_usage_error(h.ctx, "too many shares");
-			src.files[src.nfiles++] = optarg;
-			break;
-		case 'm':
-			if (src.nmnem == MAX_SOURCES)
-				return cli_usage_error(h.ctx, "too many shares");
-			src.mnem[src.nmnem++] = optarg;
-			break;
-		case 'w': src.pwshares = optarg; break;
-		case 'b': src.pbe = optarg; break;
-		case 'f': src.pw_fd = optarg; break;
-		case 'F': src.pw_file = optarg; break;
 		case 't': transcript = optarg; break;
 		case 'h':
 			printf("usage: custos backup verify SET [--transcript "
@@ -384,13 +300,12 @@ backup_verify_cmd(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(h.ctx, "give one backup set");
 	set = argv[optind];
-	if (deep != (src.nfiles + src.nmnem + (src.pwshares != NULL) > 0))
+	if (deep != dkek_sources_given(&src))
 		return cli_usage_error(h.ctx, deep ? "--deep needs the DKEK's "
 		    "shares (--share, --mnemonics-file, --pwshares-file)" :
 		    "shares are only for --deep");
-	if ((src.pwshares == NULL) != (src.pbe == NULL))
-		return cli_usage_error(h.ctx, "--pwshares-file and --pbe go "
-		    "together");
+	if ((ex = dkek_sources_check(h.ctx, &src)) != EXIT_OK_)
+		return ex;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (out = calloc(BACKUP_MAX_KEYS, sizeof(*out))) == NULL) {
 		ex = cli_fail(h.ctx, CUSTOS_ERR_NOMEM);
@@ -602,6 +517,10 @@ static const struct cli_cmd backup_cmds[] = {
 	    "(--deep: with the DKEK)" },
 	{ "restore", backup_restore_cmd, "restore a set onto a device, "
 	    "proving every key" },
+	{ "import-key", cmd_backup_import_key, "migrate a software key "
+	    "(PKCS#8/PEM) into the HSM" },
+	{ "export-key", cmd_backup_export_key, "break glass: a key of a set "
+	    "to encrypted PKCS#8" },
 	{ NULL, NULL, NULL },
 };
 

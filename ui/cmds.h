@@ -13,6 +13,10 @@ int cmd_emulator(int argc, char **argv);
 int cmd_hsm(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 
+/* custos backup import-key|export-key (cmd_backup_keys.c). */
+int cmd_backup_import_key(int argc, char **argv);
+int cmd_backup_export_key(int argc, char **argv);
+
 /* custos share split|combine|reshare|print (cmd_share_split.c,
  * cmd_share_combine.c), dispatched from cmd_share.c. */
 int cmd_share_split(int argc, char **argv);
