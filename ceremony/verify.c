@@ -10,20 +10,27 @@
 #include "../common/atomicio.h"
 #include "ceremony.h"
 #include "verify.h"
+#include "verify_keys.h"
 
-/* Rules every ceremony obeys; later steps add their own here. */
+/* Rules every ceremony obeys; the key rules are in verify_keys.c. */
 static int
 check_rules(const char *buf, size_t len, const unsigned char *pk,
     struct ceremony_verdict *v)
 {
 	const char *p = buf, *end = buf + len, *nl, *why;
 	struct transcript_record rec;
+	struct key_rules *kr = key_rules_new();
 	long n = 0;
+
+	if (kr == NULL)
+		return CUSTOS_ERR_NOMEM;
 
 	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		if (transcript_parse_record(p, (size_t)(nl - p), &rec, &why)
-		    != CUSTOS_OK)
+		    != CUSTOS_OK) {
+			key_rules_free(kr);
 			return CUSTOS_ERR_CORRUPT;	/* verified before */
+		}
 		if (v->closed) {
 			snprintf(v->why, sizeof(v->why), "record %ld (%s) "
 			    "comes after the ceremony was closed", n,
@@ -60,6 +67,9 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 			    "the rehearsal flag", n);
 			goto broken;
 		}
+		if (key_rules_record(kr, n, rec.action, json_object_get(rec.body,
+		    "facts"), v->why, sizeof(v->why)) != CUSTOS_OK)
+			goto broken;
 		if (strcmp(rec.action, "ceremony.close") == 0)
 			v->closed = 1;
 		transcript_record_clear(&rec);
@@ -67,9 +77,16 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 		n++;
 	}
 	(void)pk;
+	if (key_rules_finish(kr, &n, v->why, sizeof(v->why)) != CUSTOS_OK) {
+		key_rules_free(kr);
+		v->rule_record = n;
+		return CUSTOS_ERR_CORRUPT;
+	}
+	key_rules_free(kr);
 	return CUSTOS_OK;
  broken:
 	transcript_record_clear(&rec);
+	key_rules_free(kr);
 	v->rule_record = n;
 	return CUSTOS_ERR_CORRUPT;
 }

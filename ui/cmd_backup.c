@@ -73,7 +73,7 @@ backup_create_cmd(int argc, char **argv)
 	struct backup_manifest *m = NULL;
 	struct hsm_ctx h;
 	const char *out = NULL;
-	char serial[17], sha[65];
+	char sha[65];
 	int refs[255], ch, ex, r;
 	size_t nrefs = 0, i;
 	json_t *facts, *skipped;
@@ -121,9 +121,7 @@ backup_create_cmd(int argc, char **argv)
 	}
 	if ((ex = hsm_login(&h)) != EXIT_OK_)
 		goto out;
-	if (sc_hsm_serial(h.card, serial) != 0)
-		snprintf(serial, sizeof(serial), "unknown");
-	r = backup_create(h.card, out, refs, nrefs, serial,
+	r = backup_create(h.card, out, refs, nrefs, h.serial,
 	    card_reader(h.card), h.emulated, m, sha, print_outcome,
 	    (void *)"wrapped");
 	if (r != 0) {

@@ -65,12 +65,17 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 		return cli_exit_code(r);
 	}
 	h->emulated = card_is_emulated(h->card);
-	/* The emulator served to pcscd is marked by its device
-	 * certificate (holder ZZEMU...), as no real device is. */
-	if (!h->emulated && sc_hsm_select(h->card, NULL, NULL) == 0 &&
-	    sc_hsm_serial(h->card, serial) == 0 &&
-	    strncmp(serial, "ZZEMU", 5) == 0)
-		h->emulated = 1;
+	/* The serial is read once, so that records name the device even
+	 * after it was pulled mid-step. The emulator served to pcscd is
+	 * marked by its device certificate (holder ZZEMU...), as no real
+	 * device is. */
+	snprintf(h->serial, sizeof(h->serial), "unknown");
+	if (sc_hsm_select(h->card, NULL, NULL) == 0 &&
+	    sc_hsm_serial(h->card, serial) == 0) {
+		snprintf(h->serial, sizeof(h->serial), "%s", serial);
+		if (strncmp(serial, "ZZEMU", 5) == 0)
+			h->emulated = 1;
+	}
 	if (h->emulated) {
 		if (h->cer != NULL && !ceremony_is_rehearsal(h->cer)) {
 			fprintf(stderr, "custos: %s: this ceremony is not a "
@@ -176,14 +181,10 @@ hsm_login(struct hsm_ctx *h)
 json_t *
 hsm_facts(struct hsm_ctx *h)
 {
-	char serial[17];
-
 	if (h->card == NULL)
 		return json_object();
-	if (sc_hsm_serial(h->card, serial) != 0)
-		snprintf(serial, sizeof(serial), "unknown");
 	return json_pack("{s:s, s:s, s:b}", "reader", card_reader(h->card),
-	    "serial", serial, "emulated", h->emulated);
+	    "serial", h->serial, "emulated", h->emulated);
 }
 
 int

@@ -50,6 +50,7 @@ struct hsm_ctx {
 	struct prompt_src pin_src;
 	struct card *card;
 	int emulated;		/* in-process, or served (ZZEMU serial) */
+	char serial[17];	/* read when opened; "unknown" */
 	struct ceremony *cer;
 };
 

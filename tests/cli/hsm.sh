@@ -71,7 +71,7 @@ printf 'wrong-passphrase-0\n' >"$T/pw"
 run hsm import-share "$T/a.share" --card emu:dev --passphrase-file "$T/pw"
 expect_err "wrong passphrase: one line, nothing imported" 3 "wrong passphrase"
 
-CUSTOS_EMU_FAULTS=remove-at=6 run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12"
+CUSTOS_EMU_FAULTS=remove-at=8 run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12"
 expect_err "card removed mid-import says what completed" 1 "removed.*1 of 2 imported"
 run hsm status --card emu:dev
 expect_out "the device kept the first share" "DKEK shares +: 2, 1 outstanding"
