@@ -4,8 +4,8 @@
  * (every key proven, same references, labels, IDs and public keys, and
  * exportable again), a rerun, another or an incomplete DKEK, a reference
  * holding another key (refused, or moved to a free one), an altered blob,
- * a missing file, and a card removed at many points of the run followed
- * by a rerun. Create and verify: test_backup.c.
+ * a missing file, files left or cut short beside a key. Create and
+ * verify: test_backup.c; a card removed mid-run: test_backup_faults.c.
  */
 #include "testutil.h"
 
@@ -30,8 +30,6 @@ static const struct backup_restore_opts refuse = { BACKUP_CONFLICT_REFUSE,
     0, 0 };
 static const struct backup_restore_opts next_free = {
     BACKUP_CONFLICT_NEXT_FREE, 0, 0 };
-static const struct backup_restore_opts staged_o = { BACKUP_CONFLICT_REFUSE,
-    1, 0 };
 
 /* The source keys; ref 3 is made before the DKEK is complete. */
 static const struct { int ref; const char *curve; unsigned bits; } src[] = {
@@ -281,6 +279,12 @@ test_restore(void **state)
 	}
 	assert_int_equal(backup_verify(dir, m, dkek, out, &nbad, NULL, NULL),
 	    0);
+	/* Onto the source itself: all there already. */
+	c = device("src");
+	assert_int_equal(backup_restore(c, set, m0, &refuse, out, &nbad, NULL,
+	    NULL), 0);
+	all_proven(nbad, 1);
+	card_close(c);
 }
 
 static void
@@ -596,90 +600,47 @@ test_restore_leftovers(void **state)
 	card_close(c);
 }
 
-/*
- * One session on device name that the card leaves at its at-th APDU
- * (select and verify are the first two); staged unwraps on odd ones.
- * Returns what restore returned.
- */
-static int
-cut_run(const char *name, int at)
-{
-	struct card *c = NULL;
-	char spec[64], faults[32];
-	size_t nbad = 99, i;
-	int r;
-
-	snprintf(spec, sizeof(spec), "emu:%s", name);
-	snprintf(faults, sizeof(faults), "remove-at=%d", at);
-	assert_int_equal(setenv("CUSTOS_EMU_FAULTS", faults, 1), 0);
-	assert_int_equal(card_open(spec, &c), 0);
-	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
-	assert_int_equal(sc_hsm_verify_pin(c, pin, 6, NULL), 0);
-	r = backup_restore(c, set, m0, at % 2 ? &staged_o : &refuse, out, &nbad,
-	    NULL, NULL);
-	card_close(c);
-	assert_int_equal(unsetenv("CUSTOS_EMU_FAULTS"), 0);
-	if (r != CUSTOS_ERR_CARD_REMOVED && r != 0)
-		fail_msg("remove-at=%d: %s", at, custos_strerror(r));
-	/* An outcome is never proven with an error. */
-	for (i = 0; i < m0->nkeys; i++)
-		assert_true(out[i].proven == 0 || out[i].err == 0);
-	if (r == 0)
-		all_proven(nbad, -1);
-	return r;
-}
-
-/* Reruns on name without faults: every key proven, once, in place. */
+/* A key with no description (one is made for the wrap file) and one with
+ * no public key (skipped: it could not be proven). */
 static void
-rerun(const char *name)
+test_bare_keys(void **state)
 {
-	struct card *c = device(name);
+	struct card *c;
+	char dir[128], sha[65], hex[65];
 	size_t nbad = 99;
 
-	assert_int_equal(backup_restore(c, set, m0, &refuse, out, &nbad,
+	(void)state;
+	new_device("bare", 2, share_a, share_b);
+	c = device("bare");
+	keygen(c, 1, "prime256v1", 0, "no prkd");
+	keygen(c, 2, "secp384r1", 0, "no pub");
+	assert_int_equal(sc_hsm_delete_ef(c, 0xC401), 0);
+	assert_int_equal(sc_hsm_delete_ef(c, 0xCE02), 0);
+	snprintf(dir, sizeof(dir), "%s/bare", tmp);
+	assert_int_equal(backup_create(c, dir, NULL, 0, "s", "r", 1, m, sha,
 	    NULL, NULL), 0);
-	all_proven(nbad, -1);
-	all_in_place(c, NSRC);
 	card_close(c);
-}
-
-/*
- * The card removed at every APDU of a restore in turn, each on a fresh
- * device: the run stops with CUSTOS_ERR_CARD_REMOVED, and a rerun
- * completes with every key proven, once, under its reference.
- */
-static void
-test_interrupted(void **state)
-{
-	char name[32];
-	int at, cuts = 0;
-
-	(void)state;
-	for (at = 3; at < 1000; at++) {
-		snprintf(name, sizeof(name), "cut-%d", at);
-		new_device(name, 2, share_a, share_b);
-		if (cut_run(name, at) == 0)
-			break;		/* past the last APDU */
-		cuts++;
-		rerun(name);
-	}
-	/* Five keys: unwrap, prove and write each; many APDUs. */
-	assert_true(cuts >= 5 * 4);
-	assert_true(at < 1000);
-}
-
-/* Cut again and again on one device, each run a little further. */
-static void
-test_interrupted_repeatedly(void **state)
-{
-	int at, runs = 0;
-
-	(void)state;
-	new_device("cuts", 2, share_a, share_b);
-	for (at = 4; cut_run("cuts", at) == CUSTOS_ERR_CARD_REMOVED; at += 3)
-		runs++;
-	assert_true(runs >= 3);
-	rerun("cuts");
+	assert_int_equal(m->nkeys, 1);
+	assert_int_equal(m->keys[0].ref, 1);
+	assert_string_equal(m->keys[0].label, "");
+	assert_int_equal(m->nskipped, 1);
+	assert_int_equal(m->skipped[0].ref, 2);
+	assert_string_equal(m->skipped[0].label, "no pub");
+	assert_true(strlen(m->skipped[0].reason) > 0);
+	assert_int_equal(backup_verify(dir, m, dkek, out, &nbad, NULL, NULL),
+	    0);
+	new_device("bare-dst", 2, share_a, share_b);
+	c = device("bare-dst");
+	assert_int_equal(backup_restore(c, dir, m, &refuse, out, &nbad, NULL,
+	    NULL), 0);
+	assert_int_equal(out[0].proven, 1);
+	assert_int_equal(list(c), 1);
+	assert_int_equal(keys[0].ref, 1);
+	assert_true(keys[0].has_prkd);
+	assert_int_equal(keys[0].prkd.key_ref, 1);
+	assert_int_equal(encode_hex(hex, 65, keys[0].fpr, 32, 0), 0);
+	assert_string_equal(hex, m->keys[0].pubkey_sha256);
+	card_close(c);
 }
 
 int
@@ -694,8 +655,7 @@ main(void)
 		cmocka_unit_test(test_conflict_next_free_rerun),
 		cmocka_unit_test(test_restore_spoiled),
 		cmocka_unit_test(test_restore_leftovers),
-		cmocka_unit_test(test_interrupted),
-		cmocka_unit_test(test_interrupted_repeatedly),
+		cmocka_unit_test(test_bare_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
