@@ -140,6 +140,35 @@ t "a second unwrap of the same file is a completed rerun" cu hsm unwrap \
 	"$T/tool-ec.wrap"
 has "it finds the key already there" "already holds this key"
 
+# A backup set made through pcscd; one of its files restored by
+# sc-hsm-tool, the whole set by custos, each key proven.
+pcsc_card_remove
+pcsc_card_insert primary || { echo "not ok - primary card"; exit 1; }
+t "custos backup create through pcscd" cu backup create --out "$T/set"
+has "three keys in the set" "backup set .*: 3 keys, DKEK KCV $kcv"
+t "custos backup verify --transcript" "$CUSTOS" backup verify "$T/set" \
+	--transcript "$T/cer" --ceremony "$T/cer" \
+	--admin-passphrase-file "$T/admin"
+pcsc_card_remove
+pcsc_card_insert clone || { echo "not ok - clone card"; exit 1; }
+t "clone: sc-hsm-tool --initialize" sc-hsm-tool --initialize \
+	--so-pin $SO --pin $PIN --dkek-shares 2
+t "clone: custos imports both shares" cu hsm import-share "$T/tool.pbe" \
+	"$T/custos.pbe" --passphrase-file "$T/pw21" --expect-kcv "$kcv"
+t "clone: sc-hsm-tool unwraps a file of the custos set" sc-hsm-tool \
+	--unwrap-key "$T/set/key-001.wrap" --key-reference 1 --pin $PIN
+t "clone: custos backup restore completes the rest" cu backup restore \
+	"$T/set"
+has "the key sc-hsm-tool put there is proven, not unwrapped twice" \
+	"key +1: already on the device under 1, PROVEN"
+has "all three proven" "RESTORED: 3 of 3 keys restored and proven"
+t "clone: pkcs11-tool signs with the restored EC key" p11 --login \
+	--pin $PIN --sign --id c0de -m ECDSA-SHA256 --signature-format \
+	openssl -i "$T/msg" -o "$T/ec3.sig"
+t "openssl verifies it with the ORIGINAL public key" openssl dgst \
+	-sha256 -verify "$T/ec.der" -keyform DER -signature "$T/ec3.sig" \
+	"$T/msg"
+
 # A wrong PIN counts down and says so.
 printf '000000\n' >"$T/badpin"
 f "custos refuses a wrong PIN" "$CUSTOS" hsm sign-test --card pcsc \
@@ -151,7 +180,8 @@ t "the right PIN resets the counter" cu hsm sign-test
 t "custos audit verify" "$CUSTOS" audit verify "$T/cer"
 t "custos audit show" "$CUSTOS" audit show "$T/cer"
 for a in hsm.import-share hsm.keygen hsm.keys hsm.sign-test hsm.wrap \
-    hsm.init hsm.unwrap hsm.unwrap.failed; do
+    hsm.init hsm.unwrap hsm.unwrap.failed backup.create backup.verify \
+    backup.restore; do
 	has "transcript records $a" "$a"
 done
 if [ ! -s "$T/cer/transcript.jsonl" ] ||
