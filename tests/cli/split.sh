@@ -281,11 +281,21 @@ if command -v tmux >/dev/null 2>&1; then
 		done
 		return 1
 	}
+	# wait_count TEXT N: TEXT is on the screen N times (each prompt
+	# flushes what was typed before it).
+	wait_count() {
+		i=0
+		while [ $i -lt 200 ]; do
+			[ "$(tm capture-pane -p -S -1000 -t t | grep -c "$1")" -ge "$2" ] && return 0
+			i=$((i + 1)); sleep 0.05
+		done
+		return 1
+	}
 	tm new-session -d -s t -x 100 -y 30 "$CUSTOS share combine --check; echo EXIT=\$?; sleep 30"
 	wait_for "Share 1 (words, not shown):" && ok "tty: asks for the first share" || notok "tty: asks for the first share"
 	tm send-keys -t t "$(cat badword)" Enter
 	wait_for "word 3 'zzzz'" && ok "tty: the bad word is named" || notok "tty: the bad word is named"
-	wait_for "Share 1 (words, not shown):"
+	wait_count "Share 1 (words, not shown):" 2
 	tm send-keys -t t "$(cat m1)" Enter
 	wait_for "Share 2 of 2 (words, not shown):" && ok "tty: the threshold comes from the first share" || notok "tty: the threshold comes from the first share"
 	tm send-keys -t t "$(cat m3)" Enter
@@ -294,6 +304,33 @@ if command -v tmux >/dev/null 2>&1; then
 	check "tty: rebuilt" 'grep -q "EXIT=0" screen.txt && grep -q "share fingerprint: $sfpr" screen.txt'
 	set -- $(cat m1)
 	check "tty: no word echoed or in scrollback" '! grep -q "$4 $5 $6" screen.txt'
+	tm kill-server 2>/dev/null
+	# sc-hsm-tool shares typed: the prime once, then ID and value; ID 0
+	# refused as typed and asked again. (A server of its own.)
+	sock="$T/tmux2.sock"
+	tm new-session -d -s t -x 100 -y 30 "$CUSTOS share combine --check --scheme sc-hsm --pbe legacy.pbe; echo EXIT=\$?; sleep 30"
+	wait_for "Prime (from any share sheet):" && ok "tty: asks for the prime" || notok "tty: asks for the prime"
+	tm send-keys -t t "$(sed -n 's/^Prime *: //p' ls/pwshare-1-a.txt)" Enter
+	wait_for "Share 1 ID"
+	tm send-keys -t t "0" Enter
+	wait_for "Share 1 value"
+	tm send-keys -t t "$(sed -n 's/^Share value : //p' ls/pwshare-1-a.txt)" Enter
+	wait_for "ID 0 or above 255" && ok "tty: share ID 0 refused as typed" || notok "tty: share ID 0 refused as typed"
+	wait_count "Share 1 ID" 2
+	tm send-keys -t t "1" Enter
+	wait_count "Share 1 value" 2
+	tm send-keys -t t "$(sed -n 's/^Share value : //p' ls/pwshare-1-a.txt)" Enter
+	wait_count "Share 2 ID" 1
+	tm send-keys -t t "3" Enter
+	wait_count "Share 2 value" 1
+	tm send-keys -t t "$(sed -n 's/^Share value : //p' ls/pwshare-3-c.txt)" Enter
+	wait_count "Share 3 ID" 1
+	tm send-keys -t t "" Enter
+	i=0; while [ $i -lt 600 ] && ! tm capture-pane -p -t t | grep -q "EXIT="; do i=$((i + 1)); sleep 0.05; done
+	tm capture-pane -p -S -1000 -t t > screen2.txt
+	check "tty: typed password shares rebuild the share" 'grep -q "EXIT=0" screen2.txt && grep -q "share fingerprint: $sfpr" screen2.txt'
+	v=$(sed -n 's/^Share value : //p' ls/pwshare-1-a.txt)
+	check "tty: no share value on the screen" '! grep -qF "$v" screen2.txt'
 	tm kill-server 2>/dev/null
 else
 	echo "skip - tty: tmux is not installed"
