@@ -177,6 +177,7 @@ legacy_from_tty(const char *ctx, const struct split_args *a,
 	struct prompt_src tty;
 	char *l = NULL, *v = NULL, what[96];
 	size_t ll, vl, k = 0;
+	unsigned int id;
 	int r, tries = 0;
 
 	prompt_src_tty(&tty);
@@ -194,6 +195,16 @@ legacy_from_tty(const char *ctx, const struct split_args *a,
 		if (ll == 0) {
 			secmem_free(l);
 			break;
+		}
+		if (pwshare_parse_id(l, ll, &id) != CUSTOS_OK) {
+			/* Checked as typed: IDs are decimal, 1-255. */
+			fprintf(stderr, "custos: %s: share ID 0 or above 255, or "
+			    "not decimal\n", ctx);
+			secmem_free(l);
+			if (++tries >= 3)
+				return EXIT_BADINPUT;
+			k--;
+			continue;
 		}
 		snprintf(what, sizeof(what), "Share %zu value (not shown)",
 		    k + 1);
