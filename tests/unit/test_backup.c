@@ -17,6 +17,7 @@
 #include "../../cards/keyblob.h"
 #include "../../cards/sc_hsm.h"
 #include "../../cards/sc_hsm_keys.h"
+#include "../../cards/tlv.h"
 #include "../../cards/wrapfile.h"
 #include "../../ceremony/backup.h"
 #include "../../ceremony/dkek.h"
@@ -491,6 +492,39 @@ test_verify_replaced_blob(void **state)
 	}
 }
 
+/* Key 4's wrap file with key 5's blob (valid under the DKEK, hash fixed):
+ * only opening the blob shows it is another key. */
+static void
+test_verify_swapped_blob(void **state)
+{
+	uint8_t f4[WRAPFILE_MAX], f5[WRAPFILE_MAX];
+	struct wrapfile w4, w5;
+	struct tlv_buf b;
+	char dir[128], path[200];
+	size_t n4, n5, k;
+
+	(void)state;
+	copy_set("swapped", dir);
+	snprintf(path, sizeof(path), "%s/key-005.wrap", dir);
+	n5 = read_file(path, f5, sizeof(f5));
+	snprintf(path, sizeof(path), "%s/key-004.wrap", dir);
+	n4 = read_file(path, f4, sizeof(f4));
+	assert_int_equal(wrapfile_parse(f4, n4, &w4), 0);
+	assert_int_equal(wrapfile_parse(f5, n5, &w5), 0);
+	tlv_init(&b);
+	assert_int_equal(wrapfile_encode(&b, w5.blob, w5.blob_len, w4.prkd,
+	    w4.prkd_len, w4.cert, w4.cert_len), 0);
+	write_file(path, b.p, b.len);
+	tlv_free(&b);
+	memcpy(m, m0, sizeof(*m));
+	k = index_of(m, 4);
+	sha256_file(path, m->keys[k].file_sha256);
+	put_manifest(dir, m);
+	(void)verify_one_bad(dir, m, NULL, 0);
+	assert_non_null(strstr(verify_one_bad(dir, m, dkek, 4),
+	    "another key"));
+}
+
 static void
 test_verify_missing_file(void **state)
 {
@@ -532,7 +566,8 @@ test_verify_edited_manifest(void **state)
 	memcpy(m, m0, sizeof(*m));
 	a = index_of(m, 4);
 	b = index_of(m, 5);
-	memcpy(m->keys[a].pubkey, m0->keys[b].pubkey, sizeof(m->keys[a].pubkey));
+	memcpy(m->keys[a].pubkey, m0->keys[b].pubkey,
+	    sizeof(m->keys[a].pubkey));
 	memcpy(m->keys[a].pubkey_sha256, m0->keys[b].pubkey_sha256, 65);
 	(void)verify_one_bad(dir, m, NULL, 4);
 	/* Two files' hashes swapped: both fail. */
@@ -555,11 +590,11 @@ test_verify_edited_manifest(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c, check_key): the manifest's "id" and "kind" of a
- * key are never compared with its wrap file, so an edited ID or kind goes
- * unnoticed by verify (and restore writes the file's ID, not the one the
- * manifest shows). backup.h: verify checks "its description and public
- * key are the manifest's".
+ * BUG (ceremony/backup.c:348-354, check_key): the manifest's "id" and
+ * "kind" of a key are never compared with its wrap file, so an edited ID
+ * or kind goes unnoticed by verify, deep or not (and restore writes the
+ * file's ID, not the one the manifest shows). backup.h: verify checks
+ * that "its description and public key are the manifest's".
  */
 static void
 test_verify_edited_id_kind(void **state)
@@ -591,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_verify_ok),
 		cmocka_unit_test(test_verify_altered_file),
 		cmocka_unit_test(test_verify_replaced_blob),
+		cmocka_unit_test(test_verify_swapped_blob),
 		cmocka_unit_test(test_verify_missing_file),
 		cmocka_unit_test(test_verify_edited_manifest),
 		cmocka_unit_test(test_verify_edited_id_kind),

@@ -502,8 +502,8 @@ test_fields(void **state)
 	static const char *bad_sha[] = { SHA_A "0", SHA_A + 1,
 	    "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
 	    "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	    "", " 123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	};
+	    "", " 123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef" };
 	static const char *bad_file[] = { "key-1.wrap", "key-01.wrap",
 	    "key-002.wrap", "KEY-001.wrap", "key-001.WRAP", "key-001.wrap ",
 	    "./key-001.wrap", "../key-001.wrap", "/tmp/key-001.wrap",

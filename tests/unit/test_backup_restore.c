@@ -393,7 +393,7 @@ test_conflict_next_free(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c:452-459, backup_restore_key, with
+ * BUG (ceremony/backup.c:561-568, backup_restore_key, with
  * sc_hsm_free_ref): with BACKUP_CONFLICT_NEXT_FREE a key whose reference
  * is taken goes to the lowest free reference even when that is the own
  * reference of a later key of the same set, which is then displaced in
@@ -419,7 +419,7 @@ test_conflict_next_free_displaces(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c:437-461, backup_restore_key): a rerun looks for
+ * BUG (ceremony/backup.c:540-569, backup_restore_key): a rerun looks for
  * a key only under its manifest reference, so a key that an earlier run
  * moved with BACKUP_CONFLICT_NEXT_FREE is unwrapped once more: the device
  * ends up holding the same private key twice. backup.h says a rerun
