@@ -590,11 +590,12 @@ test_verify_edited_manifest(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c:348-354, check_key): the manifest's "id" and
- * "kind" of a key are never compared with its wrap file, so an edited ID
- * or kind goes unnoticed by verify, deep or not (and restore writes the
- * file's ID, not the one the manifest shows). backup.h: verify checks
- * that "its description and public key are the manifest's".
+ * BUG (ceremony/backup.c:348-354 at 7606a64, check_key): the manifest's
+ * "id" and "kind" of a key are never compared with its wrap file, so an
+ * edited ID or kind goes unnoticed by verify, deep or not (and restore
+ * writes the file's ID, not the one the manifest shows). backup.h:
+ * verify checks that "its description and public key are the
+ * manifest's".
  */
 static void
 test_verify_edited_id_kind(void **state)

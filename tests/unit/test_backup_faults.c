@@ -3,7 +3,8 @@
  * removed (CUSTOS_EMU_FAULTS remove-at=N) at every APDU of a create and
  * of a restore in turn: the run stops with CUSTOS_ERR_CARD_REMOVED, an
  * interrupted set has no manifest, and a rerun of the restore completes
- * with every key proven, once, under its reference.
+ * with every key proven, once, under its reference. Also keys with parts
+ * missing on the device: no description, no public key.
  */
 #include "testutil.h"
 
@@ -354,6 +355,49 @@ test_interrupted_repeatedly(void **state)
 	rerun("cuts");
 }
 
+/* A key with no description (one is made for the wrap file) and one with
+ * no public key (skipped: it could not be proven). */
+static void
+test_bare_keys(void **state)
+{
+	struct card *c;
+	char dir[128], sha[65], hex[65];
+	size_t nbad = 99;
+
+	(void)state;
+	new_device("bare", 2, share_a, share_b);
+	c = device("bare");
+	keygen(c, 1, "prime256v1", 0, "no prkd");
+	keygen(c, 2, "secp384r1", 0, "no pub");
+	assert_int_equal(sc_hsm_delete_ef(c, 0xC401), 0);
+	assert_int_equal(sc_hsm_delete_ef(c, 0xCE02), 0);
+	snprintf(dir, sizeof(dir), "%s/bare", tmp);
+	assert_int_equal(backup_create(c, dir, NULL, 0, "s", "r", 1, m, sha,
+	    NULL, NULL), 0);
+	card_close(c);
+	assert_int_equal(m->nkeys, 1);
+	assert_int_equal(m->keys[0].ref, 1);
+	assert_string_equal(m->keys[0].label, "");
+	assert_int_equal(m->nskipped, 1);
+	assert_int_equal(m->skipped[0].ref, 2);
+	assert_string_equal(m->skipped[0].label, "no pub");
+	assert_true(strlen(m->skipped[0].reason) > 0);
+	assert_int_equal(backup_verify(dir, m, dkek, out, &nbad, NULL, NULL),
+	    0);
+	new_device("bare-dst", 2, share_a, share_b);
+	c = device("bare-dst");
+	assert_int_equal(backup_restore(c, dir, m, &refuse, out, &nbad, NULL,
+	    NULL), 0);
+	assert_int_equal(out[0].proven, 1);
+	assert_int_equal(list(c), 1);
+	assert_int_equal(keys[0].ref, 1);
+	assert_true(keys[0].has_prkd);
+	assert_int_equal(keys[0].prkd.key_ref, 1);
+	assert_int_equal(encode_hex(hex, 65, keys[0].fpr, 32, 0), 0);
+	assert_string_equal(hex, m->keys[0].pubkey_sha256);
+	card_close(c);
+}
+
 int
 main(void)
 {
@@ -361,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_create_interrupted),
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_interrupted_repeatedly),
+		cmocka_unit_test(test_bare_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,7 +5,8 @@
  * exportable again), a rerun, another or an incomplete DKEK, a reference
  * holding another key (refused, or moved to a free one), an altered blob,
  * a missing file, files left or cut short beside a key. Create and
- * verify: test_backup.c; a card removed mid-run: test_backup_faults.c.
+ * verify: test_backup.c; a card removed mid-run and keys with parts
+ * missing: test_backup_faults.c.
  */
 #include "testutil.h"
 
@@ -393,7 +394,7 @@ test_conflict_next_free(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c:561-568, backup_restore_key, with
+ * BUG (ceremony/backup.c:561-568 at 7606a64, backup_restore_key, with
  * sc_hsm_free_ref): with BACKUP_CONFLICT_NEXT_FREE a key whose reference
  * is taken goes to the lowest free reference even when that is the own
  * reference of a later key of the same set, which is then displaced in
@@ -419,11 +420,11 @@ test_conflict_next_free_displaces(void **state)
 }
 
 /*
- * BUG (ceremony/backup.c:540-569, backup_restore_key): a rerun looks for
- * a key only under its manifest reference, so a key that an earlier run
- * moved with BACKUP_CONFLICT_NEXT_FREE is unwrapped once more: the device
- * ends up holding the same private key twice. backup.h says a rerun
- * "restores only what is missing".
+ * BUG (ceremony/backup.c:540-569 at 7606a64, backup_restore_key): a
+ * rerun looks for a key only under its manifest reference, so a key that
+ * an earlier run moved with BACKUP_CONFLICT_NEXT_FREE is unwrapped once
+ * more: the device ends up holding the same private key twice. backup.h
+ * says a rerun "restores only what is missing".
  */
 static void
 test_conflict_next_free_rerun(void **state)
@@ -600,49 +601,6 @@ test_restore_leftovers(void **state)
 	card_close(c);
 }
 
-/* A key with no description (one is made for the wrap file) and one with
- * no public key (skipped: it could not be proven). */
-static void
-test_bare_keys(void **state)
-{
-	struct card *c;
-	char dir[128], sha[65], hex[65];
-	size_t nbad = 99;
-
-	(void)state;
-	new_device("bare", 2, share_a, share_b);
-	c = device("bare");
-	keygen(c, 1, "prime256v1", 0, "no prkd");
-	keygen(c, 2, "secp384r1", 0, "no pub");
-	assert_int_equal(sc_hsm_delete_ef(c, 0xC401), 0);
-	assert_int_equal(sc_hsm_delete_ef(c, 0xCE02), 0);
-	snprintf(dir, sizeof(dir), "%s/bare", tmp);
-	assert_int_equal(backup_create(c, dir, NULL, 0, "s", "r", 1, m, sha,
-	    NULL, NULL), 0);
-	card_close(c);
-	assert_int_equal(m->nkeys, 1);
-	assert_int_equal(m->keys[0].ref, 1);
-	assert_string_equal(m->keys[0].label, "");
-	assert_int_equal(m->nskipped, 1);
-	assert_int_equal(m->skipped[0].ref, 2);
-	assert_string_equal(m->skipped[0].label, "no pub");
-	assert_true(strlen(m->skipped[0].reason) > 0);
-	assert_int_equal(backup_verify(dir, m, dkek, out, &nbad, NULL, NULL),
-	    0);
-	new_device("bare-dst", 2, share_a, share_b);
-	c = device("bare-dst");
-	assert_int_equal(backup_restore(c, dir, m, &refuse, out, &nbad, NULL,
-	    NULL), 0);
-	assert_int_equal(out[0].proven, 1);
-	assert_int_equal(list(c), 1);
-	assert_int_equal(keys[0].ref, 1);
-	assert_true(keys[0].has_prkd);
-	assert_int_equal(keys[0].prkd.key_ref, 1);
-	assert_int_equal(encode_hex(hex, 65, keys[0].fpr, 32, 0), 0);
-	assert_string_equal(hex, m->keys[0].pubkey_sha256);
-	card_close(c);
-}
-
 int
 main(void)
 {
@@ -655,7 +613,6 @@ main(void)
 		cmocka_unit_test(test_conflict_next_free_rerun),
 		cmocka_unit_test(test_restore_spoiled),
 		cmocka_unit_test(test_restore_leftovers),
-		cmocka_unit_test(test_bare_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
