@@ -161,8 +161,9 @@ create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
 		memset(&p, 0, sizeof(p));
 		p.type = EVP_PKEY_get_base_id(k->pub) == EVP_PKEY_RSA ?
 		    PRKD_RSA : PRKD_EC;
-		p.id[0] = (uint8_t)k->ref;
-		p.id_len = 1;
+		if ((r = sc_hsm_default_id(k->pub, p.id)) != 0)
+			goto out;
+		p.id_len = 20;
 		p.key_ref = k->ref;
 		p.bits = (unsigned)EVP_PKEY_get_bits(k->pub);
 		tlv_init(&pb);
@@ -177,8 +178,19 @@ create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
 		if (r != 0)
 			goto out;
 	}
-	if ((r = key_entry(k, e)) != 0 ||
-	    (r = wrapfile_encode(&wf, blob, bl, prkd, pl, ce, cl)) != 0 ||
+	if ((r = key_entry(k, e)) != 0)
+		goto out;
+	if (!k->has_prkd) {
+		/* The manifest names the description the file carries. */
+		struct prkd p;
+
+		if (prkd_parse(prkd, pl, &p) != 0 || encode_hex(e->id,
+		    sizeof(e->id), p.id, p.id_len, 0) != 0) {
+			r = CUSTOS_ERR_INTERNAL;
+			goto out;
+		}
+	}
+	if ((r = wrapfile_encode(&wf, blob, bl, prkd, pl, ce, cl)) != 0 ||
 	    (r = path_in(path, sizeof(path), dir, e->file)) != 0 ||
 	    (r = atomicio_create(path, wf.p, wf.len)) != 0)
 		goto out;
@@ -360,6 +372,20 @@ check_key(const char *dir, const struct backup_manifest *m,
 		return o->err;
 	}
 	EVP_PKEY_free(cpub);
+	/* The manifest's ID and kind are the file's, too. */
+	{
+		struct sc_hsm_key dk;
+
+		memset(&dk, 0, sizeof(dk));
+		dk.pub = *pub;
+		sc_hsm_key_describe(&dk);
+		if (encode_hex(hex, sizeof(hex), pd.id, pd.id_len, 0) != 0 ||
+		    strcmp(hex, k->id) != 0 || strcmp(dk.kind, k->kind) != 0) {
+			say(o, CUSTOS_ERR_CORRUPT, "%s: its ID or key type is "
+			    "not the manifest's", k->file);
+			return o->err;
+		}
+	}
 	if (dkek == NULL)
 		return 0;
 	r = keyblob_unwrap(dkek, wf->blob, wf->blob_len, &priv);
@@ -456,16 +482,105 @@ prkd_for(const struct wrapfile *wf, int dest, struct tlv_buf *b)
 	return prkd_encode(&p, b);
 }
 
-/* Whether the device has EF fid (1), not (0), or an error (< 0). */
+/* Whether the device has EF fid. */
 static int
-has_ef(const uint16_t *fids, size_t n, uint16_t fid)
+has_ef(const struct backup_fids *f, uint16_t fid)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (fids[i] == fid)
+	for (i = 0; i < f->n; i++)
+		if (f->fid[i] == fid)
 			return 1;
 	return 0;
+}
+
+/* Notes that fid now exists (add) or not. */
+static void
+note_ef(struct backup_fids *f, uint16_t fid, int add)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->fid[i] == fid) {
+			if (!add)
+				f->fid[i] = f->fid[--f->n];
+			return;
+		}
+	if (add && f->n < sizeof(f->fid) / sizeof(f->fid[0]))
+		f->fid[f->n++] = fid;
+	else if (add)
+		f->valid = 0;	/* full: ask the device next time */
+}
+
+/*
+ * The lowest reference with no key, description or public key on the
+ * device that the set does not use either.
+ */
+static int
+free_ref(const struct backup_fids *f, int *ref)
+{
+	int i;
+
+	for (i = 1; i <= 255; i++)
+		if (!f->reserved[i] && !has_ef(f, (uint16_t)(0xCC00 | i)) &&
+		    !has_ef(f, (uint16_t)(0xC400 | i)) &&
+		    !has_ef(f, (uint16_t)(0xCE00 | i))) {
+			*ref = i;
+			return 0;
+		}
+	return CUSTOS_ERR_CARD_FULL;
+}
+
+/*
+ * A key whose public key is pub somewhere else on the device (an earlier
+ * run put it under a free reference): *ref, or -1. Returns a transport
+ * error, else 0.
+ */
+static int
+find_elsewhere(struct card *c, const struct backup_fids *f, EVP_PKEY *pub,
+    int skip, int *ref)
+{
+	uint8_t *ce = NULL;
+	EVP_PKEY *p = NULL;
+	size_t i, cl = 0;
+	int r;
+
+	*ref = -1;
+	for (i = 0; i < f->n && *ref < 0; i++) {
+		int x = f->fid[i] & 0xff;
+
+		if ((f->fid[i] >> 8) != 0xCE || x == skip ||
+		    !has_ef(f, (uint16_t)(0xCC00 | x)))
+			continue;
+		if ((r = sc_hsm_read_ef(c, f->fid[i], &ce, &cl)) != 0) {
+			if (r == CUSTOS_ERR_CARD_REMOVED)
+				return r;
+			continue;
+		}
+		if (sc_hsm_pub_from_ce(ce, cl, &p) == 0 &&
+		    EVP_PKEY_eq(p, pub) == 1)
+			*ref = x;
+		EVP_PKEY_free(p);
+		p = NULL;
+		free(ce);
+		ce = NULL;
+	}
+	return 0;
+}
+
+/* Writes EF fid, deleting it first only when it is there. */
+static int
+put_ef(struct card *c, struct backup_fids *f, uint16_t fid, const uint8_t *d,
+    size_t n)
+{
+	int r = has_ef(f, fid) ? sc_hsm_replace_ef(c, fid, d, n) :
+	    sc_hsm_write_ef(c, fid, d, n);
+
+	if (r == 0)
+		note_ef(f, fid, 1);
+	else
+		f->valid = 0;	/* not sure what is there now */
+	return r;
 }
 
 /* A key already under o->dest_ref: is it this one, and may its files be
@@ -523,13 +638,14 @@ resume_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 
 int
 backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
-    const struct backup_restore_opts *opt, struct backup_outcome *o)
+    const struct backup_restore_opts *opt, struct backup_fids *cache,
+    struct backup_outcome *o)
 {
+	struct backup_fids local, *f = cache != NULL ? cache : &local;
 	struct sc_hsm_key k;
 	struct tlv_buf pb;
-	uint16_t fids[1024];
 	uint8_t *ce = NULL;
-	size_t cl = 0, nf = 0;
+	size_t cl = 0;
 	int r, dest = o->dest_ref, has_key, has_c4, has_ce;
 	int write_c4 = wf->prkd != NULL, write_ce = wf->cert != NULL;
 
@@ -537,11 +653,17 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 	tlv_init(&pb);
 	o->err = 0;
 	o->already = o->proven = 0;
-	if ((r = sc_hsm_enumerate(c, fids, 1024, &nf)) != 0)
-		goto out;
-	has_key = has_ef(fids, nf, (uint16_t)(0xCC00 | dest));
-	has_c4 = has_ef(fids, nf, (uint16_t)(0xC400 | dest));
-	has_ce = has_ef(fids, nf, (uint16_t)(0xCE00 | dest));
+	if (cache == NULL)
+		local.valid = 0;
+	if (!f->valid) {
+		if ((r = sc_hsm_enumerate(c, f->fid, sizeof(f->fid) /
+		    sizeof(f->fid[0]), &f->n)) != 0)
+			goto out;
+		f->valid = 1;
+	}
+	has_key = has_ef(f, (uint16_t)(0xCC00 | dest));
+	has_c4 = has_ef(f, (uint16_t)(0xC400 | dest));
+	has_ce = has_ef(f, (uint16_t)(0xCE00 | dest));
 	if (has_key) {
 		r = resume_key(c, wf, pub, has_c4, has_ce, opt->force, o,
 		    &write_c4, &write_ce);
@@ -559,10 +681,20 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 			goto out;
 		}
 		if (r != 0) {
-			if ((r = sc_hsm_free_ref(c, &dest)) != 0) {
+			int there;
+
+			/* Placed elsewhere by an earlier run? Then it is
+			 * completed there, never placed twice. */
+			if ((r = find_elsewhere(c, f, pub, dest, &there)) != 0)
+				goto out;
+			if (there > 0) {
+				o->dest_ref = there;
+				return backup_restore_key(c, wf, pub, opt, f, o);
+			}
+			if ((r = free_ref(f, &dest)) != 0) {
 				say(o, r, "reference %d holds another key and "
 				    "no reference is free", o->dest_ref);
-				r = r == CUSTOS_ERR_CARD_REMOVED ? r : 0;
+				r = 0;
 				goto out;
 			}
 			o->dest_ref = dest;
@@ -578,8 +710,10 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 	if (!o->already) {
 		r = sc_hsm_unwrap_key(c, dest, wf->blob, wf->blob_len,
 		    opt->staged);
-		if (r == CUSTOS_ERR_CARD_REMOVED)
+		if (r == CUSTOS_ERR_CARD_REMOVED) {
+			f->valid = 0;
 			goto out;
+		}
 		if (r != 0) {
 			say(o, r, "the device refused the blob: %s", r ==
 			    CUSTOS_ERR_DKEK_MISMATCH ? "it does not match the "
@@ -589,6 +723,7 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 		}
 		/* Prove before anything is written beside it: a blob that
 		 * is not the key of its public key is taken out again. */
+		note_ef(f, (uint16_t)(0xCC00 | dest), 1);
 		k.ref = dest;
 		k.pub = pub;
 		r = sc_hsm_prove_key(c, &k);
@@ -608,6 +743,11 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 			int gone = sc_hsm_delete_ef(c, (uint16_t)(0xCC00 |
 			    dest)) == 0;
 
+			if (gone)
+				note_ef(f, (uint16_t)(0xCC00 | dest), 0);
+			else
+				f->valid = 0;
+
 			say(o, CUSTOS_ERR_CORRUPT, "the key in the blob does not "
 			    "sign under the public key given with it (%s); %s",
 			    custos_strerror(r), gone ? "removed again" :
@@ -617,9 +757,9 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 		}
 	}
 	if ((write_c4 && ((r = prkd_for(wf, dest, &pb)) != 0 ||
-	    (r = sc_hsm_replace_ef(c, (uint16_t)(0xC400 | dest), pb.p,
-	    pb.len)) != 0)) || (write_ce && (r = sc_hsm_replace_ef(c,
-	    (uint16_t)(0xCE00 | dest), wf->cert, wf->cert_len)) != 0)) {
+	    (r = put_ef(c, f, (uint16_t)(0xC400 | dest), pb.p, pb.len)) !=
+	    0)) || (write_ce && (r = put_ef(c, f, (uint16_t)(0xCE00 | dest),
+	    wf->cert, wf->cert_len)) != 0)) {
 		say(o, r, "key %d is in, but its description could not be "
 		    "written: %s (run again to complete)", dest,
 		    custos_strerror(r));
@@ -659,6 +799,7 @@ backup_restore(struct card *c, const char *dir,
     struct backup_outcome *out, size_t *nbad, backup_progress_fn fn,
     void *arg)
 {
+	struct backup_fids *fids = NULL;
 	unsigned char *file = NULL;
 	struct wrapfile wf;
 	EVP_PKEY *pub = NULL;
@@ -676,10 +817,14 @@ backup_restore(struct card *c, const char *dir,
 		return r;
 	if (strcmp(kcv, m->kcv) != 0)
 		return CUSTOS_ERR_DKEK_MISMATCH;
+	if ((fids = calloc(1, sizeof(*fids))) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	for (i = 0; i < m->nkeys; i++)
+		fids->reserved[m->keys[i].ref] = 1;
 	for (i = 0; i < m->nkeys; i++) {
 		if (check_key(dir, m, &m->keys[i], NULL, &file, &flen, &wf,
 		    &pub, &out[i]) == 0)
-			r = backup_restore_key(c, &wf, pub, opt, &out[i]);
+			r = backup_restore_key(c, &wf, pub, opt, fids, &out[i]);
 		if (out[i].err != 0 || !out[i].proven)
 			(*nbad)++;
 		EVP_PKEY_free(pub);
@@ -689,7 +834,10 @@ backup_restore(struct card *c, const char *dir,
 		if (fn != NULL)
 			fn(arg, i + 1, m->nkeys, &out[i]);
 		if (r != 0)
-			return r;	/* the card is gone: stop here */
+			break;		/* the card is gone: stop here */
 	}
+	free(fids);
+	if (r != 0)
+		return r;
 	return *nbad == 0 ? 0 : CUSTOS_ERR_CORRUPT;
 }

@@ -98,6 +98,15 @@ struct backup_restore_opts {
 
 struct wrapfile;
 
+/* What the device holds (ENUMERATE), kept current by a restore so that
+ * it asks only once for many keys. */
+struct backup_fids {
+	uint16_t fid[1024];
+	size_t n;
+	int valid;
+	uint8_t reserved[256];	/* references --conflict next-free avoids */
+};
+
 /*
  * Restores one wrap file wf (checked by the caller: its description
  * parses and matches pub) under o->dest_ref of c (application selected,
@@ -107,13 +116,14 @@ struct wrapfile;
  * and public key files are written (all with o->force), and a public key
  * kept there must be pub. A fresh key is proven by a signature under pub
  * before anything is written beside it, and deleted again if it fails.
- * Then the public key read back must be pub. o gets the outcome
+ * Then the public key read back must be pub. fids (NULL: ask the device)
+ * caches what the device holds across calls. o gets the outcome
  * (dest_ref, already, proven, err and why). Returns 0 (see o->err), or a
  * transport error (the card was removed: o says how far it came).
  */
 int backup_restore_key(struct card *c, const struct wrapfile *wf,
     EVP_PKEY *pub, const struct backup_restore_opts *opt,
-    struct backup_outcome *o) CUSTOS_WUR;
+    struct backup_fids *fids, struct backup_outcome *o) CUSTOS_WUR;
 
 /*
  * Restores the set in dir (manifest m) onto c (application selected,

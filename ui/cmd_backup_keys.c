@@ -494,7 +494,7 @@ cmd_backup_import_key(int argc, char **argv)
 	}
 	memset(&o, 0, sizeof(o));
 	o.ref = o.dest_ref = ref;
-	r = backup_restore_key(h.card, &w, key, &ro, &o);
+	r = backup_restore_key(h.card, &w, key, &ro, NULL, &o);
 	if (r != 0 || o.err != 0 || o.already) {
 		fprintf(stderr, "custos: %s: %s\n", h.ctx, o.already ?
 		    "the key is on the device already" : o.why);

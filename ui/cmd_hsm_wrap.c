@@ -370,7 +370,7 @@ cmd_hsm_unwrap(int argc, char **argv)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.ref = o.dest_ref = ref;
-	r = backup_restore_key(h.card, &in.wf, in.k.pub, &ro, &o);
+	r = backup_restore_key(h.card, &in.wf, in.k.pub, &ro, NULL, &o);
 	if (r != 0 || o.err != 0) {
 		fprintf(stderr, "custos: %s: %s\n", h.ctx, o.why);
 		ex = cli_exit_code(r != 0 ? r : o.err == CUSTOS_ERR_EXISTS ?
