@@ -533,37 +533,51 @@ free_ref(const struct backup_fids *f, int *ref)
 
 /*
  * A key whose public key is pub somewhere else on the device (an earlier
- * run put it under a free reference): *ref, or -1. Returns a transport
- * error, else 0.
+ * run put it under a free reference): one that signs under pub and has no
+ * public key beside it, or one whose stored public key is pub. *ref, or
+ * -1. Returns a transport error, else 0.
  */
 static int
 find_elsewhere(struct card *c, const struct backup_fids *f, EVP_PKEY *pub,
     int skip, int *ref)
 {
+	struct sc_hsm_key k;
 	uint8_t *ce = NULL;
 	EVP_PKEY *p = NULL;
 	size_t i, cl = 0;
-	int r;
+	int r, x, stored;
 
 	*ref = -1;
 	for (i = 0; i < f->n && *ref < 0; i++) {
-		int x = f->fid[i] & 0xff;
-
-		if ((f->fid[i] >> 8) != 0xCE || x == skip ||
-		    !has_ef(f, (uint16_t)(0xCC00 | x)))
+		x = f->fid[i] & 0xff;
+		if ((f->fid[i] >> 8) != 0xCC || x == 0 || x == skip ||
+		    f->reserved[x])
 			continue;
-		if ((r = sc_hsm_read_ef(c, f->fid[i], &ce, &cl)) != 0) {
-			if (r == CUSTOS_ERR_CARD_REMOVED)
+		stored = 0;
+		if (has_ef(f, (uint16_t)(0xCE00 | x))) {
+			if ((r = sc_hsm_read_ef(c, (uint16_t)(0xCE00 | x), &ce,
+			    &cl)) == CUSTOS_ERR_CARD_REMOVED)
 				return r;
+			stored = r == 0 && sc_hsm_pub_from_ce(ce, cl, &p) == 0;
+			free(ce);
+			ce = NULL;
+		}
+		if (stored) {
+			if (EVP_PKEY_eq(p, pub) == 1)
+				*ref = x;
+			EVP_PKEY_free(p);
+			p = NULL;
 			continue;
 		}
-		if (sc_hsm_pub_from_ce(ce, cl, &p) == 0 &&
-		    EVP_PKEY_eq(p, pub) == 1)
+		/* No public key beside it, or one cut off mid-write: it is
+		 * this key if it signs under pub. */
+		memset(&k, 0, sizeof(k));
+		k.ref = x;
+		k.pub = pub;
+		if ((r = sc_hsm_prove_key(c, &k)) == 0)
 			*ref = x;
-		EVP_PKEY_free(p);
-		p = NULL;
-		free(ce);
-		ce = NULL;
+		else if (r == CUSTOS_ERR_CARD_REMOVED)
+			return r;
 	}
 	return 0;
 }
@@ -756,10 +770,11 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 			goto out;
 		}
 	}
-	if ((write_c4 && ((r = prkd_for(wf, dest, &pb)) != 0 ||
-	    (r = put_ef(c, f, (uint16_t)(0xC400 | dest), pb.p, pb.len)) !=
-	    0)) || (write_ce && (r = put_ef(c, f, (uint16_t)(0xCE00 | dest),
-	    wf->cert, wf->cert_len)) != 0)) {
+	/* The public key first: it identifies the key on a rerun. */
+	if ((write_ce && (r = put_ef(c, f, (uint16_t)(0xCE00 | dest),
+	    wf->cert, wf->cert_len)) != 0) || (write_c4 && ((r = prkd_for(wf,
+	    dest, &pb)) != 0 || (r = put_ef(c, f, (uint16_t)(0xC400 | dest),
+	    pb.p, pb.len)) != 0))) {
 		say(o, r, "key %d is in, but its description could not be "
 		    "written: %s (run again to complete)", dest,
 		    custos_strerror(r));

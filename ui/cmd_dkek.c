@@ -101,7 +101,8 @@ dkek_kcv_cmd(int argc, char **argv)
 		unsigned char *s = buf + i * DKEK_SHARE_LEN;
 
 		if ((ex = cmd_open_share(ctx, argv[optind + (int)i], &src, s,
-		    &info)) != EXIT_OK_)
+		    &info)) != EXIT_OK_ || (ex = cmd_refuse_member(ctx,
+		    argv[optind + (int)i], &info)) != EXIT_OK_)
 			goto out;
 		shares[i] = s;
 		dkek_share_fingerprint(fpr, s);

@@ -414,7 +414,9 @@ hsm_import_share(int argc, char **argv)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if ((ex = cmd_open_share(h.ctx, argv[optind + i], &src,
-		    shares + i * DKEK_SHARE_LEN, &info)) != EXIT_OK_)
+		    shares + i * DKEK_SHARE_LEN, &info)) != EXIT_OK_ ||
+		    (ex = cmd_refuse_member(h.ctx, argv[optind + i], &info)) !=
+		    EXIT_OK_)
 			goto out;
 		list[i] = shares + i * DKEK_SHARE_LEN;
 		dkek_share_fingerprint(fpr, list[i]);

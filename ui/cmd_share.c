@@ -314,6 +314,19 @@ write_share(const char *ctx, const struct share_args *a,
  * the share. Prints a one-line error and returns its exit code otherwise.
  */
 int
+cmd_refuse_member(const char *ctx, const char *path,
+    const struct sharefile_info *info)
+{
+	if (info->format != SHAREFILE_V1 || strncmp(info->v1.comment,
+	    "SLIP-39 member share", 20) != 0)
+		return EXIT_OK_;
+	fprintf(stderr, "custos: %s: %s: this is a custodian's SLIP-39 "
+	    "member share, not a DKEK share (custos share combine rebuilds "
+	    "the DKEK share from a quorum)\n", ctx, path);
+	return EXIT_BADINPUT;
+}
+
+int
 cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
     unsigned char *share, struct sharefile_info *info)
 {

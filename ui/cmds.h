@@ -31,4 +31,12 @@ int cmd_share_print(int argc, char **argv);
 int cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
     unsigned char *share, struct sharefile_info *info);
 
+/*
+ * Refuses a SLIP-39 member share file (custos share split --share-files)
+ * where a DKEK share is wanted: it holds one custodian's share of a
+ * split, not a DKEK share. Prints one line; returns an exit code.
+ */
+int cmd_refuse_member(const char *ctx, const char *path,
+    const struct sharefile_info *info);
+
 #endif

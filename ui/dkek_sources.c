@@ -70,7 +70,9 @@ dkek_rebuild(const char *ctx, const struct dkek_sources *s,
 	for (i = 0; i < s->nfiles; i++, n++) {
 		list[n] = shares + n * DKEK_SHARE_LEN;
 		if ((ex = cmd_open_share(ctx, s->files[i], &src,
-		    shares + n * DKEK_SHARE_LEN, &info)) != EXIT_OK_)
+		    shares + n * DKEK_SHARE_LEN, &info)) != EXIT_OK_ ||
+		    (ex = cmd_refuse_member(ctx, s->files[i], &info)) !=
+		    EXIT_OK_)
 			goto out;
 	}
 	for (i = 0; i < s->nmnem + (s->pwshares != NULL); i++, n++) {

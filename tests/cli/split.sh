@@ -137,6 +137,11 @@ run share split src.share --threshold 2 --custodians alice,bob,carol --out-dir s
 expect_rc "split with member share files" 0
 run share inspect sf/share-2-bob.share
 expect_out "a member file says it is no DKEK share" "SLIP-39 member share, not a DKEK share"
+printf 'bobby horse battery staple two\n' > cpwbob
+run dkek kcv sf/share-2-bob.share --passphrase-file cpwbob
+expect_err "dkek kcv refuses a member file" 4 "member share, not a DKEK share"
+run hsm import-share sf/share-2-bob.share --card emu:split-dev --passphrase-file cpwbob
+expect_err "hsm import-share refuses a member file before anything is sent" 4 "member share, not a DKEK share"
 printf 'alice horse battery staple one\ncarol horse battery staple three\n' > cpw2
 run share combine --check sf/share-1-alice.share sf/share-3-carol.share --passphrase-file cpw2 --expect-fingerprint "$sfpr"
 expect_out "member files rebuild the share" "matches the recorded one"
