@@ -247,7 +247,7 @@ backup_verify_cmd(int argc, char **argv)
 	struct dkek_sources src;
 	struct hsm_ctx h;
 	unsigned char *dkek = NULL;
-	const char *set, *why = NULL, *transcript = NULL;
+	const char *set, *transcript = NULL;
 	char sha[65];
 	size_t nbad = 0, i;
 	int ch, ex, r, deep = 0;
@@ -312,14 +312,8 @@ backup_verify_cmd(int argc, char **argv)
 	if ((ex = cli_open_ceremony(h.ctx, h.cdir, h.admin_fd, h.admin_file,
 	    h.actor, NULL, argv + optind, 1, &h.cer)) != EXIT_OK_)
 		goto out;
-	if ((r = backup_load(set, m, sha, &why)) != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, set,
-		    r == CUSTOS_ERR_NOT_FOUND ? "no manifest.json: not a backup "
-		    "set, or an interrupted one" : why != NULL ? why :
-		    custos_strerror(r));
-		ex = cli_exit_code(r);
+	if ((ex = hsm_load_set(h.ctx, set, m, sha)) != EXIT_OK_)
 		goto out;
-	}
 	printf("backup set %s: %zu key%s from device %s, DKEK KCV %s\n", set,
 	    m->nkeys, m->nkeys == 1 ? "" : "s", m->serial, m->kcv);
 	printf("manifest SHA-256: %s\n", sha);
@@ -385,7 +379,7 @@ backup_restore_cmd(int argc, char **argv)
 	struct backup_manifest *m = NULL;
 	struct backup_outcome *out = NULL;
 	struct hsm_ctx h;
-	const char *set, *why = NULL;
+	const char *set;
 	char sha[65], kcv[17];
 	uint8_t k[8];
 	size_t nbad = 0, i, done = 0;
@@ -440,14 +434,8 @@ backup_restore_cmd(int argc, char **argv)
 		ex = cli_fail(h.ctx, CUSTOS_ERR_NOMEM);
 		goto out;
 	}
-	if ((r = backup_load(set, m, sha, &why)) != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, set,
-		    r == CUSTOS_ERR_NOT_FOUND ? "no manifest.json: not a backup "
-		    "set, or an interrupted one" : why != NULL ? why :
-		    custos_strerror(r));
-		ex = cli_exit_code(r);
+	if ((ex = hsm_load_set(h.ctx, set, m, sha)) != EXIT_OK_)
 		goto out;
-	}
 	if ((ex = hsm_ctx_open(&h, NULL, argv + optind, 1)) != EXIT_OK_)
 		goto out;
 	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0) {

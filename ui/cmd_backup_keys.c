@@ -6,7 +6,6 @@
  * export-key is the break-glass path out of a backup set to another
  * vendor, behind a typed confirmation and recorded.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,21 +33,6 @@
 
 #define KEYFILE_MAX 65536
 
-/* Refuses an output path that exists, before anything else happens. */
-static int
-out_free(const char *ctx, const char *out)
-{
-	int r = access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS : errno == ENOENT ?
-	    0 : custos_err_from_errno(errno);
-
-	if (r != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, out,
-		    custos_strerror(r));
-		return cli_exit_code(r);
-	}
-	return EXIT_OK_;
-}
-
 int
 cmd_backup_export_key(int argc, char **argv)
 {
@@ -74,7 +58,7 @@ cmd_backup_export_key(int argc, char **argv)
 	struct prompt_src npw;
 	struct hsm_ctx h;
 	const struct backup_key *k = NULL;
-	const char *out = NULL, *nfd = NULL, *nfile = NULL, *set, *why = NULL;
+	const char *out = NULL, *nfd = NULL, *nfile = NULL, *set;
 	unsigned char *dkek = NULL;
 	EVP_PKEY *priv = NULL;
 	BIO *bio = NULL;
@@ -136,7 +120,7 @@ cmd_backup_export_key(int argc, char **argv)
 		return cli_usage_error(h.ctx, "give the DKEK's shares (--share, "
 		    "--mnemonics-file, --pwshares-file)");
 	if ((ex = dkek_sources_check(h.ctx, &src)) != EXIT_OK_ ||
-	    (ex = out_free(h.ctx, out)) != EXIT_OK_ ||
+	    (ex = hsm_out_free(h.ctx, out)) != EXIT_OK_ ||
 	    (ex = cli_secret_source(&npw, nfd, nfile, h.ctx)) != EXIT_OK_)
 		return ex;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
@@ -147,12 +131,8 @@ cmd_backup_export_key(int argc, char **argv)
 	if ((ex = cli_open_ceremony(h.ctx, h.cdir, h.admin_fd, h.admin_file,
 	    h.actor, out, argv + optind, 1, &h.cer)) != EXIT_OK_)
 		goto out;
-	if ((r = backup_load(set, m, sha, &why)) != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, set, why != NULL ?
-		    why : custos_strerror(r));
-		ex = cli_exit_code(r);
+	if ((ex = hsm_load_set(h.ctx, set, m, sha)) != EXIT_OK_)
 		goto out;
-	}
 	for (i = 0; i < m->nkeys; i++)
 		if (m->keys[i].ref == ref)
 			k = &m->keys[i];
@@ -427,13 +407,9 @@ cmd_backup_import_key(int argc, char **argv)
 	    (ex = dkek_sources_check(h.ctx, &src)) != EXIT_OK_ ||
 	    (ex = cli_secret_source(&kpw, kfd, kfile, h.ctx)) != EXIT_OK_)
 		return ex;
-	if (idhex != NULL) {
-		idlen = strlen(idhex) / 2;
-		if (idlen == 0 || idlen > PRKD_ID_MAX || strlen(idhex) % 2 ||
-		    decode_hex(id, idlen, idhex, strlen(idhex)) != 0)
-			return cli_usage_error(h.ctx, "--id is 1 to 32 bytes "
-			    "in hex");
-	}
+	if (idhex != NULL && (ex = hsm_parse_id(h.ctx, idhex, id, &idlen)) !=
+	    EXIT_OK_)
+		return ex;
 	/* The key file: guarded memory, parsed, never copied anywhere. */
 	if ((r = atomicio_read(path, KEYFILE_MAX, 1, &file, &flen)) != 0) {
 		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, path,

@@ -262,13 +262,9 @@ cmd_hsm_keygen(int argc, char **argv)
 		return cli_usage_error(h.ctx, "--label is 1 to 64 characters");
 	if ((ex = cli_check_recordable(h.ctx, "label", label)) != EXIT_OK_)
 		return ex;
-	if (idhex != NULL) {
-		idlen = strlen(idhex) / 2;
-		if (idlen == 0 || idlen > PRKD_ID_MAX || strlen(idhex) % 2 ||
-		    decode_hex(id, idlen, idhex, strlen(idhex)) != 0)
-			return cli_usage_error(h.ctx, "--id is 1 to 32 bytes "
-			    "in hex");
-	}
+	if (idhex != NULL && (ex = hsm_parse_id(h.ctx, idhex, id, &idlen)) !=
+	    EXIT_OK_)
+		return ex;
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
 	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0) {

@@ -3,7 +3,6 @@
  * DKEK in sc-hsm-tool's wrap file format, and imported again on a device
  * with the same DKEK, proven by a signature under the original public key.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,13 +89,8 @@ cmd_hsm_wrap(int argc, char **argv)
 	}
 	if (optind != argc || ref < 0 || out == NULL)
 		return cli_usage_error(h.ctx, "give --ref N and --out FILE");
-	/* Before any PIN try is spent; atomicio_create() is the guard. */
-	if ((r = access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS : errno == ENOENT
-	    ? 0 : custos_err_from_errno(errno)) != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", h.ctx, out,
-		    custos_strerror(r));
-		return cli_exit_code(r);
-	}
+	if ((ex = hsm_out_free(h.ctx, out)) != EXIT_OK_)
+		return ex;
 	if ((ex = hsm_ctx_open(&h, out, NULL, 0)) != EXIT_OK_)
 		goto out;
 	if ((r = sc_hsm_select(h.card, NULL, NULL)) != 0) {

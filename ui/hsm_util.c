@@ -1,4 +1,5 @@
 /* hsm_util.c - options, card, PINs and records the hsm commands share. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "../cards/card.h"
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_keys.h"
+#include "../ceremony/backup.h"
 #include "../ceremony/ceremony.h"
 #include "../common/encode.h"
 #include "../common/secmem.h"
@@ -297,4 +299,45 @@ hsm_card_entropy(const char *ctx, const char *spec, uint8_t out[32],
 	if (r != 0)
 		secmem_wipe(out, 32);
 	return EXIT_OK_;
+}
+
+int
+hsm_parse_id(const char *ctx, const char *hex, uint8_t *id, size_t *len)
+{
+	size_t n = strlen(hex);
+
+	*len = n / 2;
+	if (*len == 0 || *len > PRKD_ID_MAX || n % 2 != 0 ||
+	    decode_hex(id, *len, hex, n) != 0)
+		return cli_usage_error(ctx, "--id is 1 to 32 bytes in hex");
+	return EXIT_OK_;
+}
+
+int
+hsm_out_free(const char *ctx, const char *out)
+{
+	int r = access(out, F_OK) == 0 ? CUSTOS_ERR_EXISTS : errno == ENOENT ?
+	    0 : custos_err_from_errno(errno);
+
+	if (r != 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, out,
+		    custos_strerror(r));
+		return cli_exit_code(r);
+	}
+	return EXIT_OK_;
+}
+
+int
+hsm_load_set(const char *ctx, const char *set, struct backup_manifest *m,
+    char sha256[65])
+{
+	const char *why = NULL;
+	int r = backup_load(set, m, sha256, &why);
+
+	if (r == 0)
+		return EXIT_OK_;
+	fprintf(stderr, "custos: %s: %s: %s\n", ctx, set,
+	    r == CUSTOS_ERR_NOT_FOUND ? "no manifest.json: not a backup set, "
+	    "or an interrupted one" : why != NULL ? why : custos_strerror(r));
+	return cli_exit_code(r);
 }

@@ -129,6 +129,21 @@ void hsm_key_print(const struct sc_hsm_key *k);
 int hsm_card_entropy(const char *ctx, const char *spec, uint8_t out[32],
     char *reader, size_t rsz);
 
+/* Parses --id: 1 to 32 bytes in hex into id, *len. Exit code. */
+int hsm_parse_id(const char *ctx, const char *hex, uint8_t *id,
+    size_t *len);
+
+/* Refuses an output path that exists, before any PIN try or key work
+ * (atomicio_create() is the real guard). Prints one line; exit code. */
+int hsm_out_free(const char *ctx, const char *out);
+
+struct backup_manifest;
+
+/* Loads the backup set's manifest (and its SHA-256) or says in one line
+ * why not. Exit code. */
+int hsm_load_set(const char *ctx, const char *set, struct backup_manifest *m,
+    char sha256[65]);
+
 /* The hsm subcommands in cmd_hsm_keys.c and cmd_hsm_wrap.c. */
 int cmd_hsm_keys(int argc, char **argv);
 int cmd_hsm_keygen(int argc, char **argv);
