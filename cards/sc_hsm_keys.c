@@ -277,7 +277,7 @@ sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
 	if ((r = sc_hsm_sw_err(sw)) != 0)
 		goto out;
 	k.ref = ref;
-	if ((r = sc_hsm_pub_from_ce(rsp, rl, &k.pub)) != 0) {
+	if (sc_hsm_pub_from_ce(rsp, rl, &k.pub) != 0) {
 		r = CUSTOS_ERR_PROTOCOL;
 		goto out;
 	}

@@ -17,7 +17,7 @@
 #define BACKUP_FORMAT "custos-backup/1"
 #define BACKUP_MANIFEST "manifest.json"
 #define BACKUP_MAX_KEYS 255
-#define BACKUP_MANIFEST_MAX (1024 * 1024)
+#define BACKUP_MANIFEST_MAX ((size_t)1024 * 1024)
 
 /* One key in the set. */
 struct backup_key {

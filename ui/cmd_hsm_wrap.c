@@ -222,7 +222,7 @@ check_kcv(struct hsm_ctx *h, const struct unwrap_in *in, int *logged_in)
 	char want[17], have[17];
 	int total = 0, left = 0, r, ex;
 
-	if ((r = sc_hsm_dkek_query(h->card, &total, &left, kcv)) != 0 ||
+	if (sc_hsm_dkek_query(h->card, &total, &left, kcv) != 0 ||
 	    total <= 0 || left > 0) {
 		fprintf(stderr, "custos: %s: the device has no complete DKEK; "
 		    "import its shares first\n", h->ctx);

@@ -61,8 +61,8 @@ dkek_rebuild(const char *ctx, const struct dkek_sources *s,
 	int ex = EXIT_OK_, r;
 
 	prompt_src_tty(&src);
-	if ((shares = secmem_alloc((DKEK_MAX_SOURCES * 2 + 1) * DKEK_SHARE_LEN)) ==
-	    NULL)
+	if ((shares = secmem_alloc((size_t)(DKEK_MAX_SOURCES * 2 + 1) *
+	    DKEK_SHARE_LEN)) == NULL)
 		return cli_fail(ctx, CUSTOS_ERR_NOMEM);
 	if ((ex = cli_secret_source(&src, s->pw_fd, s->pw_file, ctx)) !=
 	    EXIT_OK_)
