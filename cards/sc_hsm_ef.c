@@ -9,7 +9,9 @@
 #include "sc_hsm_ef.h"
 
 #define READ_CHUNK 1024		/* extended Le, as the card answers */
-#define WRITE_CHUNK 240		/* fits a short APDU with its TLVs */
+/* UPDATE BINARY data per APDU: the card's buffer is 1439 bytes, less the
+ * 8 bytes of offset and data TLVs (OpenSC writes up to 1431). */
+#define WRITE_CHUNK 1024
 
 /* Maps a status word of a file command. */
 static int
@@ -93,7 +95,10 @@ sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
 		cmd[h++] = (uint8_t)(off >> 8);
 		cmd[h++] = (uint8_t)off;
 		cmd[h++] = 0x53;
-		if (k >= 0x80)
+		if (k >= 0x100) {
+			cmd[h++] = 0x82;
+			cmd[h++] = (uint8_t)(k >> 8);
+		} else if (k >= 0x80)
 			cmd[h++] = 0x81;
 		cmd[h++] = (uint8_t)k;
 		memcpy(cmd + h, d + off, k);
