@@ -76,6 +76,14 @@ sc_hsm_read_ef(struct card *c, uint16_t fid, uint8_t **out, size_t *len)
 }
 
 int
+sc_hsm_read_ef_opt(struct card *c, uint16_t fid, uint8_t **out, size_t *len)
+{
+	int r = sc_hsm_read_ef(c, fid, out, len);
+
+	return r == CUSTOS_ERR_NOT_FOUND ? 0 : r;
+}
+
+int
 sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d, size_t n)
 {
 	uint8_t cmd[8 + WRITE_CHUNK], rsp[8];

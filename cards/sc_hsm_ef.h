@@ -24,6 +24,10 @@ struct card;
 int sc_hsm_read_ef(struct card *c, uint16_t fid, uint8_t **out,
     size_t *len) CUSTOS_WUR;
 
+/* As sc_hsm_read_ef(), but a missing EF is no error: *out NULL, *len 0. */
+int sc_hsm_read_ef_opt(struct card *c, uint16_t fid, uint8_t **out,
+    size_t *len) CUSTOS_WUR;
+
 /* Writes d[0..n) to EF fid from offset 0 (creating it), in chunks. */
 int sc_hsm_write_ef(struct card *c, uint16_t fid, const uint8_t *d,
     size_t n) CUSTOS_WUR;

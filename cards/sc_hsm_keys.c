@@ -124,19 +124,18 @@ load_key(struct card *c, struct sc_hsm_key *k)
 	size_t n = 0;
 	int r;
 
-	r = sc_hsm_read_ef(c, (uint16_t)(0xC400 | k->ref), &d, &n);
-	if (r == 0)
-		k->has_prkd = prkd_parse(d, n, &k->prkd) == 0;
+	if ((r = sc_hsm_read_ef_opt(c, (uint16_t)(0xC400 | k->ref), &d, &n)) !=
+	    0)
+		return r;
+	k->has_prkd = d != NULL && prkd_parse(d, n, &k->prkd) == 0;
 	free(d);
 	d = NULL;
-	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
+	if ((r = sc_hsm_read_ef_opt(c, (uint16_t)(0xCE00 | k->ref), &d, &n)) !=
+	    0)
 		return r;
-	r = sc_hsm_read_ef(c, (uint16_t)(0xCE00 | k->ref), &d, &n);
-	if (r == 0 && sc_hsm_pub_from_ce(d, n, &k->pub) != 0)
+	if (d != NULL && sc_hsm_pub_from_ce(d, n, &k->pub) != 0)
 		k->pub = NULL;
 	free(d);
-	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
-		return r;
 	sc_hsm_key_describe(k);
 	return 0;
 }

@@ -95,20 +95,6 @@ key_entry(const struct sc_hsm_key *k, struct backup_key *e)
 	return r;
 }
 
-/* Reads EF fid, or nothing (*d NULL) when the device has none. */
-static int
-read_opt(struct card *c, uint16_t fid, uint8_t **d, size_t *n)
-{
-	int r = sc_hsm_read_ef(c, fid, d, n);
-
-	if (r == CUSTOS_ERR_NOT_FOUND) {
-		*d = NULL;
-		*n = 0;
-		return 0;
-	}
-	return r;
-}
-
 /* Wraps key k into dir; fills e or, when the device will not, s. */
 static int
 create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
@@ -153,8 +139,8 @@ create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
 		r = CUSTOS_ERR_DKEK_MISMATCH;	/* the device contradicts itself */
 		goto out;
 	}
-	if ((r = read_opt(c, (uint16_t)(0xC400 | k->ref), &prkd, &pl)) != 0 ||
-	    (r = read_opt(c, (uint16_t)(0xCE00 | k->ref), &ce, &cl)) != 0)
+	if ((r = sc_hsm_read_ef_opt(c, (uint16_t)(0xC400 | k->ref), &prkd, &pl)) != 0 ||
+	    (r = sc_hsm_read_ef_opt(c, (uint16_t)(0xCE00 | k->ref), &ce, &cl)) != 0)
 		goto out;
 	if (prkd == NULL) {
 		/* sc-hsm-tool reads the parts by position: give it one. */

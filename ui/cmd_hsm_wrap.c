@@ -22,20 +22,6 @@
 #include "cli.h"
 #include "hsm_util.h"
 
-/* Reads EF fid, or nothing when the device has none. */
-static int
-read_optional(struct hsm_ctx *h, uint16_t fid, uint8_t **d, size_t *n)
-{
-	int r = sc_hsm_read_ef(h->card, fid, d, n);
-
-	if (r == CUSTOS_ERR_NOT_FOUND) {
-		*d = NULL;
-		*n = 0;
-		return EXIT_OK_;
-	}
-	return r == 0 ? EXIT_OK_ : cli_fail(h->ctx, r);
-}
-
 int
 cmd_hsm_wrap(int argc, char **argv)
 {
@@ -97,10 +83,12 @@ cmd_hsm_wrap(int argc, char **argv)
 		ex = cli_fail(h.ctx, r);
 		goto out;
 	}
-	if ((ex = read_optional(&h, (uint16_t)(0xC400 | ref), &prkd, &plen)) !=
-	    EXIT_OK_ || (ex = read_optional(&h, (uint16_t)(0xCE00 | ref), &ce,
-	    &clen)) != EXIT_OK_)
+	if ((r = sc_hsm_read_ef_opt(h.card, (uint16_t)(0xC400 | ref), &prkd,
+	    &plen)) != 0 || (r = sc_hsm_read_ef_opt(h.card, (uint16_t)(0xCE00 |
+	    ref), &ce, &clen)) != 0) {
+		ex = cli_fail(h.ctx, r);
 		goto out;
+	}
 	k.ref = ref;
 	k.has_prkd = prkd != NULL && prkd_parse(prkd, plen, &k.prkd) == 0;
 	if (ce != NULL && sc_hsm_pub_from_ce(ce, clen, &k.pub) != 0)
