@@ -26,6 +26,7 @@ struct backup_outcome {
 	int dest_ref;		/* restore: the reference it went to */
 	int err;		/* 0, or why it failed */
 	int already;		/* restore: the key was there already */
+	int on_device;		/* restore: this key is under dest_ref now */
 	int proven;		/* restore: signs under the manifest's key */
 	char why[160];		/* one line when err != 0 */
 };

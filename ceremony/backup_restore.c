@@ -190,6 +190,7 @@ resume_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 		free(ce);
 	}
 	o->already = 1;
+	o->on_device = 1;
 	o->proven = o->err == 0;
 	*write_c4 = wf->prkd != NULL && (force || !has_c4);
 	*write_ce = wf->cert != NULL && (force || !has_ce);
@@ -212,7 +213,7 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 	memset(&k, 0, sizeof(k));
 	tlv_init(&pb);
 	o->err = 0;
-	o->already = o->proven = 0;
+	o->already = o->proven = o->on_device = 0;
 	memset(&local, 0, sizeof(local));
 	f = cache != NULL ? cache : &local;
 	if (!f->valid) {
@@ -284,6 +285,7 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 		/* Prove before anything is written beside it: a blob that
 		 * is not the key of its public key is taken out again. */
 		note_ef(f, (uint16_t)(0xCC00 | dest), 1);
+		o->on_device = 1;
 		k.ref = dest;
 		k.pub = pub;
 		r = sc_hsm_prove_key(c, &k);
@@ -303,9 +305,10 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 			int gone = sc_hsm_delete_ef(c, (uint16_t)(0xCC00 |
 			    dest)) == 0;
 
-			if (gone)
+			if (gone) {
 				note_ef(f, (uint16_t)(0xCC00 | dest), 0);
-			else
+				o->on_device = 0;
+			} else
 				f->valid = 0;
 
 			backup_say(o, CUSTOS_ERR_CORRUPT, "the key in the blob does not "

@@ -358,8 +358,7 @@ cmd_hsm_unwrap(int argc, char **argv)
 		ex = cli_exit_code(r != 0 ? r : o.err == CUSTOS_ERR_EXISTS ?
 		    CUSTOS_ERR_EXISTS : o.err == CUSTOS_ERR_DKEK_MISMATCH ?
 		    CUSTOS_ERR_DKEK_MISMATCH : CUSTOS_ERR_CARD);
-		record_failure(&h, &in, path, o.already || strstr(o.why,
-		    "is in") != NULL, r != 0 ? r : o.err);
+		record_failure(&h, &in, path, o.on_device, r != 0 ? r : o.err);
 		goto out;
 	}
 	if (o.already)

@@ -237,3 +237,9 @@ done
 check "the wrap record carries the KCV and the public key" \
 	'grep "hsm.wrap" "$T/reh/transcript.jsonl" | grep -q "\"kcv\":\"$kcv\".*pubkey"'
 check "no PIN in the transcript" '! grep -q 648219 "$T/reh/transcript.jsonl"'
+# A key that is taken out again is recorded as not on the device (last:
+# this unproven restore rightly fails the audit's restore rule).
+run hsm unwrap --card emu:replacement "$T/evil.wrap" --ref 9 --pin-file "$T/pin" $cer
+expect_err "a crafted file in a ceremony is refused" 1 "removed again"
+check "and recorded with the key not on the device" \
+	'grep "hsm.unwrap.failed" "$T/reh/transcript.jsonl" | tail -1 | grep -q "\"unwrapped\":false"'
