@@ -14,6 +14,7 @@
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_keys.h"
 #include "../ceremony/backup.h"
+#include "../ceremony/keyfacts.h"
 #include "../ceremony/dkek.h"
 #include "../ceremony/transcript.h"
 #include "../ceremony/verify.h"
@@ -44,20 +45,6 @@ print_outcome(void *arg, size_t done, size_t total,
 	else
 		printf("[%zu/%zu] key %3d: %s\n", done, total, o->ref, verb);
 	fflush(stdout);
-}
-
-static json_t *
-manifest_keys_json(const struct backup_manifest *m)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a != NULL && i < m->nkeys; i++)
-		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:s}",
-		    "ref", m->keys[i].ref, "label", m->keys[i].label, "kind",
-		    m->keys[i].kind, "pubkey_sha256", m->keys[i].pubkey_sha256,
-		    "file_sha256", m->keys[i].file_sha256));
-	return a;
 }
 
 static int
@@ -150,7 +137,7 @@ backup_create_cmd(int argc, char **argv)
 	json_object_set_new(facts, "set", json_string(out));
 	json_object_set_new(facts, "manifest_sha256", json_string(sha));
 	json_object_set_new(facts, "kcv", json_string(m->kcv));
-	json_object_set_new(facts, "keys", manifest_keys_json(m));
+	json_object_set_new(facts, "keys", keyfacts_manifest(m));
 	json_object_set_new(facts, "not_exportable", skipped);
 	ex = hsm_record(&h, "backup.create", facts);
  out:
@@ -474,14 +461,7 @@ backup_restore_cmd(int argc, char **argv)
 	ex = r == 0 ? EXIT_OK_ : cli_exit_code(r == CUSTOS_ERR_CORRUPT ?
 	    CUSTOS_ERR_CARD : r);
 	facts = hsm_facts(&h);
-	res = json_array();
-	for (i = 0; i < m->nkeys; i++)
-		json_array_append_new(res, json_pack("{s:i, s:i, s:s, s:s, "
-		    "s:b, s:b, s:s}", "ref", out[i].ref, "dest_ref",
-		    out[i].dest_ref, "label", m->keys[i].label, "pubkey_sha256",
-		    m->keys[i].pubkey_sha256, "proven", out[i].err == 0 &&
-		    out[i].proven, "already", out[i].already, "error",
-		    out[i].err == 0 ? "" : out[i].why));
+	res = keyfacts_restore(m, out);
 	json_object_set_new(facts, "set", json_string(set));
 	json_object_set_new(facts, "manifest_sha256", json_string(sha));
 	json_object_set_new(facts, "kcv", json_string(m->kcv));

@@ -16,6 +16,7 @@
 #include "../common/secmem.h"
 #include "cli.h"
 #include "hsm_util.h"
+#include "../ceremony/keyfacts.h"
 
 void
 hsm_ctx_init(struct hsm_ctx *h, const char *ctx)
@@ -229,29 +230,7 @@ hsm_parse_ref(const char *s)
 void
 hsm_key_facts(json_t *facts, const struct sc_hsm_key *k)
 {
-	unsigned char *der = NULL;
-	char fpr[65], id[2 * PRKD_ID_MAX + 1] = "", *b64 = NULL;
-	int n;
-
-	json_object_set_new(facts, "ref", json_integer(k->ref));
-	json_object_set_new(facts, "label", json_string(k->has_prkd ?
-	    k->prkd.label : ""));
-	if (k->has_prkd && encode_hex(id, sizeof(id), k->prkd.id,
-	    k->prkd.id_len, 0) != 0)
-		id[0] = '\0';
-	json_object_set_new(facts, "id", json_string(id));
-	json_object_set_new(facts, "kind", json_string(k->kind));
-	if (k->pub == NULL)
-		return;
-	if (encode_hex(fpr, sizeof(fpr), k->fpr, sizeof(k->fpr), 0) == 0)
-		json_object_set_new(facts, "pubkey_sha256", json_string(fpr));
-	if ((n = i2d_PUBKEY(k->pub, &der)) > 0 &&
-	    (b64 = malloc(encode_base64_size((size_t)n))) != NULL &&
-	    encode_base64(b64, encode_base64_size((size_t)n), der,
-	    (size_t)n) == 0)
-		json_object_set_new(facts, "pubkey", json_string(b64));
-	free(b64);
-	OPENSSL_free(der);
+	keyfacts_add(facts, k);
 }
 
 void

@@ -1,0 +1,154 @@
+/*
+ * walk.h - the ceremony walk: a plan (plan.h) turned into a list of steps
+ * that custodians take one at a time, and the state machine that takes
+ * them. The transcript is the source of truth for progress: each step is
+ * announced by a "walk.begin" record and finished by its own record (e.g.
+ * "hsm.import-share") carrying "step": its id. Resuming reads the
+ * transcript, checks the card's and the files' real state against it and
+ * goes on at the first unfinished step; a step that began but did not
+ * finish is reconciled (done on the device already, or run again), so no
+ * share is lost and none is imported twice.
+ *
+ * No terminal here: everything a person must do or see goes through the
+ * callbacks of struct walk_io, which the TUI (ui/tui_*.c) draws and the
+ * unit tests script.
+ */
+#ifndef CUSTOS_WALK_H
+#define CUSTOS_WALK_H
+
+#include <stddef.h>
+
+#include "../common/err.h"
+#include "plan.h"
+
+#define WALK_MAX_STEPS 128
+#define WALK_SO_PIN_DEFAULT "3537363231383830"	/* factory SO PIN */
+
+enum walk_op {
+	WALK_PLAN = 1,		/* everyone compares the plan's SHA-256 */
+	WALK_SHARE_CREATE,	/* a holder's new share and passphrase */
+	WALK_SHARE_SPLIT,	/* a new share split M-of-N to a group */
+	WALK_RESHARE,		/* a share re-protected for new custodians */
+	WALK_HSM_INIT,		/* initialize an HSM for the DKEK */
+	WALK_HSM_IMPORT,	/* import one share into an HSM */
+	WALK_HSM_KCV,		/* read and compare the HSM's DKEK KCV */
+	WALK_KEYGEN,		/* generate one planned key */
+	WALK_BACKUP,		/* wrap every key into the backup set */
+	WALK_RESTORE,		/* restore and prove every key of the set */
+	WALK_CLOSE,		/* sign the transcript, destroy the key */
+};
+
+enum walk_state { WALK_TODO = 0, WALK_BEGUN, WALK_DONE };
+
+struct walk_step {
+	enum walk_op op;
+	int share, hsm, key;	/* plan indexes, -1 when not used */
+	char id[48];		/* stable: "hsm-import-1-2" */
+	char title[80];
+	char actor[128];	/* who acts: "alice", "dana (administrator)" */
+	char explain[400];	/* one or two sentences */
+	char consequence[200];	/* irreversible: what confirming does */
+	char confirm_word[16];	/* typed to confirm ("ERASE"), or "" */
+	enum walk_state state;
+};
+
+/* What a secret request is for; the UI chooses its screen from it. */
+enum walk_secret {
+	WALK_SECRET_ADMIN_NEW = 1, /* new administrator passphrase */
+	WALK_SECRET_ADMIN,	/* the administrator's passphrase */
+	WALK_SECRET_NEW,	/* a custodian's new passphrase (confirmed) */
+	WALK_SECRET_OLD,	/* a custodian's existing passphrase */
+	WALK_SECRET_SO_PIN,	/* 16 hex digits */
+	WALK_SECRET_SO_PIN_NEW,	/* 16 hex digits, confirmed */
+	WALK_SECRET_PIN,	/* the user PIN */
+	WALK_SECRET_PIN_NEW,	/* a new user PIN, confirmed */
+};
+
+/*
+ * The UI's side. Every callback gets arg. Strings are borrowed for the
+ * call. Callbacks that return int return 0 to go on, or
+ * CUSTOS_ERR_CANCELLED when the person backs out (the step stops, nothing
+ * more is done, and it can be taken again).
+ */
+struct walk_io {
+	void *arg;
+	/* who must now take the keyboard, and why (one sentence). */
+	int (*handover)(void *arg, const char *who, const char *why);
+	/*
+	 * Reads a secret for who into *out (guarded memory, NUL-terminated,
+	 * secmem_free() by the walk) and *len. For NEW kinds the UI asks
+	 * twice, shows strength, and returns CUSTOS_ERR_PASSPHRASE_MISMATCH
+	 * when the entries differ; the walk checks the policy. hint is an
+	 * extra line ("" for none).
+	 */
+	int (*secret)(void *arg, enum walk_secret kind, const char *who,
+	    const char *what, const char *hint, char **out, size_t *len);
+	/*
+	 * Offers who a secret (mnemonic words) to view only on request, on a
+	 * screen cleared afterwards. Returns when they are done.
+	 */
+	int (*reveal)(void *arg, const char *who, const char *title,
+	    const char *secret);
+	/* Names the consequence; returns 0 only after word (if not "") or a
+	   yes was given. */
+	int (*confirm)(void *arg, const char *consequence, const char *word);
+	/* A value to read aloud: label and hex digits (shown in groups of
+	   four and as words). */
+	void (*show)(void *arg, const char *label, const char *hex);
+	/* Slow work: what, done of total (total 0: unknown). */
+	void (*progress)(void *arg, const char *what, size_t done,
+	    size_t total);
+	/* A line to show (not an error). */
+	void (*note)(void *arg, const char *text);
+	/* Called after each record that moves the walk (tests stop here). */
+	void (*recorded)(void *arg, const char *action, const char *step);
+};
+
+struct walk;
+struct ceremony;
+
+struct walk_opts {
+	const char *plan_path;	/* the plan file (relative paths in it are
+				   relative to its directory) */
+	const char *dir;	/* the ceremony directory */
+	int rehearse;		/* force a rehearsal on emulated devices */
+	unsigned long long kdf_ops, kdf_mem_kib;	/* 0: defaults */
+};
+
+/*
+ * Loads the plan, then creates the ceremony directory (asking the
+ * administrator for a new passphrase through io) or unlocks the existing
+ * one, and reads its transcript to know which steps are done. A ceremony
+ * started under another plan (SHA-256) is refused. Returns 0,
+ * CUSTOS_ERR_CLOSED (the ceremony is closed: nothing to resume),
+ * CUSTOS_ERR_FORMAT (the plan; why says where), CUSTOS_ERR_BAD_PASSPHRASE
+ * and others; why (may be NULL) gets one line on error.
+ */
+int walk_open(struct walk **w, const struct walk_opts *o,
+    const struct walk_io *io, char *why, size_t whysz) CUSTOS_WUR;
+
+/* Closes cards, wipes PINs, frees; accepts NULL. */
+void walk_free(struct walk *w);
+
+/* The plan, the steps and the index of the first unfinished one (== n
+   when all are done). */
+const struct plan *walk_plan(const struct walk *w);
+const struct walk_step *walk_steps(const struct walk *w, size_t *n);
+size_t walk_current(const struct walk *w);
+const char *walk_ceremony_id(const struct walk *w);
+int walk_is_rehearsal(const struct walk *w);
+
+/*
+ * Takes the current step: reconciles it when it began before an
+ * interruption, confirms what is irreversible, does it, records it.
+ * Returns 0 (the step is done; walk_current() moved on), or an error with
+ * why set to one line (the step is not done and may be taken again;
+ * nothing recorded as done). CUSTOS_ERR_CANCELLED: the person backed out.
+ */
+int walk_step_run(struct walk *w, char *why, size_t whysz) CUSTOS_WUR;
+
+/* Steps of a plan without a ceremony (for showing a plan; tests). */
+int walk_build(const struct plan *p, struct walk_step *steps, size_t max,
+    size_t *n) CUSTOS_WUR;
+
+#endif

@@ -1,0 +1,878 @@
+/*
+ * test_walk.c - the ceremony state machine without a terminal: plans
+ * turned into steps, a whole new-DKEK ceremony and a disaster-recovery
+ * restore on emulated devices with a scripted io, bad input at each kind
+ * of step, and the program killed at every record (a child process that
+ * _exit()s) and resumed, including the windows where the device acted but
+ * the transcript had not yet said so.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../../cards/card.h"
+#include "../../cards/sc_hsm.h"
+#include "../../cards/sc_hsm_keys.h"
+#include "../../ceremony/backup.h"
+#include "../../ceremony/backup_manifest.h"
+#include "../../ceremony/dkek.h"
+#include "../../ceremony/sharefile.h"
+#include "../../ceremony/verify.h"
+#include "../../ceremony/walk.h"
+#include "../../common/secmem.h"
+#include "../../shamir/slip39.h"
+
+#define ADMIN_PW "dana-Quartz-Lantern-Meadow-71"
+#define PIN "648219"
+#define KDF_KIB (256ULL * 1024)
+
+struct sio {
+	int records;		/* records seen by this process */
+	int die_at;		/* _exit(0) at this record (0: never) */
+	int reveals;
+	int confirms, erase_confirms;
+	int refuse_confirm;	/* answer no */
+	const char *wrong_for;	/* give this custodian a wrong passphrase */
+	const char *absent;	/* this custodian presses Esc */
+	int wrong_admin;
+	char last_label[64], last_hex[65];
+	char kcv[17];
+};
+
+static void
+pw_for(const char *who, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s-Plum-Crater-Velvet-Oboe-93", who);
+}
+
+static char *
+dup_secret(const char *s, size_t *len)
+{
+	char *p = secmem_alloc(strlen(s) + 1);
+
+	assert_non_null(p);
+	memcpy(p, s, strlen(s) + 1);
+	*len = strlen(s);
+	return p;
+}
+
+static int
+s_handover(void *arg, const char *who, const char *why)
+{
+	(void)arg, (void)who, (void)why;
+	return 0;
+}
+
+static int
+s_secret(void *arg, enum walk_secret kind, const char *who, const char *what,
+    const char *hint, char **out, size_t *len)
+{
+	struct sio *s = arg;
+	char pw[128];
+
+	(void)what, (void)hint;
+	switch (kind) {
+	case WALK_SECRET_ADMIN_NEW:
+	case WALK_SECRET_ADMIN:
+		*out = dup_secret(s->wrong_admin ? "x" ADMIN_PW : ADMIN_PW,
+		    len);
+		return 0;
+	case WALK_SECRET_SO_PIN:
+	case WALK_SECRET_SO_PIN_NEW:
+		*out = dup_secret(WALK_SO_PIN_DEFAULT, len);
+		return 0;
+	case WALK_SECRET_PIN:
+	case WALK_SECRET_PIN_NEW:
+		*out = dup_secret(PIN, len);
+		return 0;
+	default:
+		break;
+	}
+	if (s->absent != NULL && strcmp(who, s->absent) == 0)
+		return CUSTOS_ERR_CANCELLED;
+	pw_for(who, pw, sizeof(pw));
+	if (s->wrong_for != NULL && strcmp(who, s->wrong_for) == 0)
+		pw[0] = 'X';
+	*out = dup_secret(pw, len);
+	return 0;
+}
+
+static int
+s_reveal(void *arg, const char *who, const char *title, const char *secret)
+{
+	struct sio *s = arg;
+
+	(void)who, (void)title;
+	/* a SLIP-39 mnemonic of a 32-byte share: 33 words */
+	assert_true(strlen(secret) > 33 * 4);
+	s->reveals++;
+	return 0;
+}
+
+static int
+s_confirm(void *arg, const char *consequence, const char *word)
+{
+	struct sio *s = arg;
+
+	assert_true(strlen(consequence) > 10);
+	s->confirms++;
+	if (strcmp(word, "ERASE") == 0)
+		s->erase_confirms++;
+	return s->refuse_confirm ? CUSTOS_ERR_CANCELLED : 0;
+}
+
+static void
+s_show(void *arg, const char *label, const char *hex)
+{
+	struct sio *s = arg;
+
+	snprintf(s->last_label, sizeof(s->last_label), "%s", label);
+	snprintf(s->last_hex, sizeof(s->last_hex), "%s", hex);
+	if (strcmp(label, "DKEK KCV") == 0)
+		snprintf(s->kcv, sizeof(s->kcv), "%s", hex);
+}
+
+static void
+s_progress(void *arg, const char *what, size_t done, size_t total)
+{
+	(void)arg, (void)what, (void)done, (void)total;
+}
+
+static void
+s_note(void *arg, const char *text)
+{
+	(void)arg, (void)text;
+}
+
+static void
+s_recorded(void *arg, const char *action, const char *step)
+{
+	struct sio *s = arg;
+
+	(void)action, (void)step;
+	if (++s->records == s->die_at)
+		_exit(0);	/* the laptop dies right after this record */
+}
+
+static struct walk_io
+io_for(struct sio *s)
+{
+	struct walk_io io = {
+		.arg = s, .handover = s_handover, .secret = s_secret,
+		.reveal = s_reveal, .confirm = s_confirm, .show = s_show,
+		.progress = s_progress, .note = s_note,
+		.recorded = s_recorded,
+	};
+
+	return io;
+}
+
+static char tmp[64];
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char new_plan[] =
+    "custos-plan: 1\n"
+    "kind: new-dkek\n"
+    "title: Walk test ceremony\n"
+    "admin: dana\n"
+    "rehearsal: true\n"
+    "witnesses: [wendy]\n"
+    "custodians: [alice, bob, carol, dave]\n"
+    "dkek:\n"
+    "  shares:\n"
+    "    - holder: alice\n"
+    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
+    "hsms:\n"
+    "  - {name: primary, serial: DENK0100001}\n"
+    "  - {name: secondary, serial: DENK0100002}\n"
+    "keys:\n"
+    "  - {label: signing, type: \"ec:P-256\"}\n"
+    "  - {label: archive, type: \"rsa:2048\"}\n"
+    "backup: backups/main\n";
+
+static void
+make_new_plan(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/new.yaml", tmp);
+	write_file(path, new_plan);
+}
+
+/* The restore plan, for kcv (16 hex digits). */
+static void
+make_restore_plan(const char *kcv)
+{
+	char path[128], text[1024];
+
+	snprintf(text, sizeof(text),
+	    "custos-plan: 1\n"
+	    "kind: restore\n"
+	    "title: Walk test restore\n"
+	    "admin: dana\n"
+	    "rehearsal: true\n"
+	    "custodians: [alice, bob, carol, dave]\n"
+	    "dkek:\n"
+	    "  shares:\n"
+	    "    - holder: alice\n"
+	    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
+	    "hsms:\n"
+	    "  - {name: replacement, serial: DENK0100003}\n"
+	    "share_dir: new/shares\n"
+	    "backup: backups/main\n"
+	    "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", kcv, kcv + 4, kcv + 8,
+	    kcv + 12);
+	snprintf(path, sizeof(path), "%s/restore.yaml", tmp);
+	write_file(path, text);
+}
+
+static struct walk_opts
+opts(const char *plan, const char *dir)
+{
+	static char p[128], d[128];
+	struct walk_opts o;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(p, sizeof(p), "%s/%s", tmp, plan);
+	snprintf(d, sizeof(d), "%s/%s", tmp, dir);
+	o.plan_path = p;
+	o.dir = d;
+	o.kdf_ops = 1;
+	o.kdf_mem_kib = KDF_KIB;
+	return o;
+}
+
+/* Runs every remaining step; returns the first error. */
+static int
+run_all(struct walk *w)
+{
+	char why[320];
+	size_t n;
+	int r;
+
+	(void)walk_steps(w, &n);
+	while (walk_current(w) < n)
+		if ((r = walk_step_run(w, why, sizeof(why))) != 0) {
+			print_message("step: %s\n", why);
+			return r;
+		}
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	char emu[96];
+
+	(void)state;
+	testutil_tmpdir(tmp);
+	snprintf(emu, sizeof(emu), "%s/emu", tmp);
+	assert_int_equal(mkdir(emu, 0700), 0);
+	setenv("CUSTOS_EMU_DIR", emu, 1);
+	make_new_plan();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	testutil_rmtree(tmp);
+	return 0;
+}
+
+/* The steps of each kind, in order. */
+static void
+test_build(void **state)
+{
+	struct walk_step *st = calloc(WALK_MAX_STEPS, sizeof(*st));
+	struct plan *p = NULL;
+	char why[256], path[128];
+	const char *want[] = { "plan", "share-1", "share-2", "hsm-init-1",
+	    "hsm-import-1-1", "hsm-import-1-2", "hsm-kcv-1", "hsm-init-2",
+	    "hsm-import-2-1", "hsm-import-2-2", "hsm-kcv-2", "keygen-1",
+	    "keygen-2", "backup", "close" };
+	size_t n = 0, i;
+
+	(void)state;
+	assert_non_null(st);
+	snprintf(path, sizeof(path), "%s/new.yaml", tmp);
+	assert_int_equal(plan_load(path, &p, why, sizeof(why)), 0);
+	assert_int_equal(walk_build(p, st, WALK_MAX_STEPS, &n), 0);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++)
+		assert_string_equal(st[i].id, want[i]);
+	assert_int_equal(st[1].op, WALK_SHARE_CREATE);
+	assert_int_equal(st[2].op, WALK_SHARE_SPLIT);
+	assert_string_equal(st[3].confirm_word, "ERASE");
+	assert_non_null(strstr(st[3].consequence, "ERASES"));
+	assert_non_null(strstr(st[2].actor, "2 of bob, carol, dave"));
+	plan_free(p);
+	/* a plan the walk cannot take: zero room */
+	assert_int_equal(plan_load(path, &p, why, sizeof(why)), 0);
+	assert_int_equal(walk_build(p, st, 3, &n), CUSTOS_ERR_LIMIT);
+	plan_free(p);
+	free(st);
+}
+
+/* Opens a v1 file with who's passphrase into v (32 bytes, guarded). */
+static void
+open_as(const char *path, const char *who, unsigned char *v,
+    struct sharefile_info *info)
+{
+	struct sharefile_info own;
+	char pw[128];
+
+	if (info == NULL)
+		info = &own;
+	pw_for(who, pw, sizeof(pw));
+	assert_int_equal(sharefile_open(path, v, (unsigned char *)pw,
+	    strlen(pw), PBE_ITERATIONS, info), 0);
+}
+
+/* Share 2 of the test plan, rebuilt from bob's and carol's member files
+   independently of the walk's own reader. */
+static void
+share2(const char *dir, unsigned char *out)
+{
+	struct slip39_share *sh = secmem_alloc(2 * sizeof(*sh));
+	struct sharefile_info info;
+	unsigned id, ext, e, gi, gt, gc, mi, mt;
+	const char *who[2] = { "bob", "carol" }, *p;
+	char path[256];
+	size_t len = 0, i;
+
+	assert_non_null(sh);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/share-2-member-%zu-%s.share",
+		    dir, i + 1, who[i]);
+		open_as(path, who[i], sh[i].value, &info);
+		assert_non_null(p = strstr(info.v1.comment, ": id="));
+		assert_int_equal(sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u "
+		    "member=%u/%u", &id, &ext, &e, &gi, &gt, &gc, &mi, &mt), 8);
+		sh[i].identifier = (uint16_t)id;
+		sh[i].extendable = (uint8_t)ext;
+		sh[i].iter_exp = (uint8_t)e;
+		sh[i].group_index = (uint8_t)gi;
+		sh[i].group_threshold = (uint8_t)gt;
+		sh[i].group_count = (uint8_t)gc;
+		sh[i].member_index = (uint8_t)mi;
+		sh[i].member_threshold = (uint8_t)mt;
+		sh[i].value_len = 32;
+	}
+	assert_int_equal(slip39_combine(sh, 2, (const unsigned char *)"", 0,
+	    out, 32, &len, NULL), 0);
+	assert_int_equal(len, 32);
+	secmem_free(sh);
+}
+
+/* The KCV the DKEK of the share files in dir has. */
+static void
+kcv_from_files(const char *dir, char out[17])
+{
+	unsigned char *a = secmem_alloc(32), *b = secmem_alloc(32);
+	unsigned char *d = secmem_alloc(32), k[8];
+	const unsigned char *sh[2];
+	char path[256];
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(d);
+	snprintf(path, sizeof(path), "%s/share-1-alice.share", dir);
+	open_as(path, "alice", a, NULL);
+	share2(dir, b);
+	sh[0] = a;
+	sh[1] = b;
+	assert_int_equal(dkek_combine(d, k, sh, 2, NULL, NULL), 0);
+	dkek_kcv_hex(out, k);
+	secmem_free(a);
+	secmem_free(b);
+	secmem_free(d);
+}
+
+static void
+verify_dir(const char *dir, int closed)
+{
+	struct ceremony_verdict v;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, dir);
+	assert_int_equal(ceremony_verify(path, &v, NULL, NULL), 0);
+	assert_int_equal(v.closed, closed);
+}
+
+/* The keys of the emulated device name, proven by signing. */
+static void
+assert_keys_proven(const char *name, size_t want)
+{
+	struct sc_hsm_key *keys = calloc(SC_HSM_MAX_REFS, sizeof(*keys));
+	struct card *c = NULL;
+	char spec[64];
+	size_t n = 0, i;
+	int tries;
+
+	assert_non_null(keys);
+	snprintf(spec, sizeof(spec), "emu:%s", name);
+	assert_int_equal(card_open(spec, &c), 0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	assert_int_equal(sc_hsm_verify_pin(c, PIN, strlen(PIN), &tries), 0);
+	assert_int_equal(sc_hsm_list_keys(c, keys, SC_HSM_MAX_REFS, &n), 0);
+	assert_int_equal(n, want);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sc_hsm_prove_key(c, &keys[i]), 0);
+		sc_hsm_key_clear(&keys[i]);
+	}
+	card_close(c);
+	free(keys);
+}
+
+static void
+device_kcv(const char *name, char out[17])
+{
+	struct card *c = NULL;
+	char spec[64];
+	int total, left, tries;
+	uint8_t k[8];
+
+	snprintf(spec, sizeof(spec), "emu:%s", name);
+	assert_int_equal(card_open(spec, &c), 0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	assert_int_equal(sc_hsm_verify_pin(c, PIN, strlen(PIN), &tries), 0);
+	assert_int_equal(sc_hsm_dkek_query(c, &total, &left, k), 0);
+	assert_int_equal(left, 0);
+	dkek_kcv_hex(out, k);
+	card_close(c);
+}
+
+static struct walk *
+open_walk(const char *plan, const char *dir, struct sio *s,
+    struct walk_io *io)
+{
+	struct walk_opts o = opts(plan, dir);
+	struct walk *w = NULL;
+	char why[320];
+	int r;
+
+	*io = io_for(s);
+	r = walk_open(&w, &o, io, why, sizeof(why));
+	if (r != 0)
+		print_message("walk_open: %s\n", why);
+	assert_int_equal(r, 0);
+	return w;
+}
+
+/* Takes steps until the current one is id. */
+static void
+run_until(struct walk *w, const char *id)
+{
+	const struct walk_step *st;
+	char why[320];
+	size_t n;
+
+	st = walk_steps(w, &n);
+	while (walk_current(w) < n && strcmp(st[walk_current(w)].id, id) != 0)
+		assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
+	assert_true(walk_current(w) < n);
+}
+
+static void
+check_restore(const char *kcv_expected)
+{
+	char kcv[17];
+
+	verify_dir("restore", 1);
+	device_kcv("replacement", kcv);
+	assert_string_equal(kcv, kcv_expected);
+	assert_keys_proven("replacement", 2);
+}
+
+static void
+check_new(char kcv_out[17])
+{
+	char dir[128], kcv[17], kcv2[17], sha[65];
+	struct backup_manifest *m = calloc(1, sizeof(*m));
+	const char *why;
+
+	assert_non_null(m);
+	verify_dir("new", 1);
+	snprintf(dir, sizeof(dir), "%s/new/shares", tmp);
+	kcv_from_files(dir, kcv_out);
+	device_kcv("primary", kcv);
+	device_kcv("secondary", kcv2);
+	assert_string_equal(kcv, kcv_out);
+	assert_string_equal(kcv2, kcv_out);
+	assert_keys_proven("primary", 2);
+	snprintf(dir, sizeof(dir), "%s/backups/main", tmp);
+	assert_int_equal(backup_load(dir, m, sha, &why), 0);
+	assert_int_equal(m->nkeys, 2);
+	assert_string_equal(m->kcv, kcv_out);
+	free(m);
+}
+
+/* A whole new-DKEK ceremony, then a disaster-recovery restore. */
+static void
+test_full(void **state)
+{
+	struct sio s;
+	struct walk_io io;
+	struct walk *w;
+	char kcv[17];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "new", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	assert_int_equal(s.reveals, 3);		/* bob, carol, dave */
+	assert_int_equal(s.erase_confirms, 2);	/* two HSMs */
+	check_new(kcv);
+	assert_string_equal(s.kcv, kcv);	/* what people read aloud */
+	/* a closed ceremony does not open again */
+	{
+		struct walk_opts o = opts("new.yaml", "new");
+		char why[320];
+
+		assert_int_equal(walk_open(&w, &o, &io, why, sizeof(why)),
+		    CUSTOS_ERR_CLOSED);
+	}
+	make_restore_plan(kcv);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("restore.yaml", "restore", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	assert_int_equal(s.reveals, 0);
+	check_restore(kcv);
+}
+
+/* The last record of dir's transcript holds both needles. */
+static int
+last_is(const char *dir, const char *a, const char *b)
+{
+	char path[128], line[65536], last[65536] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/transcript.jsonl", tmp, dir);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		memcpy(last, line, sizeof(line));
+	fclose(f);
+	return strstr(last, a) != NULL && strstr(last, b) != NULL;
+}
+
+/* How many records of dir's transcript hold needle. */
+static int
+count_records(const char *dir, const char *needle)
+{
+	char path[128], line[65536];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/transcript.jsonl", tmp, dir);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+static struct card *
+emu(const char *name)
+{
+	struct card *c = NULL;
+	char spec[64];
+	int tries;
+
+	snprintf(spec, sizeof(spec), "emu:%s", name);
+	assert_int_equal(card_open(spec, &c), 0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	if (sc_hsm_verify_pin(c, PIN, strlen(PIN), &tries) != 0)
+		tries = -1;	/* not initialized yet */
+	return c;
+}
+
+/*
+ * After a child died right after "walk.begin" of step, makes the device
+ * do what the step would have done before the transcript said so.
+ */
+static void
+device_acts(const char *dir, const char *step)
+{
+	unsigned char *v = secmem_alloc(32);
+	uint8_t so[8] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38, 0x30 };
+	struct sc_hsm_key k;
+	struct card *c = NULL;
+	char path[256];
+	int total, left, so_tries;
+	uint8_t kcv[8];
+
+	assert_non_null(v);
+	memset(&k, 0, sizeof(k));
+	snprintf(path, sizeof(path), "%s/new/shares", tmp);
+	c = emu(strcmp(dir, "new") == 0 ? "primary" : "replacement");
+	if (strcmp(step, "hsm-init-1") == 0) {
+		assert_int_equal(sc_hsm_initialize(c, so, PIN, strlen(PIN), 3,
+		    2, &so_tries), 0);
+	} else if (strcmp(step, "hsm-import-1-1") == 0) {
+		strcat(path, "/share-1-alice.share");
+		open_as(path, "alice", v, NULL);
+		assert_int_equal(sc_hsm_import_share(c, v, &total, &left, kcv),
+		    0);
+		assert_int_equal(left, 1);
+	} else if (strcmp(step, "hsm-import-1-2") == 0) {
+		share2(path, v);
+		assert_int_equal(sc_hsm_import_share(c, v, &total, &left, kcv),
+		    0);
+		assert_int_equal(left, 0);
+	} else if (strcmp(step, "keygen-1") == 0) {
+		assert_int_equal(sc_hsm_keygen(c, 1, "prime256v1", 0,
+		    "signing", NULL, 0, &k), 0);
+		sc_hsm_key_clear(&k);
+	}
+	card_close(c);
+	secmem_free(v);
+}
+
+/*
+ * Kills the program right after every record of the ceremony in dir (one
+ * child process per record) and resumes it each time; at the begin of
+ * the steps device_acts() knows, the device acts first. Returns how many
+ * times it was killed.
+ */
+static int
+kill_everywhere(const char *plan, const char *dir)
+{
+	static const char *const acts[] = { "hsm-init-1", "hsm-import-1-2",
+	    "keygen-1", "hsm-import-1-1" };
+	char needle[64];
+	int kills = 0, status, code = 0, i;
+	pid_t pid;
+
+	while (kills < 200) {
+		if ((pid = fork()) == 0) {
+			struct sio s;
+			struct walk_io io;
+			struct walk_opts o = opts(plan, dir);
+			struct walk *w = NULL;
+			char why[320];
+			int r;
+
+			memset(&s, 0, sizeof(s));
+			s.die_at = 1;
+			io = io_for(&s);
+			r = walk_open(&w, &o, &io, why, sizeof(why));
+			if (r == CUSTOS_ERR_CLOSED)
+				_exit(42);
+			if (r == 0)
+				r = run_all(w);
+			fprintf(stderr, "child: %d %s\n", r, why);
+			_exit(43);
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		if ((code = WEXITSTATUS(status)) != 0)
+			break;
+		kills++;
+		for (i = 0; i < 4; i++) {
+			snprintf(needle, sizeof(needle), "\"step\":\"%s\"",
+			    acts[i]);
+			if (last_is(dir, "\"action\":\"walk.begin\"", needle))
+				device_acts(dir, acts[i]);
+		}
+	}
+	assert_int_equal(code, 42);
+	return kills;
+}
+
+static void
+test_kill_everywhere(void **state)
+{
+	char kcv[17];
+	int kills;
+
+	(void)state;
+	kills = kill_everywhere("new.yaml", "new");
+	print_message("new-dkek: killed and resumed %d times\n", kills);
+	/* a begin and an end record for each step, one for the plan and
+	   one for the close: 1 + 2 * 13 + 1 */
+	assert_int_equal(kills, 28);
+	/* the device had initialized, imported both shares and made the
+	   first key before the transcript said so: each taken up, none
+	   done twice (a share imported twice would cancel out of the KCV) */
+	assert_int_equal(count_records("new", "\"recovered\":true"), 4);
+	check_new(kcv);
+	make_restore_plan(kcv);
+	kills = kill_everywhere("restore.yaml", "restore");
+	print_message("restore: killed and resumed %d times\n", kills);
+	assert_int_equal(kills, 1 + 2 * 5 + 1);
+	assert_int_equal(count_records("restore", "\"recovered\":true"), 3);
+	check_restore(kcv);
+}
+
+static int
+devices_imported(const char *name)
+{
+	struct card *c = emu(name);
+	int total = 0, left = 0;
+	uint8_t k[8];
+
+	assert_int_equal(sc_hsm_dkek_query(c, &total, &left, k), 0);
+	card_close(c);
+	return total - left;
+}
+
+/* Bad input at each kind of step: refused with one line, nothing done. */
+static void
+test_bad_input(void **state)
+{
+	struct sio s;
+	struct walk_io io;
+	struct walk *w;
+	struct walk_opts o;
+	char why[320], path[128];
+	FILE *f;
+	int r;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "new", &s, &io);
+	/* a file in the way is never overwritten */
+	run_until(w, "share-1");
+	snprintf(path, sizeof(path), "%s/new/shares", tmp);
+	assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/new/shares/share-1-alice.share", tmp);
+	write_file(path, "precious\n");
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_EXISTS);
+	assert_non_null(strstr(why, "never overwritten"));
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(why, sizeof(why), f));
+	fclose(f);
+	assert_string_equal(why, "precious\n");
+	assert_int_equal(unlink(path), 0);
+	/* the step began: the retry goes on */
+	run_until(w, "hsm-init-1");
+	/* declining ERASE does nothing */
+	s.refuse_confirm = 1;
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_CANCELLED);
+	s.refuse_confirm = 0;
+	/* a wrong passphrase imports nothing */
+	run_until(w, "hsm-import-1-1");
+	s.wrong_for = "alice";
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_BAD_PASSPHRASE);
+	assert_non_null(strstr(why, "wrong passphrase"));
+	assert_int_equal(devices_imported("primary"), 0);
+	s.wrong_for = NULL;
+	assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
+	assert_int_equal(devices_imported("primary"), 1);
+	/* bob is away: carol and dave make the quorum */
+	s.absent = "bob";
+	assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
+	assert_int_equal(devices_imported("primary"), 2);
+	walk_free(w);
+	/* resumed under a changed plan: refused */
+	snprintf(path, sizeof(path), "%s/new.yaml", tmp);
+	write_file(path, "# edited\n");
+	assert_non_null(f = fopen(path, "a"));
+	fputs(new_plan, f);
+	fclose(f);
+	o = opts("new.yaml", "new");
+	memset(&s, 0, sizeof(s));
+	io = io_for(&s);
+	r = walk_open(&w, &o, &io, why, sizeof(why));
+	assert_int_equal(r, CUSTOS_ERR_FORMAT);
+	assert_non_null(strstr(why, "started under plan"));
+	make_new_plan();
+	w = open_walk("new.yaml", "new", &s, &io);
+	/* the device re-initialized behind custos's back: stop */
+	run_until(w, "hsm-import-2-2");
+	{
+		struct card *c = emu("secondary");
+		uint8_t so[8] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38,
+		    0x30 };
+		int so_tries;
+
+		assert_int_equal(sc_hsm_initialize(c, so, PIN, strlen(PIN), 3,
+		    2, &so_tries), 0);
+		card_close(c);
+	}
+	assert_int_equal(walk_step_run(w, why, sizeof(why)), CUSTOS_ERR_CARD);
+	assert_non_null(strstr(why, "transcript says 1"));
+	walk_free(w);
+	/* a wrong administrator passphrase opens nothing */
+	memset(&s, 0, sizeof(s));
+	s.wrong_admin = 1;
+	o = opts("new.yaml", "new");
+	io = io_for(&s);
+	assert_int_equal(walk_open(&w, &o, &io, why, sizeof(why)),
+	    CUSTOS_ERR_BAD_PASSPHRASE);
+	assert_non_null(strstr(why, "wrong administrator passphrase"));
+}
+
+/* A restore whose shares give another DKEK stops at the KCV. */
+static void
+test_restore_wrong_kcv(void **state)
+{
+	struct sio s;
+	struct walk_io io;
+	struct walk *w;
+	char why[320], kcv[17];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "new", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	check_new(kcv);
+	make_restore_plan("0123456789ABCDEF");
+	memset(&s, 0, sizeof(s));
+	w = open_walk("restore.yaml", "restore", &s, &io);
+	run_until(w, "hsm-kcv-1");
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_DKEK_MISMATCH);
+	assert_non_null(strstr(why, "MISMATCH"));
+	assert_non_null(strstr(why, kcv));
+	/* still the KCV step: the restore is not reached */
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_DKEK_MISMATCH);
+	walk_free(w);
+}
+
+static int
+each_setup(void **state)
+{
+	return setup(state);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_build, each_setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_full, each_setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, each_setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_restore_wrong_kcv,
+		    each_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_everywhere,
+		    each_setup, teardown),
+	};
+
+	assert_int_equal(secmem_init(), 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
