@@ -14,6 +14,7 @@
 #include "../common/pwpolicy.h"
 #include "../common/secmem.h"
 #include "ceremony.h"
+#include "sharefile_v1.h"
 #include "transcript.h"
 #include "walk_int.h"
 
@@ -53,6 +54,41 @@ walk_record(struct walk *w, const char *action, json_t *facts)
 	if (w->io->recorded != NULL)
 		w->io->recorded(w->io->arg, action, step);
 	return 0;
+}
+
+int
+walk_slow(struct walk *w, const char *what, int (*fn)(void *ctx), void *ctx)
+{
+	if (w->io->slow != NULL)
+		return w->io->slow(w->io->arg, what, fn, ctx);
+	return fn(ctx);
+}
+
+struct open_job {
+	const char *dir;
+	struct ceremony_params *cp;
+	struct ceremony **cer;
+	const char *pw;
+	size_t pwlen;
+};
+
+static int
+create_job(void *p)
+{
+	struct open_job *j = p;
+	char id[17], fpr[65];
+
+	return ceremony_create(j->dir, j->cp, (const unsigned char *)j->pw,
+	    j->pwlen, id, fpr);
+}
+
+static int
+unlock_job(void *p)
+{
+	struct open_job *j = p;
+
+	return ceremony_unlock(j->cer, j->dir, (const unsigned char *)j->pw,
+	    j->pwlen);
 }
 
 int
@@ -219,10 +255,17 @@ static int
 open_ceremony(struct walk *w, const struct walk_opts *o)
 {
 	struct ceremony_params cp;
+	struct open_job job;
 	struct stat sb;
-	char id[17], fpr[65], *pw = NULL;
+	char *pw = NULL;
 	size_t pwlen = 0;
+	char key[PATH_MAX + 32];
 	int r, exists = stat(o->dir, &sb) == 0;
+
+	/* closed (its key destroyed): nothing to unlock, nothing to ask */
+	snprintf(key, sizeof(key), "%s/%s", o->dir, CEREMONY_KEY);
+	if (exists && stat(key, &sb) != 0 && errno == ENOENT)
+		return walk_fail(w, CUSTOS_ERR_CLOSED, "%s is closed", o->dir);
 
 	r = walk_secret(w, exists ? WALK_SECRET_ADMIN : WALK_SECRET_ADMIN_NEW,
 	    w->plan->admin, exists ? "Administrator passphrase" :
@@ -232,6 +275,11 @@ open_ceremony(struct walk *w, const struct walk_opts *o)
 	    &pwlen);
 	if (r != 0)
 		return r;
+	job.dir = o->dir;
+	job.cp = &cp;
+	job.cer = &w->cer;
+	job.pw = pw;
+	job.pwlen = pwlen;
 	if (!exists) {
 		memset(&cp, 0, sizeof(cp));
 		cp.title = w->plan->title;
@@ -239,18 +287,15 @@ open_ceremony(struct walk *w, const struct walk_opts *o)
 		cp.rehearsal = w->rehearsal;
 		cp.kdf_ops = w->kdf_ops;
 		cp.kdf_mem_kib = w->kdf_mem_kib;
-		w->io->progress(w->io->arg, "Creating the ceremony's signing "
-		    "key", 0, 0);
-		if ((r = ceremony_create(o->dir, &cp, (unsigned char *)pw,
-		    pwlen, id, fpr)) != 0) {
+		if ((r = walk_slow(w, "Creating the ceremony's signing key",
+		    create_job, &job)) != 0) {
 			r = walk_fail(w, r, "%s: %s", o->dir,
 			    custos_strerror(r));
 			goto out;
 		}
 	}
-	w->io->progress(w->io->arg, "Unlocking the ceremony", 0, 0);
-	if ((r = ceremony_unlock(&w->cer, o->dir, (unsigned char *)pw,
-	    pwlen)) != 0) {
+	if ((r = walk_slow(w, "Unlocking the ceremony (Argon2id)", unlock_job,
+	    &job)) != 0) {
 		r = walk_fail(w, r, "%s: %s", o->dir, r ==
 		    CUSTOS_ERR_BAD_PASSPHRASE ? "wrong administrator "
 		    "passphrase" : custos_strerror(r));
@@ -292,8 +337,8 @@ walk_open(struct walk **out, const struct walk_opts *o,
 		snprintf(w->plan_dir, sizeof(w->plan_dir), ".");
 	snprintf(w->dir, sizeof(w->dir), "%s", o->dir);
 	w->rehearsal = w->plan->rehearsal || o->rehearse;
-	w->kdf_ops = o->kdf_ops;
-	w->kdf_mem_kib = o->kdf_mem_kib;
+	w->kdf_ops = o->kdf_ops ? o->kdf_ops : V1_OPS_DEFAULT;
+	w->kdf_mem_kib = o->kdf_mem_kib ? o->kdf_mem_kib : V1_MEM_KIB_DEFAULT;
 	if ((r = walk_build(w->plan, w->steps, WALK_MAX_STEPS, &w->nsteps))
 	    != 0) {
 		r = walk_fail(w, r, "the plan has too many steps");

@@ -95,9 +95,17 @@ struct walk_io {
 	/* A value to read aloud: label and hex digits (shown in groups of
 	   four and as words). */
 	void (*show)(void *arg, const char *label, const char *hex);
-	/* Slow work: what, done of total (total 0: unknown). */
+	/* Progress of work done key by key: what, done of total. */
 	void (*progress)(void *arg, const char *what, size_t done,
 	    size_t total);
+	/*
+	 * Runs fn(ctx) - slow work: key derivation, key generation - and
+	 * returns what it returns. The TUI runs it on a thread of its own
+	 * and keeps the screen alive (what, a spinner, the seconds) until
+	 * it ends; NULL: the walk calls fn itself.
+	 */
+	int (*slow)(void *arg, const char *what, int (*fn)(void *ctx),
+	    void *ctx);
 	/* A line to show (not an error). */
 	void (*note)(void *arg, const char *text);
 	/* Called after each record that moves the walk (tests stop here). */

@@ -320,6 +320,24 @@ walk_do_hsm_kcv(struct walk *w)
 	return walk_finish(w, "dkek.kcv", f);
 }
 
+struct keygen_job {
+	struct card *c;
+	int ref;
+	const char *curve;
+	unsigned bits;
+	const char *label;
+	struct sc_hsm_key *k;
+};
+
+static int
+keygen_job(void *p)
+{
+	struct keygen_job *j = p;
+
+	return sc_hsm_keygen(j->c, j->ref, j->curve, j->bits, j->label, NULL,
+	    0, j->k);
+}
+
 /* "rsa:2048" -> bits; "ec:P-256" -> the curve's OpenSSL name. */
 static int
 key_type(const char *s, const char **curve, unsigned *bits)
@@ -386,10 +404,11 @@ walk_do_keygen(struct walk *w)
 			r = card_err(w, 0, r, "finding a free reference");
 			goto out;
 		}
-		w->io->progress(w->io->arg, "Generating the key on the HSM "
-		    "(RSA can take a minute)", 0, 0);
-		if ((r = sc_hsm_keygen(w->card[0], ref, curve, bits, pk->label,
-		    NULL, 0, &k)) != 0) {
+		struct keygen_job j = { w->card[0], ref, curve, bits,
+		    pk->label, &k };
+
+		if ((r = walk_slow(w, "Generating the key on the HSM (RSA can "
+		    "take a minute)", keygen_job, &j)) != 0) {
 			r = card_err(w, 0, r, "generating the key");
 			goto out;
 		}

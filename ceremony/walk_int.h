@@ -47,6 +47,10 @@ struct walk {
 int walk_fail(struct walk *w, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Runs fn(ctx) through io->slow (or directly); returns its result. */
+int walk_slow(struct walk *w, const char *what, int (*fn)(void *ctx),
+    void *ctx);
+
 /* Records action with facts (borrowed) now. Returns 0 or an error (why). */
 int walk_record(struct walk *w, const char *action, json_t *facts)
     CUSTOS_WUR;

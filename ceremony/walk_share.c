@@ -44,7 +44,7 @@ fpr_hex(char out[2 * DKEK_FPR_LEN + 1], const unsigned char *share)
 	unsigned char f[DKEK_FPR_LEN];
 
 	dkek_share_fingerprint(f, share);
-	if (encode_hex(out, 2 * DKEK_FPR_LEN + 1, f, sizeof(f), 0) != 0)
+	if (encode_hex(out, 2 * DKEK_FPR_LEN + 1, f, sizeof(f), 1) != 0)
 		out[0] = '\0';
 }
 
@@ -59,22 +59,54 @@ shares_dir(struct walk *w, char *out, size_t sz)
 	return 0;
 }
 
+struct file_job {
+	const char *path;
+	unsigned char *value;
+	const char *pw;
+	size_t pwlen;
+	struct v1_header *h;
+	struct sharefile_info *info;
+};
+
+static int
+create_job(void *p)
+{
+	struct file_job *j = p;
+
+	return sharefile_create(j->path, SHAREFILE_V1, j->value,
+	    (const unsigned char *)j->pw, j->pwlen, j->h, PBE_ITERATIONS);
+}
+
+static int
+open_job(void *p)
+{
+	struct file_job *j = p;
+
+	return sharefile_open(j->path, j->value, (const unsigned char *)j->pw,
+	    j->pwlen, PBE_ITERATIONS, j->info);
+}
+
 static int
 write_file(struct walk *w, const char *path, const unsigned char *value,
     const char *label, const char *comment, const char *pw, size_t pwlen)
 {
 	struct v1_header h;
+	struct file_job job;
 	int r;
 
 	memset(&h, 0, sizeof(h));
+	memset(&job, 0, sizeof(job));
 	snprintf(h.label, sizeof(h.label), "%s", label);
 	snprintf(h.ceremony, sizeof(h.ceremony), "%s", ceremony_id(w->cer));
 	snprintf(h.comment, sizeof(h.comment), "%s", comment);
 	h.opslimit = w->kdf_ops ? w->kdf_ops : V1_OPS_DEFAULT;
 	h.mem_kib = w->kdf_mem_kib ? w->kdf_mem_kib : V1_MEM_KIB_DEFAULT;
-	w->io->progress(w->io->arg, "Sealing the share file (Argon2id)", 0, 0);
-	r = sharefile_create(path, SHAREFILE_V1, value,
-	    (const unsigned char *)pw, pwlen, &h, PBE_ITERATIONS);
+	job.path = path;
+	job.value = (unsigned char *)value;
+	job.pw = pw;
+	job.pwlen = pwlen;
+	job.h = &h;
+	r = walk_slow(w, "Sealing the share file (Argon2id)", create_job, &job);
 	if (r != 0)
 		return walk_fail(w, r, "%s: %s", path, custos_strerror(r));
 	return 0;
@@ -87,13 +119,18 @@ open_file(struct walk *w, const char *path, const char *pw, size_t pwlen,
     unsigned char *value, struct slip39_share *s)
 {
 	struct sharefile_info info;
+	struct file_job job;
 	unsigned id, ext, e, gi, gt, gc, mi, mt;
 	const char *p;
 	int r;
 
-	w->io->progress(w->io->arg, "Opening the share file (Argon2id)", 0, 0);
-	r = sharefile_open(path, value, (const unsigned char *)pw, pwlen,
-	    PBE_ITERATIONS, &info);
+	memset(&job, 0, sizeof(job));
+	job.path = path;
+	job.value = value;
+	job.pw = pw;
+	job.pwlen = pwlen;
+	job.info = &info;
+	r = walk_slow(w, "Opening the share file (Argon2id)", open_job, &job);
 	if (r != 0)
 		return walk_fail(w, r, "%s: %s", path, r ==
 		    CUSTOS_ERR_BAD_PASSPHRASE ? "wrong passphrase (or the file "

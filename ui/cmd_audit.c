@@ -15,6 +15,7 @@
 #include "../common/atomicio.h"
 #include "cli.h"
 #include "cmds.h"
+#include "tui_walk.h"
 
 static int
 audit_verify_cmd(int argc, char **argv)
@@ -233,10 +234,30 @@ audit_report_cmd(int argc, char **argv)
 	return ex;
 }
 
+static int
+audit_view_cmd(int argc, char **argv)
+{
+	static const char ctx[] = "audit view";
+	int mono = argc == 3 && strcmp(argv[2], "--mono") == 0;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: custos audit view DIR [--mono]\n\nVerifies the "
+		    "ceremony in DIR and browses its timeline in the\n"
+		    "terminal, record by record, under the verdict.\n");
+		return EXIT_OK_;
+	}
+	if ((argc != 2 && !mono) || argv[1][0] == '-')
+		return cli_usage_error(ctx, "give exactly one DIR");
+	return tui_audit_view(argv[1], 1, mono);
+}
+
 static const struct cli_cmd audit_cmds[] = {
 	{ "verify", audit_verify_cmd, "check a ceremony's transcript and "
 	    "signatures" },
 	{ "show", audit_show_cmd, "the ceremony as a readable timeline" },
+	{ "view", audit_view_cmd, "browse the verified timeline in the "
+	    "terminal" },
 	{ "report", audit_report_cmd, "printable HTML report and sign-off "
 	    "sheet" },
 	{ NULL, NULL, NULL },

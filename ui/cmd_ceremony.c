@@ -1,5 +1,6 @@
 /*
- * cmd_ceremony.c - custos ceremony open DIR | close DIR.
+ * cmd_ceremony.c - custos ceremony open DIR | close DIR (run and plan are
+ * in cmd_ceremony_run.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -159,6 +160,10 @@ static const struct cli_cmd ceremony_cmds[] = {
 	{ "open", ceremony_open_cmd, "create a ceremony directory" },
 	{ "close", ceremony_close_cmd, "close it: sign the transcript, "
 	    "destroy the key" },
+	{ "run", cmd_ceremony_run, "walk a planned ceremony in the terminal "
+	    "(resumes)" },
+	{ "plan", cmd_ceremony_plan, "check a ceremony plan and list its "
+	    "steps" },
 	{ NULL, NULL, NULL },
 };
 

@@ -13,6 +13,10 @@ int cmd_emulator(int argc, char **argv);
 int cmd_hsm(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 
+/* custos ceremony run|plan (cmd_ceremony_run.c). */
+int cmd_ceremony_run(int argc, char **argv);
+int cmd_ceremony_plan(int argc, char **argv);
+
 /* custos backup import-key|export-key (cmd_backup_keys.c). */
 int cmd_backup_import_key(int argc, char **argv);
 int cmd_backup_export_key(int argc, char **argv);

@@ -851,6 +851,104 @@ test_restore_wrong_kcv(void **state)
 	walk_free(w);
 }
 
+/* After a new DKEK: a key-backup ceremony adds a key and a second set;
+   a reshare ceremony re-protects alice's share for a 2-of-3 group. */
+static void
+test_key_backup_and_reshare(void **state)
+{
+	struct backup_manifest *m = calloc(1, sizeof(*m));
+	struct slip39_share *sh = secmem_alloc(2 * sizeof(*sh));
+	unsigned char *a = secmem_alloc(32), *b = secmem_alloc(32);
+	struct sharefile_info info;
+	struct sio s;
+	struct walk_io io;
+	struct walk *w;
+	char kcv[17], text[1024], path[256], sha[65];
+	const char *why, *who[2] = { "bob", "dave" };
+	unsigned id, ext, e, gi, gt, gc, mi, mt;
+	size_t len = 0, i;
+	const char *p;
+
+	(void)state;
+	assert_non_null(m);
+	assert_non_null(sh);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "new", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	check_new(kcv);
+	snprintf(text, sizeof(text),
+	    "custos-plan: 1\nkind: key-backup\ntitle: More keys\n"
+	    "admin: dana\nrehearsal: true\n"
+	    "custodians: [alice, bob, carol, dave]\n"
+	    "dkek:\n  shares:\n    - holder: alice\n"
+	    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
+	    "hsms:\n  - {name: primary, serial: DENK0100001}\n"
+	    "keys:\n  - {label: extra, type: \"ec:P-384\"}\n"
+	    "backup: backups/second\nexpected_kcv: \"%s\"\n", kcv);
+	snprintf(path, sizeof(path), "%s/more.yaml", tmp);
+	write_file(path, text);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("more.yaml", "more", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("more", 1);
+	assert_keys_proven("primary", 3);
+	snprintf(path, sizeof(path), "%s/backups/second", tmp);
+	assert_int_equal(backup_load(path, m, sha, &why), 0);
+	assert_int_equal(m->nkeys, 3);
+	assert_string_equal(m->kcv, kcv);
+
+	snprintf(text, sizeof(text),
+	    "custos-plan: 1\nkind: reshare\ntitle: Alice retires\n"
+	    "admin: dana\nrehearsal: true\n"
+	    "custodians: [alice, bob, carol, dave]\n"
+	    "dkek:\n  shares:\n"
+	    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
+	    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
+	    "reshare: {share: 1, from: {holder: alice}}\n"
+	    "share_dir: new/shares\n");
+	snprintf(path, sizeof(path), "%s/reshare.yaml", tmp);
+	write_file(path, text);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("reshare.yaml", "reshare", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("reshare", 1);
+	assert_int_equal(s.reveals, 3);
+	/* bob's and dave's new parts give alice's share back */
+	snprintf(path, sizeof(path), "%s/new/shares/share-1-alice.share", tmp);
+	open_as(path, "alice", a, NULL);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/reshare/shares/share-1-member-"
+		    "%zu-%s.share", tmp, i == 0 ? (size_t)1 : (size_t)3,
+		    who[i]);
+		open_as(path, who[i], sh[i].value, &info);
+		assert_non_null(p = strstr(info.v1.comment, ": id="));
+		assert_int_equal(sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u "
+		    "member=%u/%u", &id, &ext, &e, &gi, &gt, &gc, &mi, &mt), 8);
+		sh[i].identifier = (uint16_t)id;
+		sh[i].extendable = (uint8_t)ext;
+		sh[i].iter_exp = (uint8_t)e;
+		sh[i].group_index = (uint8_t)gi;
+		sh[i].group_threshold = (uint8_t)gt;
+		sh[i].group_count = (uint8_t)gc;
+		sh[i].member_index = (uint8_t)mi;
+		sh[i].member_threshold = (uint8_t)mt;
+		sh[i].value_len = 32;
+	}
+	assert_int_equal(slip39_combine(sh, 2, (const unsigned char *)"", 0,
+	    b, 32, &len, NULL), 0);
+	assert_memory_equal(a, b, 32);
+	/* the old file is left for the custodians to destroy */
+	snprintf(path, sizeof(path), "%s/new/shares/share-1-alice.share", tmp);
+	assert_int_equal(access(path, F_OK), 0);
+	secmem_free(a);
+	secmem_free(b);
+	secmem_free(sh);
+	free(m);
+}
+
 static int
 each_setup(void **state)
 {
@@ -868,6 +966,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restore_wrong_kcv,
+		    each_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_backup_and_reshare,
 		    each_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_everywhere,
 		    each_setup, teardown),

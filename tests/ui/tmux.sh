@@ -1,0 +1,85 @@
+# tests/ui/tmux.sh - end to end in a real terminal (tmux, 80x24): a whole
+# new-DKEK ceremony under a plan, with the program killed (SIGKILL) half
+# way and resumed, then a whole disaster-recovery restore onto a
+# replacement device with the KCV read off the first ceremony's screen.
+# Every key is typed as a person would. Afterwards: both transcripts
+# verify, the replacement holds the key and it signs, and no passphrase,
+# PIN or share word is left on the screen or in the scrollback.
+. "$(dirname "$0")/../cli/lib.inc"
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "skip - tmux: tmux is not installed"; exit 0
+fi
+ui=$(cd "$(dirname "$0")" && pwd)
+cd "$T" || exit 1
+mkdir emu
+cp "$ui/plans/new-dkek.yaml" plan.yaml
+export CUSTOS_EMU_DIR="$T/emu"
+. "$ui/tmux.inc"
+start() { session "$CUSTOS ceremony run --plan $1 $FAST $2"; }
+start plan.yaml cer
+wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+take 1 && wait_for "Is that so?" && key y &&
+take 2 && handover alice && newpw alice && wait_for "Step 3:"
+history
+check "first sitting: the plan checked, alice's share made" '[ -f cer/shares/share-1-alice.share ]'
+# the laptop dies
+pkill -9 -f "ceremony run --plan plan.yaml" ; sleep 0.3
+check "custos was killed" '! pgrep -f "ceremony run --plan plan.yaml" >/dev/null'
+start plan.yaml cer
+wait_for "Administrator passphrase" && type_ "$A" &&
+wait_for "Step 3: DKEK share 2" && take 3 && handover bob && newpw bob &&
+wait_for "s: show my words" && key s && wait_for "Words for bob"
+screen | grep -oE "[0-9]+\. [a-z]+" > words.txt
+key x && wait_for "They are hidden again" && key Enter &&
+handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
+take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "SO PIN" && type_ "$SO" &&
+wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
+take 5 && oldpw alice &&
+take 6 && oldpw bob && oldpw carol &&
+take 7 && pin_if_asked "Is that so?"
+kcv=$(screen | sed -n 's/.*DKEK KCV: \([0-9A-F ]*\).*/\1/p' | head -1)
+key y
+take 8 && wait_for "Step 9:" && take 9 && wait_for "Step 10:" &&
+take 10 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+wait_for "CUSTOS-EXIT=0"
+history
+check "resumed after the kill and ran to the close" 'grep -q "CUSTOS-EXIT=0" history.txt'
+check "33 words were shown on request" '[ "$(wc -l < words.txt)" -eq 33 ]'
+check "the KCV was shown in groups of four" 'echo "$kcv" | grep -qE "^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$"'
+run audit verify cer --require-closed
+expect_out "the new-DKEK transcript verifies, closed" "^verdict: +OK"
+
+# Disaster: primary is lost. The restore plan names the KCV on paper.
+sed -e 's/^kind: new-dkek/kind: restore/' -e 's/^title: .*/title: Headless restore/' \
+    -e '/^keys:/,/^  - {label/d' -e 's/^backup: .*/backup: backups\/main/' \
+    -e 's/{name: primary, serial: DENK0100001}/{name: replacement, serial: DENK0100002}/' plan.yaml > restore.yaml
+printf 'share_dir: cer/shares\nexpected_kcv: "%s"\n' "$kcv" >> restore.yaml
+run ceremony plan restore.yaml
+expect_rc "the restore plan checks" 0
+start restore.yaml dr
+wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+take 1 && wait_for "Is that so?" && key y &&
+take 2 && wait_for "Type ERASE" && type_ ERASE && wait_for "SO PIN" && type_ "$SO" &&
+wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
+take 3 && oldpw alice &&
+take 4 && oldpw bob && oldpw carol &&
+take 5 && pin_if_asked "matches the paper record"
+screen > kcv-screen.txt
+key y
+take 6 && pin_if_asked "Step 7:" && screen > restored.txt &&
+take 7 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+wait_for "CUSTOS-EXIT=0"
+history
+tm kill-server 2>/dev/null
+check "the restore ran to the close" 'grep -q "CUSTOS-EXIT=0" history.txt'
+check "the replacement showed the same KCV" 'grep -qF "DKEK KCV: $kcv" kcv-screen.txt'
+run audit verify dr --require-closed
+expect_out "the restore transcript verifies, closed" "^verdict: +OK"
+check "it records the key restored and proven" 'grep "\"action\":\"backup.restore\"" dr/transcript.jsonl | grep -q "\"proven\":true"'
+printf '%s\n' "$PIN" > pin
+run hsm sign-test --card emu:replacement --ref 1 --pin-file pin
+expect_rc "the restored key signs on the replacement" 0
+check "no passphrase or PIN in the screen or scrollback" '! grep -E "$P|Quartz-Lantern|$PIN|$SO" history.txt'
+# (single words may also be fingerprint words, from the same list: the
+# numbered entries of the words screen are what must be gone)
+check "no share word left in the scrollback" '! grep -qFf words.txt history.txt'
