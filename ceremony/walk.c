@@ -337,6 +337,7 @@ walk_open(struct walk **out, const struct walk_opts *o,
 		snprintf(w->plan_dir, sizeof(w->plan_dir), ".");
 	snprintf(w->dir, sizeof(w->dir), "%s", o->dir);
 	w->rehearsal = w->plan->rehearsal || o->rehearse;
+	w->pcsc = o->pcsc || !w->rehearsal;
 	w->kdf_ops = o->kdf_ops ? o->kdf_ops : V1_OPS_DEFAULT;
 	w->kdf_mem_kib = o->kdf_mem_kib ? o->kdf_mem_kib : V1_MEM_KIB_DEFAULT;
 	if ((r = walk_build(w->plan, w->steps, WALK_MAX_STEPS, &w->nsteps))

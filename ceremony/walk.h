@@ -120,6 +120,9 @@ struct walk_opts {
 				   relative to its directory) */
 	const char *dir;	/* the ceremony directory */
 	int rehearse;		/* force a rehearsal on emulated devices */
+	int pcsc;		/* find the HSMs by serial among the PC/SC
+				   readers in a rehearsal too (spare devices,
+				   or the emulator served to pcscd) */
 	unsigned long long kdf_ops, kdf_mem_kib;	/* 0: defaults */
 };
 

@@ -58,8 +58,8 @@ try_open(struct walk *w, int h, const char *spec, const char *serial)
 	return 0;
 }
 
-/* The open card of HSM h: emu:NAME in a rehearsal, else the PC/SC reader
-   holding the device with the plan's serial. */
+/* The open card of HSM h: emu:NAME in a rehearsal, else (or with
+   --pcsc) the PC/SC reader holding the device with the plan's serial. */
 static int
 card_of(struct walk *w, int h)
 {
@@ -71,7 +71,7 @@ card_of(struct walk *w, int h)
 
 	if (w->card[h] != NULL)
 		return 0;
-	if (w->rehearsal) {
+	if (!w->pcsc) {
 		snprintf(spec, sizeof(spec), "emu:%s", ph->name);
 		if ((r = try_open(w, h, spec, NULL)) != 0)
 			return card_err(w, h, r, "opening the emulated device");
@@ -88,8 +88,8 @@ card_of(struct walk *w, int h)
 		return walk_fail(w, CUSTOS_ERR_NO_CARD, "HSM %s: no reader holds "
 		    "the device with serial %s; insert it and take the step "
 		    "again", ph->name, ph->serial);
-	if (card_is_emulated(w->card[h]) ||
-	    strncmp(w->serial[h], "ZZEMU", 5) == 0) {
+	if (!w->rehearsal && (card_is_emulated(w->card[h]) ||
+	    strncmp(w->serial[h], "ZZEMU", 5) == 0)) {
 		card_close(w->card[h]);
 		w->card[h] = NULL;
 		return walk_fail(w, CUSTOS_ERR_INVALID_ARG, "HSM %s is an "
@@ -106,7 +106,7 @@ walk_hsm_facts(struct walk *w, int h)
 	    "serial", w->serial[h], "reader", card_reader(w->card[h]),
 	    "emulated", card_is_emulated(w->card[h]));
 
-	if (f != NULL && w->rehearsal)
+	if (f != NULL && !w->pcsc)
 		json_object_set_new(f, "stands_in_for",
 		    json_string(w->plan->hsms[h].serial));
 	return f;

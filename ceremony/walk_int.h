@@ -22,6 +22,7 @@ struct walk {
 	char dir[PATH_MAX];		/* the ceremony directory */
 	char plan_dir[PATH_MAX];	/* directory of the plan file */
 	int rehearsal;
+	int pcsc;			/* HSMs through PC/SC, by serial */
 	unsigned long long kdf_ops, kdf_mem_kib;
 	struct walk_step steps[WALK_MAX_STEPS];
 	size_t nsteps;

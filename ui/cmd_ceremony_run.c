@@ -16,7 +16,8 @@
 #include "tui_walk.h"
 
 static const char run_usage[] =
-    "usage: custos ceremony run --plan PLAN DIR [--rehearse] [--mono]\n"
+    "usage: custos ceremony run --plan PLAN DIR [--rehearse] [--pcsc] "
+    "[--mono]\n"
     "         [--kdf-memory MiB] [--kdf-passes N]\n\n"
     "Walks the ceremony PLAN describes (docs/formats/plan.md), one step at "
     "a time,\nin the terminal. DIR is the ceremony directory: it is "
@@ -25,6 +26,9 @@ static const char run_usage[] =
     "checking the devices and files\nagainst the transcript. A closed "
     "ceremony opens in the audit view.\n\n"
     "  --rehearse   rehearse a real plan on emulated devices (emu:NAME)\n"
+    "  --pcsc       in a rehearsal, find the HSMs by serial through PC/SC "
+    "as a\n               real ceremony does (spare devices, or the "
+    "emulator served\n               to pcscd)\n"
     "  --mono       no colour (also when NO_COLOR is set)\n"
     "  --kdf-memory, --kdf-passes   Argon2id cost of the share files and "
     "the\n               ceremony key (defaults 512 MiB, 2 passes)\n";
@@ -36,6 +40,7 @@ cmd_ceremony_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "plan", required_argument, NULL, 'p' },
 		{ "rehearse", no_argument, NULL, 'r' },
+		{ "pcsc", no_argument, NULL, 'c' },
 		{ "mono", no_argument, NULL, 'm' },
 		{ "kdf-memory", required_argument, NULL, 'M' },
 		{ "kdf-passes", required_argument, NULL, 'P' },
@@ -54,6 +59,7 @@ cmd_ceremony_run(int argc, char **argv)
 		switch (c) {
 		case 'p': o.plan_path = optarg; break;
 		case 'r': o.rehearse = 1; break;
+		case 'c': o.pcsc = 1; break;
 		case 'm': mono = 1; break;
 		case 'M':
 			mem = strtoull(optarg, &end, 10);
