@@ -83,3 +83,13 @@ check "no passphrase or PIN in the screen or scrollback" '! grep -E "$P|Quartz-L
 # (single words may also be fingerprint words, from the same list: the
 # numbered entries of the words screen are what must be gone)
 check "no share word left in the scrollback" '! grep -qFf words.txt history.txt'
+
+# colour and monochrome: the same screen with and without --mono
+session "$CUSTOS audit view dr"
+wait_for "audit view of dr" && tm capture-pane -e -p -t c > colour.txt && key q
+session "$CUSTOS audit view dr --mono"
+wait_for "audit view of dr" && tm capture-pane -e -p -t c > mono.txt && key q
+tm kill-server 2>/dev/null
+esc=$(printf '\033')
+check "in colour, the verdict is green" 'grep -q "${esc}\[32m" colour.txt'
+check "with --mono, no colour at all (bold and reverse only)" '! grep -qE "${esc}\[(3[0-7]|4[0-7])m" mono.txt && grep -q "${esc}\[7m\|${esc}\[1m" mono.txt'
