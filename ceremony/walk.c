@@ -23,11 +23,10 @@ walk_fail(struct walk *w, int r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (w->why != NULL && w->whysz > 0) {
-		va_start(ap, fmt);
+	va_start(ap, fmt);
+	if (w->why != NULL && w->whysz > 0)
 		vsnprintf(w->why, w->whysz, fmt, ap);
-		va_end(ap);
-	}
+	va_end(ap);
 	return r;
 }
 
@@ -51,6 +50,7 @@ walk_record(struct walk *w, const char *action, json_t *facts)
 	if (r != 0)
 		return walk_fail(w, r, "recording %s: %s", action,
 		    custos_strerror(r));
+	w->last_seq++;
 	if (w->io->recorded != NULL)
 		w->io->recorded(w->io->arg, action, step);
 	return 0;
@@ -174,12 +174,19 @@ walk_secret(struct walk *w, enum walk_secret kind, const char *who,
 int
 walk_abandon(struct walk *w, const char *path)
 {
-	char to[PATH_MAX + 32];
+	char to[PATH_MAX + 48];
+	struct stat sb;
 	json_t *f;
-	int r;
+	int r, n;
 
-	snprintf(to, sizeof(to), "%s.abandoned-%llu", path, w->last_seq);
-	if (rename(path, to) != 0)
+	/* a name nothing has: the seq of the record to come, and a counter */
+	for (n = 0; n < 1000; n++) {
+		snprintf(to, sizeof(to), "%s.abandoned-%llu%s%.0d", path,
+		    w->last_seq + 1, n ? "-" : "", n);
+		if (lstat(to, &sb) != 0 && errno == ENOENT)
+			break;
+	}
+	if (n == 1000 || rename(path, to) != 0)
 		return walk_fail(w, CUSTOS_ERR_IO, "%s: cannot move it aside: "
 		    "%s", path, strerror(errno));
 	f = json_pack("{s:s, s:s, s:s}", "path", path, "moved_to", to,
@@ -187,6 +194,25 @@ walk_abandon(struct walk *w, const char *path)
 	r = f == NULL ? CUSTOS_ERR_NOMEM : walk_record(w, "walk.abandon", f);
 	json_decref(f);
 	return r;
+}
+
+/* Keeps the share fingerprints a finished step recorded. */
+static void
+note_fingerprints(struct walk *w, const struct walk_step *st, json_t *facts)
+{
+	const char *f = json_string_value(json_object_get(facts,
+	    "fingerprint"));
+
+	if ((st->op == WALK_SHARE_CREATE || st->op == WALK_SHARE_SPLIT ||
+	    st->op == WALK_RESHARE) && st->share >= 0 && f != NULL)
+		snprintf(w->share_fpr[st->share], sizeof(w->share_fpr[0]),
+		    "%s", f);
+	f = json_string_value(json_array_get(json_object_get(facts,
+	    "share_fingerprints"), 0));
+	if (st->op == WALK_HSM_IMPORT && st->hsm >= 0 && st->share >= 0 &&
+	    f != NULL)
+		snprintf(w->ifpr[st->hsm][st->share], sizeof(w->ifpr[0][0]),
+		    "%s", f);
 }
 
 /* Reads the transcript: which steps began and finished, and their facts. */
@@ -223,7 +249,7 @@ read_progress(struct walk *w)
 		    "step")));
 		if (strcmp(rec.action, "walk.plan") == 0 &&
 		    (sha = json_string_value(json_object_get(facts,
-		    "plan_sha256"))) != NULL && strcmp(sha, w->plan->sha256)) {
+		    "plan_sha256"))) != NULL && strcmp(sha, w->plan->sha256) != 0) {
 			r = walk_fail(w, CUSTOS_ERR_FORMAT, "this ceremony was "
 			    "started under plan %.16s..., not this one "
 			    "(%.16s...)", sha, w->plan->sha256);
@@ -233,7 +259,10 @@ read_progress(struct walk *w)
 		if (st != NULL && strcmp(rec.action, "walk.begin") == 0) {
 			if (st->state == WALK_TODO)
 				st->state = WALK_BEGUN;
-		} else if (st != NULL && strcmp(rec.action, "walk.abandon")) {
+			if (st->op == WALK_KEYGEN && st->key >= 0)
+				w->begun_ref[st->key] = (int)json_integer_value(
+				    json_object_get(facts, "ref"));
+		} else if (st != NULL && strcmp(rec.action, "walk.abandon") != 0) {
 			st->state = WALK_DONE;
 			if (st->op == WALK_HSM_KCV && st->hsm >= 0)
 				snprintf(w->kcv[st->hsm], 17, "%s",
@@ -242,6 +271,7 @@ read_progress(struct walk *w)
 			if (st->op == WALK_KEYGEN && st->key >= 0)
 				w->keyref[st->key] = (int)json_integer_value(
 				    json_object_get(facts, "ref"));
+			note_fingerprints(w, st, facts);
 		}
 		transcript_record_clear(&rec);
 	}
@@ -319,8 +349,11 @@ walk_open(struct walk **out, const struct walk_opts *o,
 	int r;
 
 	*out = NULL;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		if (why != NULL && whysz > 0)
+			snprintf(why, whysz, "out of memory");
 		return CUSTOS_ERR_NOMEM;
+	}
 	w->io = io;
 	w->why = why;
 	w->whysz = whysz;
@@ -442,6 +475,57 @@ do_close(struct walk *w)
 }
 
 int
+walk_begin(struct walk *w, json_t *f)
+{
+	int r;
+
+	if (f == NULL)
+		f = json_object();
+	if (f == NULL)
+		return walk_fail(w, CUSTOS_ERR_NOMEM, "out of memory");
+	json_object_set_new(f, "step", json_string(w->cur->id));
+	json_object_set_new(f, "title", json_string(w->cur->title));
+	r = walk_record(w, "walk.begin", f);
+	json_decref(f);
+	if (r == 0)
+		w->cur->state = WALK_BEGUN;
+	return r;
+}
+
+/* What must hold before the step may begin; 0 and *f the facts of its
+   walk.begin, or a refusal with nothing recorded. */
+static int
+precheck(struct walk *w, json_t **f)
+{
+	int r = 0, ref = 0;
+
+	*f = json_object();
+	switch (w->cur->op) {
+	case WALK_SHARE_CREATE:
+	case WALK_SHARE_SPLIT:
+	case WALK_RESHARE:
+		r = walk_pre_share(w);
+		break;
+	case WALK_KEYGEN:
+		if ((r = walk_pre_keygen(w, &ref)) == 0) {
+			w->begun_ref[w->cur->key] = ref;
+			json_object_set_new(*f, "ref", json_integer(ref));
+		}
+		break;
+	case WALK_BACKUP:
+		r = walk_pre_backup(w);
+		break;
+	default:
+		break;
+	}
+	if (r != 0) {
+		json_decref(*f);
+		*f = NULL;
+	}
+	return r;
+}
+
+int
 walk_step_run(struct walk *w, char *why, size_t whysz)
 {
 	size_t i = walk_current(w);
@@ -465,16 +549,12 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 	    (r = w->io->confirm(w->io->arg, st->consequence,
 	    st->confirm_word)) != 0)
 		return walk_fail(w, r, "not confirmed: nothing was done");
+	/* an HSM's init begins only once its ERASE is confirmed (walk_hsm.c) */
+	r = 0;
 	if (st->op != WALK_PLAN && st->op != WALK_CLOSE &&
-	    st->state == WALK_TODO) {
-		f = json_pack("{s:s, s:s}", "step", st->id, "title",
-		    st->title);
-		r = f == NULL ? CUSTOS_ERR_NOMEM : walk_record(w, "walk.begin", f);
-		json_decref(f);
-		if (r != 0)
-			return r;
-		st->state = WALK_BEGUN;
-	}
+	    st->op != WALK_HSM_INIT && st->state == WALK_TODO &&
+	    ((r = precheck(w, &f)) != 0 || (r = walk_begin(w, f)) != 0))
+		goto out;
 	switch (st->op) {
 	case WALK_PLAN: r = do_plan(w); break;
 	case WALK_SHARE_CREATE: r = walk_do_share_create(w); break;
@@ -489,6 +569,7 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 	case WALK_CLOSE: r = do_close(w); break;
 	default: r = walk_fail(w, CUSTOS_ERR_INTERNAL, "unknown step");
 	}
+ out:
 	/* A card is held only for a step: between steps it may be taken
 	   out, and other tools may look at it. */
 	for (i = 0; i < PLAN_MAX_HSMS; i++) {

@@ -34,8 +34,14 @@ struct walk {
 	char *pin[PLAN_MAX_HSMS];
 	size_t pinlen[PLAN_MAX_HSMS];
 	char kcv[PLAN_MAX_HSMS][17];
-	/* per key: the reference it was generated under (0: not yet) */
+	/* per key: the reference it was generated under (0: not yet), and
+	   the one its walk.begin chose (0: none) */
 	int keyref[PLAN_MAX_KEYS];
+	int begun_ref[PLAN_MAX_KEYS];
+	/* per share: its fingerprint as its share step recorded it, and
+	   per HSM the fingerprints imported ("" none) */
+	char share_fpr[PLAN_MAX_SHARES][2 * DKEK_FPR_LEN + 1];
+	char ifpr[PLAN_MAX_HSMS][PLAN_MAX_SHARES][2 * DKEK_FPR_LEN + 1];
 	/* the step being taken, and whether it had begun before this try
 	   (an interruption, or a failure earlier in this run) */
 	struct walk_step *cur;
@@ -84,6 +90,22 @@ int walk_share_open(struct walk *w, const char *dir,
     const struct plan_share *ps, int share, unsigned char *out,
     char fpr[2 * DKEK_FPR_LEN + 1]) CUSTOS_WUR;
 
+/*
+ * Before a step begins (nothing recorded yet): what must hold for it to
+ * start at all, so a refusal leaves it untouched and its retry is not
+ * taken for the resumption of a cut step. walk_pre_share: none of its
+ * files exists; walk_pre_keygen: no key with its label, and the free
+ * reference it will use (into *ref, recorded in walk.begin);
+ * walk_pre_backup: the set does not exist.
+ */
+int walk_pre_share(struct walk *w) CUSTOS_WUR;
+int walk_pre_keygen(struct walk *w, int *ref) CUSTOS_WUR;
+int walk_pre_backup(struct walk *w) CUSTOS_WUR;
+
+/* Records the current step's walk.begin with facts (stolen; may be
+   NULL). */
+int walk_begin(struct walk *w, json_t *facts) CUSTOS_WUR;
+
 /* The op of each kind of step (walk_share.c, walk_hsm.c). */
 int walk_do_share_create(struct walk *w) CUSTOS_WUR;
 int walk_do_share_split(struct walk *w) CUSTOS_WUR;
@@ -103,6 +125,17 @@ int walk_do_restore(struct walk *w) CUSTOS_WUR;
 int walk_secret(struct walk *w, enum walk_secret kind, const char *who,
     const char *what, const char *hint, char **out, size_t *len)
     CUSTOS_WUR;
+
+/* A transport error on HSM h (the card is gone; the next use opens it
+   again): sets why (HSM name, what was being done) and returns r. */
+int walk_card_err(struct walk *w, int h, int r, const char *what);
+
+/* Verifies the user PIN of HSM h (asked once per run; a wrong one says
+   how many tries are left). */
+int walk_login(struct walk *w, int h) CUSTOS_WUR;
+
+/* Opens HSM h (walk_hsm.c: by name or by serial), then walk_login(). */
+int walk_ready(struct walk *w, int h) CUSTOS_WUR;
 
 /* Facts every HSM record carries: serial, reader, emulated. */
 json_t *walk_hsm_facts(struct walk *w, int h);

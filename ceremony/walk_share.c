@@ -177,10 +177,84 @@ new_pw(struct walk *w, const char *who, const char *why, int share,
 }
 
 /*
+ * The split half of seal(): share split M-of-N (sh[0..N) in guarded
+ * memory, 2N entries of room), each member's part sealed under their
+ * passphrase, then EVERY file opened again and compared with its part,
+ * and the first M reopened parts combined into back. Only then are the
+ * words offered, member by member, so no paper is written for a set that
+ * does not hold.
+ */
+static int
+seal_split(struct walk *w, const struct plan_share *ps, int i,
+    const unsigned char *share, const char *dir, json_t *files,
+    struct sealed *sd, unsigned char *back, struct slip39_share *sh,
+    char *words)
+{
+	struct slip39_share *re = sh + PLAN_MAX_GROUP;	/* as reopened */
+	struct slip39_group g = { (uint8_t)ps->threshold, (uint8_t)ps->ngroup };
+	char comment[V1_COMMENT_MAX + 1], why[160];
+	size_t n = 0, len = 0;
+	unsigned m;
+	int r;
+
+	if ((r = slip39_split(share, DKEK_SHARE_LEN, (const unsigned char *)"",
+	    0, 1, 0, 1, &g, 1, sh, PLAN_MAX_GROUP, &n, NULL)) != 0)
+		return walk_fail(w, r, "splitting: %s", custos_strerror(r));
+	for (m = 0; m < ps->ngroup; m++) {
+		walk_member_path(sd->path[m], PATH_MAX, dir, i, m, ps->group[m]);
+		snprintf(why, sizeof(why), "%s seals their part of DKEK share "
+		    "%d; everyone else looks away.", ps->group[m], i + 1);
+		if ((r = new_pw(w, ps->group[m], why, i, &sd->pw[m],
+		    &sd->pwlen[m])) != 0)
+			return r;
+		snprintf(comment, sizeof(comment), MEMBER_TAG ", not a DKEK "
+		    "share (custos share combine): id=%u ext=%u e=%u "
+		    "group=%u/%u/%u member=%u/%u", sh[m].identifier,
+		    sh[m].extendable, sh[m].iter_exp, sh[m].group_index,
+		    sh[m].group_threshold, sh[m].group_count,
+		    sh[m].member_index, sh[m].member_threshold);
+		if ((r = write_file(w, sd->path[m], sh[m].value, ps->group[m],
+		    comment, sd->pw[m], sd->pwlen[m])) != 0)
+			return r;
+		sd->n = m + 1;
+		json_array_append_new(files, json_string(sd->path[m]));
+	}
+	for (m = 0; m < ps->ngroup; m++) {
+		if ((r = open_file(w, sd->path[m], sd->pw[m], sd->pwlen[m],
+		    back, &re[m])) != 0)
+			return r;
+		if (secmem_equal(re[m].value, sh[m].value, DKEK_SHARE_LEN) != 0
+		    || re[m].identifier != sh[m].identifier ||
+		    re[m].member_index != sh[m].member_index)
+			return walk_fail(w, CUSTOS_ERR_CORRUPT, "%s: it does not "
+			    "hold %s's part as written", sd->path[m],
+			    ps->group[m]);
+	}
+	if ((r = slip39_combine(re, ps->threshold, (const unsigned char *)"",
+	    0, back, DKEK_SHARE_LEN, &len, NULL)) != 0)
+		return walk_fail(w, r, "the new files do not rebuild the "
+		    "share: %s", custos_strerror(r));
+	for (m = 0; m < ps->ngroup; m++) {
+		snprintf(why, sizeof(why), "%s may now see the words of their "
+		    "part, for a paper backup; everyone else looks away.",
+		    ps->group[m]);
+		if ((r = w->io->handover(w->io->arg, ps->group[m], why)) != 0 ||
+		    (r = slip39_mnemonic_encode(&sh[m], words,
+		    SLIP39_MNEMONIC_MAX + 1)) != 0 ||
+		    (r = w->io->reveal(w->io->arg, ps->group[m], "Your words "
+		    "(a paper backup of your part)", words)) != 0)
+			return walk_fail(w, r, "words for %s: %s", ps->group[m],
+			    custos_strerror(r));
+		secmem_wipe(words, SLIP39_MNEMONIC_MAX + 1);
+	}
+	return 0;
+}
+
+/*
  * Seals share (for share index i) under protection ps into dir: one file
  * for a holder, or a SLIP-39 split with a member file each and the words
- * offered on request. Then opens what was written again; it must give
- * share back. files gets the paths written.
+ * offered on request (seal_split). Then opens what was written again; it
+ * must give share back. files gets the paths written.
  */
 static int
 seal(struct walk *w, const struct plan_share *ps, int i,
@@ -188,18 +262,14 @@ seal(struct walk *w, const struct plan_share *ps, int i,
 {
 	struct sealed sd;
 	struct slip39_share *sh = NULL;
-	struct slip39_group g;
 	unsigned char *back = NULL;
 	char comment[V1_COMMENT_MAX + 1], why[160], *words = NULL;
-	size_t n = 0, len = 0;
-	unsigned m;
-	uint16_t ident = 0;
 	int r;
 
 	memset(&sd, 0, sizeof(sd));
 	if ((back = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
 	    (words = secmem_alloc(SLIP39_MNEMONIC_MAX + 1)) == NULL ||
-	    (sh = secmem_alloc(PLAN_MAX_GROUP * sizeof(*sh))) == NULL) {
+	    (sh = secmem_alloc(2 * PLAN_MAX_GROUP * sizeof(*sh))) == NULL) {
 		r = walk_fail(w, CUSTOS_ERR_NOMEM, "out of guarded memory");
 		goto out;
 	}
@@ -220,57 +290,9 @@ seal(struct walk *w, const struct plan_share *ps, int i,
 		if ((r = open_file(w, sd.path[0], sd.pw[0], sd.pwlen[0], back,
 		    NULL)) != 0)
 			goto out;
-	} else {
-		g.threshold = (uint8_t)ps->threshold;
-		g.count = (uint8_t)ps->ngroup;
-		if ((r = slip39_split(share, DKEK_SHARE_LEN, (const unsigned char *)"", 0, 1, 0, 1,
-		    &g, 1, sh, PLAN_MAX_GROUP, &n, &ident)) != 0) {
-			r = walk_fail(w, r, "splitting: %s", custos_strerror(r));
-			goto out;
-		}
-		for (m = 0; m < ps->ngroup; m++) {
-			walk_member_path(sd.path[m], PATH_MAX, dir, i, m,
-			    ps->group[m]);
-			snprintf(why, sizeof(why), "%s seals their part of DKEK "
-			    "share %d; everyone else looks away.",
-			    ps->group[m], i + 1);
-			if ((r = new_pw(w, ps->group[m], why, i, &sd.pw[m],
-			    &sd.pwlen[m])) != 0)
-				goto out;
-			snprintf(comment, sizeof(comment), MEMBER_TAG ", not a "
-			    "DKEK share (custos share combine): id=%u ext=%u "
-			    "e=%u group=%u/%u/%u member=%u/%u",
-			    sh[m].identifier, sh[m].extendable, sh[m].iter_exp,
-			    sh[m].group_index, sh[m].group_threshold,
-			    sh[m].group_count, sh[m].member_index,
-			    sh[m].member_threshold);
-			if ((r = write_file(w, sd.path[m], sh[m].value,
-			    ps->group[m], comment, sd.pw[m], sd.pwlen[m])) != 0)
-				goto out;
-			sd.n = m + 1;
-			json_array_append_new(files, json_string(sd.path[m]));
-			if ((r = slip39_mnemonic_encode(&sh[m], words,
-			    SLIP39_MNEMONIC_MAX + 1)) != 0 ||
-			    (r = w->io->reveal(w->io->arg, ps->group[m],
-			    "Your words (a paper backup of your part)", words))
-			    != 0) {
-				r = walk_fail(w, r, "words for %s: %s",
-				    ps->group[m], custos_strerror(r));
-				goto out;
-			}
-			secmem_wipe(words, SLIP39_MNEMONIC_MAX + 1);
-		}
-		/* the first M files, opened again, must rebuild the share */
-		for (m = 0; m < ps->threshold; m++)
-			if ((r = open_file(w, sd.path[m], sd.pw[m], sd.pwlen[m],
-			    back, &sh[m])) != 0)
-				goto out;
-		if ((r = slip39_combine(sh, ps->threshold, (const unsigned char *)"", 0, back,
-		    DKEK_SHARE_LEN, &len, NULL)) != 0) {
-			r = walk_fail(w, r, "the new files do not rebuild the "
-			    "share: %s", custos_strerror(r));
-			goto out;
-		}
+	} else if ((r = seal_split(w, ps, i, share, dir, files, &sd, back,
+	    sh, words)) != 0) {
+		goto out;
 	}
 	if (secmem_equal(back, share, DKEK_SHARE_LEN) != 0)
 		r = walk_fail(w, CUSTOS_ERR_CORRUPT, "the new share %s "
@@ -284,30 +306,71 @@ seal(struct walk *w, const struct plan_share *ps, int i,
 	return r;
 }
 
-/* A step that began and wrote some files before it was cut: moves them
-   aside (they hold a share nobody imported) and counts them. */
+/* The path of file m (0-based) of share i's protection ps in dir. */
+static void
+target(char *path, size_t sz, const struct plan_share *ps, int i,
+    const char *dir, unsigned m)
+{
+	if (ps->holder)
+		walk_share_path(path, sz, dir, i, ps->holder);
+	else
+		walk_member_path(path, sz, dir, i, m, ps->group[m]);
+}
+
+int
+walk_pre_share(struct walk *w)
+{
+	const struct plan_share *ps = &w->plan->shares[w->cur->share];
+	char dir[PATH_MAX], path[PATH_MAX];
+	unsigned m, n = ps->holder ? 1 : ps->ngroup;
+	int r;
+
+	if ((r = shares_dir(w, dir, sizeof(dir))) != 0)
+		return r;
+	for (m = 0; m < n; m++) {
+		target(path, sizeof(path), ps, w->cur->share, dir, m);
+		if (access(path, F_OK) == 0)
+			return walk_fail(w, CUSTOS_ERR_EXISTS, "%s exists; a "
+			    "file is never overwritten (move it away, then "
+			    "take the step again)", path);
+	}
+	return 0;
+}
+
+/*
+ * A step that began and wrote some files before it was cut: moves aside
+ * those this ceremony wrote (their header names it; they hold a share
+ * nobody imported) and says that words shown for them are void. A file
+ * from anywhere else is refused, never touched.
+ */
 static int
 clear_partial(struct walk *w, const struct plan_share *ps, int i,
     const char *dir)
 {
-	char path[PATH_MAX];
-	unsigned m, n = ps->holder ? 1 : ps->ngroup;
+	struct sharefile_info info;
+	char path[PATH_MAX], note[200];
+	unsigned m, n = ps->holder ? 1 : ps->ngroup, moved = 0;
 	int r;
 
 	for (m = 0; m < n; m++) {
-		if (ps->holder)
-			walk_share_path(path, sizeof(path), dir, i, ps->holder);
-		else
-			walk_member_path(path, sizeof(path), dir, i, m,
-			    ps->group[m]);
+		target(path, sizeof(path), ps, i, dir, m);
 		if (access(path, F_OK) != 0)
 			continue;
-		if (!w->resumed)
+		if (!w->resumed || sharefile_inspect(path, &info) != 0 ||
+		    info.format != SHAREFILE_V1 ||
+		    strcmp(info.v1.ceremony, ceremony_id(w->cer)) != 0)
 			return walk_fail(w, CUSTOS_ERR_EXISTS, "%s exists and "
-			    "is not from this ceremony's steps; it is never "
+			    "was not written by this ceremony; it is never "
 			    "overwritten", path);
 		if ((r = walk_abandon(w, path)) != 0)
 			return r;
+		moved++;
+	}
+	if (moved > 0 && !ps->holder) {
+		snprintf(note, sizeof(note), "Share %d is made anew: any words "
+		    "written down for it before the interruption are VOID; "
+		    "destroy that paper.", i + 1);
+		w->io->note(w->io->arg, note);
 	}
 	return 0;
 }
@@ -343,6 +406,7 @@ create(struct walk *w, const struct plan_share *ps, int i,
 	else
 		json_object_set_new(f, "threshold",
 		    json_integer(ps->threshold));
+	snprintf(w->share_fpr[i], sizeof(w->share_fpr[0]), "%s", fpr);
 	r = walk_finish(w, given ? "share.reshare" : ps->holder ?
 	    "share.create" : "share.split", f);
  out:

@@ -11,8 +11,10 @@
  *   row LINES-1      help line: the keys this screen takes
  *
  * Headless tests (the way tig tests its UI): with CUSTOS_TUI_SCRIPT=FILE
- * the keys come from FILE and the output goes to /dev/null at 80x24 (or
- * CUSTOS_TUI_SIZE=COLSxLINES); script lines are
+ * the keys come from FILE (read whole into guarded memory: test scripts
+ * hold passphrases) and the output goes to a null xterm at 80x24 (or
+ * CUSTOS_TUI_SIZE=COLSxLINES); a screen showing a secret is never
+ * dumped. Script lines are
  *   key NAME      Enter, Esc, Up, Down, PgUp, PgDn, Home, End, Tab,
  *                 Backspace, or a single character
  *   type TEXT     the characters of TEXT (to the end of the line)
@@ -93,6 +95,14 @@ void tui_hex_words(char *out, size_t sz, const char *hex);
  * what fn returns. (Curses is only ever called from this thread.)
  */
 int tui_run_slow(const char *what, int (*fn)(void *ctx), void *ctx);
+
+/* Whether the terminal has an alternate screen (what is drawn there
+   leaves no scrollback when curses ends). */
+int tui_has_alt_screen(void);
+
+/* Marks a secret as on the screen (1) or gone (0): dumps are refused
+   while one is. */
+void tui_secret_shown(int on);
 
 /* Full repaint after a secret was on screen: clears the terminal itself,
    not only curses's idea of it. */

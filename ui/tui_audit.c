@@ -200,7 +200,7 @@ tui_audit_view(const char *dir, int own, int mono)
 		fprintf(stderr, "custos: audit view: %s: %s\n", dir, v.why);
 		return r == CUSTOS_ERR_NOT_FOUND ? EXIT_BADINPUT : EXIT_FAIL;
 	}
-	for (i = 0, p = buf, good = 0; i < v.t.records && p < buf + len; i++) {
+	for (i = 0, p = buf; i < v.t.records && p < buf + len; i++) {
 		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
 
 		if (nl == NULL)
@@ -208,9 +208,9 @@ tui_audit_view(const char *dir, int own, int mono)
 		p = nl + 1;
 	}
 	good = (size_t)(p - buf);
-	if ((r = header(&ls, &v, ok)) != 0 || (good > 0 &&
-	    ((r = audit_timeline(&out, &olen, buf, good)) != 0 ||
-	    (r = push_text(&ls, out, olen)) != 0))) {
+	if (header(&ls, &v, ok) != 0 || (good > 0 &&
+	    (audit_timeline(&out, &olen, buf, good) != 0 ||
+	    push_text(&ls, out, olen) != 0))) {
 		ex = EXIT_FAIL;
 		goto out;
 	}

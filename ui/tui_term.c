@@ -3,6 +3,7 @@
  * screen dumps, and drawing helpers (tui.h).
  */
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,15 +15,21 @@
 
 #include <sodium.h>
 
+#include "../common/atomicio.h"
 #include "../shamir/wordlist.h"
 #include "tui.h"
+
+#define SCRIPT_MAX (256U * 1024)
 
 static struct {
 	SCREEN *scr;
 	FILE *out, *in;		/* headless: /dev/null; else the tty */
-	FILE *script;
-	int color, active, pending_len, pending_pos;
-	char pending[512];	/* the rest of a "type" line */
+	unsigned char *script;	/* the key script, in guarded memory (it
+				   holds the test's passphrases) */
+	size_t script_len, script_pos;
+	const char *pending;	/* the rest of a "type" line (in script) */
+	size_t pending_len;
+	int color, active, secret_shown;
 } T;
 
 static const struct {
@@ -72,35 +79,65 @@ attr_of(enum tui_attr a)
 	}
 }
 
+/* Headless: the key script into guarded memory, a null terminal. */
+static int
+begin_headless(const char *script)
+{
+	const char *size = getenv("CUSTOS_TUI_SIZE");
+	int r, ncols = 80, nrows = 24;
+
+	if ((r = atomicio_read(script, SCRIPT_MAX, 1, &T.script,
+	    &T.script_len)) != 0)
+		return r;
+	if (size != NULL && sscanf(size, "%dx%d", &ncols, &nrows) != 2)
+		ncols = 80, nrows = 24;
+	/* a null terminal: nothing is read or written through it */
+	T.out = fopen("/dev/null", "w");
+	// cppcheck-suppress incompatibleFileOpen
+	T.in = fopen("/dev/null", "r");
+	if (T.out == NULL || T.in == NULL)
+		return CUSTOS_ERR_IO;
+	/* a known terminal with an alternate screen, as xterm has */
+	if ((T.scr = newterm("xterm", T.out, T.in)) != NULL)
+		resizeterm(nrows, ncols);
+	return 0;
+}
+
+static void
+release(void)
+{
+	atomicio_free_buf(T.script, T.script_len, 1);
+	if (T.out != NULL)
+		fclose(T.out);
+	if (T.in != NULL)
+		fclose(T.in);
+	T.script = NULL;
+	T.out = T.in = NULL;
+	T.pending = NULL;
+	T.pending_len = 0;
+}
+
 int
 tui_begin(int mono)
 {
 	const char *script = getenv("CUSTOS_TUI_SCRIPT");
-	const char *size = getenv("CUSTOS_TUI_SIZE");
-	int cols = 80, lines = 24;
+	int r;
 
 	memset(&T, 0, sizeof(T));
 	if (script != NULL && script[0] != '\0') {
-		if ((T.script = fopen(script, "r")) == NULL)
-			return custos_err_from_errno(errno);
-		if (size != NULL && sscanf(size, "%dx%d", &cols, &lines) != 2)
-			cols = 80, lines = 24;
-		T.out = fopen("/dev/null", "w");
-		T.in = fopen("/dev/null", "r");
-		if (T.out == NULL || T.in == NULL)
-			return CUSTOS_ERR_IO;
-		/* headless: a fixed, known terminal, no colour codes
-		   needed since dumps are text */
-		T.scr = newterm("vt100", T.out, T.in);
-		if (T.scr != NULL)
-			resizeterm(lines, cols);
+		if ((r = begin_headless(script)) != 0) {
+			release();
+			return r;
+		}
 	} else {
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 			return CUSTOS_ERR_NO_TTY;
 		T.scr = newterm(NULL, stdout, stdin);
 	}
-	if (T.scr == NULL)
+	if (T.scr == NULL) {
+		release();
 		return CUSTOS_ERR_NO_TTY;
+	}
 	T.active = 1;
 	cbreak();
 	noecho();
@@ -116,6 +153,20 @@ tui_begin(int mono)
 	return 0;
 }
 
+int
+tui_has_alt_screen(void)
+{
+	const char *s = tigetstr("smcup");
+
+	return s != NULL && s != (const char *)-1 && s[0] != '\0';
+}
+
+void
+tui_secret_shown(int on)
+{
+	T.secret_shown = on;
+}
+
 void
 tui_end(void)
 {
@@ -126,14 +177,7 @@ tui_end(void)
 	refresh();
 	endwin();
 	delscreen(T.scr);
-	if (T.script != NULL)
-		fclose(T.script);
-	if (T.out != NULL)
-		fclose(T.out);
-	if (T.in != NULL)
-		fclose(T.in);
-	sodium_memzero(T.pending, sizeof(T.pending));
-	T.script = T.out = T.in = NULL;
+	release();
 }
 
 void
@@ -148,6 +192,11 @@ tui_dump(const char *name)
 	if (dir == NULL || snprintf(path, sizeof(path), "%s/%s.txt", dir,
 	    name) >= (int)sizeof(path) || (f = fopen(path, "w")) == NULL)
 		return;
+	if (T.secret_shown) {	/* never a secret on disk */
+		fprintf(f, "(a secret is on the screen: not dumped)\n");
+		fclose(f);
+		return;
+	}
 	for (y = 0; y < LINES; y++) {
 		n = mvinchnstr(y, 0, cells, COLS < 511 ? COLS : 511);
 		if (n < 0)
@@ -165,39 +214,54 @@ tui_dump(const char *name)
 	fclose(f);
 }
 
+/* The next line of the script (no newline) into *l, *n; 0 at its end. */
+static int
+script_line(const char **l, size_t *n)
+{
+	const char *p = (const char *)T.script + T.script_pos, *nl;
+	size_t left = T.script_len - T.script_pos;
+
+	if (left == 0)
+		return 0;
+	nl = memchr(p, '\n', left);
+	*l = p;
+	*n = nl != NULL ? (size_t)(nl - p) : left;
+	T.script_pos += *n + (nl != NULL);
+	return 1;
+}
+
 /* The next key of the script; dumps on the way. */
 static int
 script_key(void)
 {
-	char line[600], *p;
+	char name[64];
+	const char *l;
 	size_t i, n;
 
 	for (;;) {
-		if (T.pending_pos < T.pending_len)
-			return (unsigned char)T.pending[T.pending_pos++];
-		if (fgets(line, sizeof(line), T.script) == NULL)
+		if (T.pending_len > 0) {
+			T.pending_len--;
+			return (unsigned char)*T.pending++;
+		}
+		if (!script_line(&l, &n))
 			return TUI_KEY_EOF;
-		n = strcspn(line, "\n");
-		line[n] = '\0';
-		if (strncmp(line, "type ", 5) == 0) {
-			n = strlen(line + 5);
-			if (n >= sizeof(T.pending))
-				n = sizeof(T.pending) - 1;
-			memcpy(T.pending, line + 5, n);
-			T.pending_len = (int)n;
-			T.pending_pos = 0;
-			sodium_memzero(line, sizeof(line));
-		} else if (strncmp(line, "dump ", 5) == 0) {
+		if (n > 5 && strncmp(l, "type ", 5) == 0) {
+			T.pending = l + 5;
+			T.pending_len = n - 5;
+		} else if (n > 5 && n < sizeof(name) + 5 &&
+		    strncmp(l, "dump ", 5) == 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(n - 5), l + 5);
 			refresh();
-			tui_dump(line + 5);
-		} else if (strncmp(line, "key ", 4) == 0) {
-			p = line + 4;
+			tui_dump(name);
+		} else if (n > 4 && n < sizeof(name) + 4 &&
+		    strncmp(l, "key ", 4) == 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(n - 4), l + 4);
 			for (i = 0; i < sizeof(keynames) / sizeof(keynames[0]);
 			    i++)
-				if (strcmp(p, keynames[i].name) == 0)
+				if (strcmp(name, keynames[i].name) == 0)
 					return keynames[i].key;
-			if (p[0] != '\0' && p[1] == '\0')
-				return (unsigned char)p[0];
+			if (name[1] == '\0')
+				return (unsigned char)name[0];
 		}
 	}
 }

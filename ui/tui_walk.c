@@ -295,9 +295,13 @@ show_words(const char *who, const char *title, const char *secret)
 			p++;
 	}
 	tui_help("Any key: hide the words (the screen is wiped)");
+	tui_secret_shown(1);
 	(void)tui_key();
 	tui_wipe_screen();
+	tui_secret_shown(0);
 }
+
+static void io_note(void *arg, const char *text);
 
 static int
 io_reveal(void *arg, const char *who, const char *title, const char *secret)
@@ -306,6 +310,12 @@ io_reveal(void *arg, const char *who, const char *title, const char *secret)
 	char line[200];
 	int y, k, seen = 0;
 
+	if (!tui_has_alt_screen()) {
+		io_note(t, "This terminal keeps what it shows (no alternate "
+		    "screen), so the words are not shown here; the member "
+		    "files hold the part.");
+		return 0;
+	}
 	for (;;) {
 		draw(t);
 		y = panel_free_row(t);

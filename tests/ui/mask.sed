@@ -8,3 +8,4 @@ s/([0-9A-Fa-f]{4} ){3}[0-9A-Fa-f]{4}( [0-9A-Fa-f]{4})*/<groups>/g
 s/words: .*/words: <words>/
 s/\/tmp\/custos-ui-[A-Za-z0-9]+/<tmp>/g
 s/^         .*/         <continued>/
+s/line [0-9]+ of [0-9]+$/line <n> of <m>/

@@ -23,15 +23,18 @@ take 2 && handover alice && newpw alice && wait_for "Step 3:"
 history
 check "first sitting: the plan checked, alice's share made" '[ -f cer/shares/share-1-alice.share ]'
 # the laptop dies
-pkill -9 -f "ceremony run --plan plan.yaml" ; sleep 0.3
-check "custos was killed" '! pgrep -f "ceremony run --plan plan.yaml" >/dev/null'
+ppid=$(tm list-panes -t c -F '#{pane_pid}')
+cpid=$(pgrep -P "$ppid" custos)
+kill -9 "$cpid"; sleep 0.3
+check "custos was killed (SIGKILL, pid $cpid)" '[ -n "$cpid" ] && ! kill -0 "$cpid" 2>/dev/null'
 start plan.yaml cer
 wait_for "Administrator passphrase" && type_ "$A" &&
 wait_for "Step 3: DKEK share 2" && take 3 && handover bob && newpw bob &&
-wait_for "s: show my words" && key s && wait_for "Words for bob"
+handover carol && newpw carol &&
+handover bob && wait_for "s: show my words" && key s && wait_for "Words for bob"
 screen | grep -oE "[0-9]+\. [a-z]+" > words.txt
 key x && wait_for "They are hidden again" && key Enter &&
-handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
+handover carol && wait_for "s: show my words" && key Enter &&
 take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "SO PIN" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
 take 5 && oldpw alice &&

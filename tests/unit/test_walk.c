@@ -520,6 +520,8 @@ check_new(char kcv_out[17])
 	free(m);
 }
 
+static int count_records(const char *dir, const char *needle);
+
 /* A whole new-DKEK ceremony, then a disaster-recovery restore. */
 static void
 test_full(void **state)
@@ -535,6 +537,11 @@ test_full(void **state)
 	assert_int_equal(run_all(w), 0);
 	walk_free(w);
 	assert_int_equal(s.reveals, 3);		/* bob, carol, dave */
+	/* no passphrase, PIN or SO PIN in the transcript */
+	assert_int_equal(count_records("new", "Plum-Crater"), 0);
+	assert_int_equal(count_records("new", "Quartz-Lantern"), 0);
+	assert_int_equal(count_records("new", PIN), 0);
+	assert_int_equal(count_records("new", WALK_SO_PIN_DEFAULT), 0);
 	assert_int_equal(s.erase_confirms, 2);	/* two HSMs */
 	check_new(kcv);
 	assert_string_equal(s.kcv, kcv);	/* what people read aloud */
@@ -555,19 +562,49 @@ test_full(void **state)
 	check_restore(kcv);
 }
 
-/* The last record of dir's transcript holds both needles. */
+static char last_line[65536], first_line[65536];
+
+/* The last record of dir's transcript holds both needles (and is kept
+   in last_line; the first, ceremony.open, in first_line). */
 static int
 last_is(const char *dir, const char *a, const char *b)
 {
-	char path[128], line[65536], last[65536] = "";
+	char path[128], line[65536];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s/transcript.jsonl", tmp, dir);
 	assert_non_null(f = fopen(path, "r"));
-	while (fgets(line, sizeof(line), f) != NULL)
-		memcpy(last, line, sizeof(line));
+	first_line[0] = last_line[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (first_line[0] == '\0')
+			memcpy(first_line, line, sizeof(line));
+		memcpy(last_line, line, sizeof(line));
+	}
 	fclose(f);
-	return strstr(last, a) != NULL && strstr(last, b) != NULL;
+	return strstr(last_line, a) != NULL && strstr(last_line, b) != NULL;
+}
+
+/* The integer fact name of the last record. */
+static int
+last_int(const char *name)
+{
+	char needle[64];
+	const char *p;
+
+	snprintf(needle, sizeof(needle), "\"%s\":", name);
+	assert_non_null(p = strstr(last_line, needle));
+	return atoi(p + strlen(needle));
+}
+
+/* The ceremony id, from the first record. */
+static void
+ceremony_id_of(char out[17])
+{
+	const char *p = strstr(first_line, "\"ceremony_id\":\"");
+
+	assert_non_null(p);
+	memcpy(out, p + 15, 16);
+	out[16] = '\0';
 }
 
 /* How many records of dir's transcript hold needle. */
@@ -635,9 +672,43 @@ device_acts(const char *dir, const char *step)
 		    0);
 		assert_int_equal(left, 0);
 	} else if (strcmp(step, "keygen-1") == 0) {
-		assert_int_equal(sc_hsm_keygen(c, 1, "prime256v1", 0,
-		    "signing", NULL, 0, &k), 0);
+		/* the whole key, where the step's walk.begin said */
+		assert_int_equal(sc_hsm_keygen(c, last_int("ref"),
+		    "prime256v1", 0, "signing", NULL, 0, &k), 0);
 		sc_hsm_key_clear(&k);
+	} else if (strcmp(step, "keygen-2") == 0) {
+		/* half of it: the key and its public key, no description */
+		int ref = last_int("ref");
+
+		assert_int_equal(sc_hsm_keygen(c, ref, NULL, 2048, "archive",
+		    NULL, 0, &k), 0);
+		sc_hsm_key_clear(&k);
+		assert_int_equal(sc_hsm_delete_ef(c, (uint16_t)(0xC400 | ref)),
+		    0);
+	} else if (strcmp(step, "share-2") == 0) {
+		/* bob's member file, written before the cut */
+		struct v1_header h;
+		char id[17], pw[128];
+
+		memset(&h, 0, sizeof(h));
+		ceremony_id_of(id);
+		snprintf(h.label, sizeof(h.label), "bob");
+		snprintf(h.ceremony, sizeof(h.ceremony), "%s", id);
+		h.opslimit = 1;
+		h.mem_kib = KDF_KIB;
+		strcat(path, "/share-2-member-1-bob.share");
+		pw_for("bob", pw, sizeof(pw));
+		secmem_random(v, 32);
+		assert_int_equal(sharefile_create(path, SHAREFILE_V1, v,
+		    (unsigned char *)pw, strlen(pw), &h, PBE_ITERATIONS), 0);
+	} else if (strcmp(step, "backup") == 0) {
+		/* a set cut before its manifest */
+		snprintf(path, sizeof(path), "%s/backups", tmp);
+		assert_int_equal(mkdir(path, 0700), 0);
+		strcat(path, "/main");
+		assert_int_equal(mkdir(path, 0700), 0);
+		strcat(path, "/key-001.wrap");
+		write_file(path, "cut\n");
 	}
 	card_close(c);
 	secmem_free(v);
@@ -653,7 +724,7 @@ static int
 kill_everywhere(const char *plan, const char *dir)
 {
 	static const char *const acts[] = { "hsm-init-1", "hsm-import-1-2",
-	    "keygen-1", "hsm-import-1-1" };
+	    "keygen-1", "hsm-import-1-1", "keygen-2", "share-2", "backup" };
 	char needle[64];
 	int kills = 0, status, code = 0, i;
 	pid_t pid;
@@ -684,7 +755,7 @@ kill_everywhere(const char *plan, const char *dir)
 		if ((code = WEXITSTATUS(status)) != 0)
 			break;
 		kills++;
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 7; i++) {
 			snprintf(needle, sizeof(needle), "\"step\":\"%s\"",
 			    acts[i]);
 			if (last_is(dir, "\"action\":\"walk.begin\"", needle))
@@ -704,18 +775,22 @@ test_kill_everywhere(void **state)
 	(void)state;
 	kills = kill_everywhere("new.yaml", "new");
 	print_message("new-dkek: killed and resumed %d times\n", kills);
-	/* a begin and an end record for each step, one for the plan and
-	   one for the close: 1 + 2 * 13 + 1 */
-	assert_int_equal(kills, 28);
+	/* at least a begin and an end record for each step, one for the
+	   plan and one for the close: 1 + 2 * 13 + 1 */
+	assert_true(kills >= 28);
 	/* the device had initialized, imported both shares and made the
 	   first key before the transcript said so: each taken up, none
 	   done twice (a share imported twice would cancel out of the KCV) */
 	assert_int_equal(count_records("new", "\"recovered\":true"), 4);
+	/* bob's early member file and the cut backup set were moved aside,
+	   the half-made second key deleted and made again: 2 keys */
+	assert_int_equal(count_records("new", "\"action\":\"walk.abandon\""),
+	    2);
 	check_new(kcv);
 	make_restore_plan(kcv);
 	kills = kill_everywhere("restore.yaml", "restore");
 	print_message("restore: killed and resumed %d times\n", kills);
-	assert_int_equal(kills, 1 + 2 * 5 + 1);
+	assert_true(kills >= 1 + 2 * 5 + 1);
 	assert_int_equal(count_records("restore", "\"recovered\":true"), 3);
 	check_restore(kcv);
 }
@@ -753,23 +828,66 @@ test_bad_input(void **state)
 	assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
 	snprintf(path, sizeof(path), "%s/new/shares/share-1-alice.share", tmp);
 	write_file(path, "precious\n");
-	assert_int_equal(walk_step_run(w, why, sizeof(why)),
-	    CUSTOS_ERR_EXISTS);
-	assert_non_null(strstr(why, "never overwritten"));
+	for (r = 0; r < 2; r++) {	/* refused, and refused again */
+		assert_int_equal(walk_step_run(w, why, sizeof(why)),
+		    CUSTOS_ERR_EXISTS);
+		assert_non_null(strstr(why, "never overwritten"));
+	}
 	assert_non_null(f = fopen(path, "r"));
 	assert_non_null(fgets(why, sizeof(why), f));
 	fclose(f);
 	assert_string_equal(why, "precious\n");
+	assert_int_equal(count_records("new", "walk.begin"), 0);
+	assert_int_equal(count_records("new", "abandon"), 0);
 	assert_int_equal(unlink(path), 0);
-	/* the step began: the retry goes on */
 	run_until(w, "hsm-init-1");
-	/* declining ERASE does nothing */
+	/* someone else initialized the HSM for 2 shares: declining ERASE
+	   does nothing, and the retry asks again (the card is not taken for
+	   this ceremony's) */
+	{
+		uint8_t so[8] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38,
+		    0x30 };
+		struct card *c = emu("primary");
+		int so_tries;
+
+		assert_int_equal(sc_hsm_initialize(c, so, "999999", 6, 3, 2,
+		    &so_tries), 0);
+		card_close(c);
+	}
 	s.refuse_confirm = 1;
 	assert_int_equal(walk_step_run(w, why, sizeof(why)),
 	    CUSTOS_ERR_CANCELLED);
 	s.refuse_confirm = 0;
-	/* a wrong passphrase imports nothing */
+	assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
+	assert_int_equal(s.erase_confirms, 2);
+	assert_int_equal(count_records("new", "recovered"), 0);
+	/* a share file swapped for another share: refused before sending */
 	run_until(w, "hsm-import-1-1");
+	{
+		char aside[160], pw[128];
+		unsigned char *v = secmem_alloc(32);
+		struct v1_header h;
+
+		snprintf(path, sizeof(path), "%s/new/shares/share-1-alice.share",
+		    tmp);
+		snprintf(aside, sizeof(aside), "%s.real", path);
+		assert_int_equal(rename(path, aside), 0);
+		memset(&h, 0, sizeof(h));
+		snprintf(h.label, sizeof(h.label), "alice");
+		h.opslimit = 1;
+		h.mem_kib = KDF_KIB;
+		pw_for("alice", pw, sizeof(pw));
+		secmem_random(v, 32);
+		assert_int_equal(sharefile_create(path, SHAREFILE_V1, v,
+		    (unsigned char *)pw, strlen(pw), &h, PBE_ITERATIONS), 0);
+		assert_int_equal(walk_step_run(w, why, sizeof(why)),
+		    CUSTOS_ERR_FINGERPRINT);
+		assert_non_null(strstr(why, "nothing was sent"));
+		assert_int_equal(devices_imported("primary"), 0);
+		assert_int_equal(rename(aside, path), 0);
+		secmem_free(v);
+	}
+	/* a wrong passphrase imports nothing */
 	s.wrong_for = "alice";
 	assert_int_equal(walk_step_run(w, why, sizeof(why)),
 	    CUSTOS_ERR_BAD_PASSPHRASE);
