@@ -17,9 +17,8 @@
 #include "../shamir/slip39.h"
 #include "ceremony.h"
 #include "sharefile.h"
+#include "sharefile_member.h"
 #include "walk_int.h"
-
-#define MEMBER_TAG "SLIP-39 member share"
 
 struct sealed {
 	char path[PLAN_MAX_GROUP][PATH_MAX];
@@ -120,8 +119,6 @@ open_file(struct walk *w, const char *path, const char *pw, size_t pwlen,
 {
 	struct sharefile_info info;
 	struct file_job job;
-	unsigned id, ext, e, gi, gt, gc, mi, mt;
-	const char *p;
 	int r;
 
 	memset(&job, 0, sizeof(job));
@@ -137,25 +134,11 @@ open_file(struct walk *w, const char *path, const char *pw, size_t pwlen,
 		    "was altered); nothing was changed" : custos_strerror(r));
 	if (s == NULL)
 		return 0;
-	if (info.format != SHAREFILE_V1 || strncmp(info.v1.comment,
-	    MEMBER_TAG, strlen(MEMBER_TAG)) != 0 ||
-	    (p = strstr(info.v1.comment, ": id=")) == NULL ||
-	    sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u member=%u/%u", &id,
-	    &ext, &e, &gi, &gt, &gc, &mi, &mt) != 8 || id > 32767 || ext > 1
-	    || e > 15 || gi > 15 || gt < 1 || gt > 16 || gc > 16 || mi > 15 ||
-	    mt < 1 || mt > 16)
+	if (info.format != SHAREFILE_V1 ||
+	    sharefile_member_parse(info.v1.comment, s) != 0)
 		return walk_fail(w, CUSTOS_ERR_FORMAT, "%s: not a SLIP-39 "
 		    "member share file", path);
-	s->identifier = (uint16_t)id;
-	s->extendable = (uint8_t)ext;
-	s->iter_exp = (uint8_t)e;
-	s->group_index = (uint8_t)gi;
-	s->group_threshold = (uint8_t)gt;
-	s->group_count = (uint8_t)gc;
-	s->member_index = (uint8_t)mi;
-	s->member_threshold = (uint8_t)mt;
 	memcpy(s->value, value, DKEK_SHARE_LEN);
-	s->value_len = DKEK_SHARE_LEN;
 	return 0;
 }
 
@@ -207,12 +190,7 @@ seal_split(struct walk *w, const struct plan_share *ps, int i,
 		if ((r = new_pw(w, ps->group[m], why, i, &sd->pw[m],
 		    &sd->pwlen[m])) != 0)
 			return r;
-		snprintf(comment, sizeof(comment), MEMBER_TAG ", not a DKEK "
-		    "share (custos share combine): id=%u ext=%u e=%u "
-		    "group=%u/%u/%u member=%u/%u", sh[m].identifier,
-		    sh[m].extendable, sh[m].iter_exp, sh[m].group_index,
-		    sh[m].group_threshold, sh[m].group_count,
-		    sh[m].member_index, sh[m].member_threshold);
+		sharefile_member_comment(comment, sizeof(comment), &sh[m]);
 		if ((r = write_file(w, sd->path[m], sh[m].value, ps->group[m],
 		    comment, sd->pw[m], sd->pwlen[m])) != 0)
 			return r;

@@ -12,6 +12,7 @@
 
 #include "../ceremony/ceremony.h"
 #include "../ceremony/sharefile.h"
+#include "../ceremony/sharefile_member.h"
 #include "../common/encode.h"
 #include "../common/secmem.h"
 #include "../shamir/pwshare_text.h"
@@ -380,33 +381,17 @@ member_file(const char *ctx, const char *path, struct prompt_src *src,
     struct slip39_share *s)
 {
 	struct sharefile_info info;
-	unsigned id, ext, e, gi, gt, gc, mi, mt;
-	const char *p;
 	int ex;
 
 	if ((ex = cmd_open_share(ctx, path, src, s->value, &info)) !=
 	    EXIT_OK_)
 		return ex;
 	if (info.format != SHAREFILE_V1 ||
-	    (p = strstr(info.v1.comment, ": id=")) == NULL ||
-	    strncmp(info.v1.comment, "SLIP-39 member share", 20) != 0 ||
-	    sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u member=%u/%u", &id,
-	    &ext, &e, &gi, &gt, &gc, &mi, &mt) != 8 || id > 32767 || ext > 1
-	    || e > 15 || gi > 15 || gt < 1 || gt > 16 || gc > 16 || mi > 15 ||
-	    mt < 1 || mt > 16) {
+	    sharefile_member_parse(info.v1.comment, s) != 0) {
 		fprintf(stderr, "custos: %s: %s: not a SLIP-39 member share "
 		    "file (custos share split --share-files)\n", ctx, path);
 		return EXIT_BADINPUT;
 	}
-	s->identifier = (uint16_t)id;
-	s->extendable = (uint8_t)ext;
-	s->iter_exp = (uint8_t)e;
-	s->group_index = (uint8_t)gi;
-	s->group_threshold = (uint8_t)gt;
-	s->group_count = (uint8_t)gc;
-	s->member_index = (uint8_t)mi;
-	s->member_threshold = (uint8_t)mt;
-	s->value_len = DKEK_SHARE_LEN;
 	return EXIT_OK_;
 }
 

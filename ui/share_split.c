@@ -19,6 +19,7 @@
 #include "../shamir/slip39.h"
 #include "cli.h"
 #include "share_sheet.h"
+#include "../ceremony/sharefile_member.h"
 #include "share_split.h"
 
 #define SLIP39_ITER_EXP 1	/* the reference implementation's default */
@@ -358,11 +359,7 @@ write_member_file(const char *ctx, const struct split_args *a,
 	if (cer != NULL)
 		snprintf(h.ceremony, sizeof(h.ceremony), "%s",
 		    ceremony_id(cer));
-	snprintf(h.comment, sizeof(h.comment), "SLIP-39 member share, not a "
-	    "DKEK share (custos share combine): id=%u ext=%u e=%u "
-	    "group=%u/%u/%u member=%u/%u", s->identifier, s->extendable,
-	    s->iter_exp, s->group_index, s->group_threshold, s->group_count,
-	    s->member_index, s->member_threshold);
+	sharefile_member_comment(h.comment, sizeof(h.comment), s);
 	h.opslimit = a->kdf_ops;
 	h.mem_kib = a->kdf_mem_mib * 1024;
 	split_out_name(path, sizeof(path), a->out_dir, "share", i, a->cust[i],

@@ -19,6 +19,7 @@
 #include "../../ceremony/backup_manifest.h"
 #include "../../ceremony/dkek.h"
 #include "../../ceremony/sharefile.h"
+#include "../../ceremony/sharefile_member.h"
 #include "../../ceremony/verify.h"
 #include "../../ceremony/walk.h"
 #include "../../common/secmem.h"
@@ -348,8 +349,7 @@ share2(const char *dir, unsigned char *out)
 {
 	struct slip39_share *sh = secmem_alloc(2 * sizeof(*sh));
 	struct sharefile_info info;
-	unsigned id, ext, e, gi, gt, gc, mi, mt;
-	const char *who[2] = { "bob", "carol" }, *p;
+	const char *who[2] = { "bob", "carol" };
 	char path[256];
 	size_t len = 0, i;
 
@@ -358,18 +358,8 @@ share2(const char *dir, unsigned char *out)
 		snprintf(path, sizeof(path), "%s/share-2-member-%zu-%s.share",
 		    dir, i + 1, who[i]);
 		open_as(path, who[i], sh[i].value, &info);
-		assert_non_null(p = strstr(info.v1.comment, ": id="));
-		assert_int_equal(sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u "
-		    "member=%u/%u", &id, &ext, &e, &gi, &gt, &gc, &mi, &mt), 8);
-		sh[i].identifier = (uint16_t)id;
-		sh[i].extendable = (uint8_t)ext;
-		sh[i].iter_exp = (uint8_t)e;
-		sh[i].group_index = (uint8_t)gi;
-		sh[i].group_threshold = (uint8_t)gt;
-		sh[i].group_count = (uint8_t)gc;
-		sh[i].member_index = (uint8_t)mi;
-		sh[i].member_threshold = (uint8_t)mt;
-		sh[i].value_len = 32;
+		assert_int_equal(sharefile_member_parse(info.v1.comment,
+		    &sh[i]), 0);
 	}
 	assert_int_equal(slip39_combine(sh, 2, (const unsigned char *)"", 0,
 	    out, 32, &len, NULL), 0);
@@ -983,9 +973,7 @@ test_key_backup_and_reshare(void **state)
 	struct walk *w;
 	char kcv[17], text[1024], path[256], sha[65];
 	const char *why, *who[2] = { "bob", "dave" };
-	unsigned id, ext, e, gi, gt, gc, mi, mt;
 	size_t len = 0, i;
-	const char *p;
 
 	(void)state;
 	assert_non_null(m);
@@ -1042,18 +1030,8 @@ test_key_backup_and_reshare(void **state)
 		    "%zu-%s.share", tmp, i == 0 ? (size_t)1 : (size_t)3,
 		    who[i]);
 		open_as(path, who[i], sh[i].value, &info);
-		assert_non_null(p = strstr(info.v1.comment, ": id="));
-		assert_int_equal(sscanf(p, ": id=%u ext=%u e=%u group=%u/%u/%u "
-		    "member=%u/%u", &id, &ext, &e, &gi, &gt, &gc, &mi, &mt), 8);
-		sh[i].identifier = (uint16_t)id;
-		sh[i].extendable = (uint8_t)ext;
-		sh[i].iter_exp = (uint8_t)e;
-		sh[i].group_index = (uint8_t)gi;
-		sh[i].group_threshold = (uint8_t)gt;
-		sh[i].group_count = (uint8_t)gc;
-		sh[i].member_index = (uint8_t)mi;
-		sh[i].member_threshold = (uint8_t)mt;
-		sh[i].value_len = 32;
+		assert_int_equal(sharefile_member_parse(info.v1.comment,
+		    &sh[i]), 0);
 	}
 	assert_int_equal(slip39_combine(sh, 2, (const unsigned char *)"", 0,
 	    b, 32, &len, NULL), 0);
