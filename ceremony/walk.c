@@ -550,7 +550,6 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 	    st->confirm_word)) != 0)
 		return walk_fail(w, r, "not confirmed: nothing was done");
 	/* an HSM's init begins only once its ERASE is confirmed (walk_hsm.c) */
-	r = 0;
 	if (st->op != WALK_PLAN && st->op != WALK_CLOSE &&
 	    st->op != WALK_HSM_INIT && st->state == WALK_TODO &&
 	    ((r = precheck(w, &f)) != 0 || (r = walk_begin(w, f)) != 0))

@@ -160,7 +160,8 @@ keygen_recover(struct walk *w, int ref, struct sc_hsm_key *k, int *adopted)
 		*k = keys[i];
 		memset(&keys[i], 0, sizeof(keys[i]));
 		*adopted = 1;
-	} else if (keys[i].has_prkd && strcmp(keys[i].prkd.label, pk->label)) {
+	} else if (keys[i].has_prkd &&
+	    strcmp(keys[i].prkd.label, pk->label) != 0) {
 		r = walk_fail(w, CUSTOS_ERR_EXISTS, "reference %d holds the key "
 		    "%s, not this step's: stop and check the device", ref,
 		    keys[i].prkd.label);

@@ -247,7 +247,8 @@ seal(struct walk *w, const struct plan_share *ps, int i,
 	memset(&sd, 0, sizeof(sd));
 	if ((back = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
 	    (words = secmem_alloc(SLIP39_MNEMONIC_MAX + 1)) == NULL ||
-	    (sh = secmem_alloc(2 * PLAN_MAX_GROUP * sizeof(*sh))) == NULL) {
+	    (sh = secmem_alloc((size_t)2 * PLAN_MAX_GROUP * sizeof(*sh))) ==
+	    NULL) {
 		r = walk_fail(w, CUSTOS_ERR_NOMEM, "out of guarded memory");
 		goto out;
 	}

@@ -19,7 +19,7 @@
 #include "../shamir/wordlist.h"
 #include "tui.h"
 
-#define SCRIPT_MAX (256U * 1024)
+#define SCRIPT_MAX ((size_t)256 * 1024)
 
 static struct {
 	SCREEN *scr;
