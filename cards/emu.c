@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "../common/atomicio.h"
 #include "../common/secmem.h"
 #include "apdu.h"
 #include "emu_int.h"
@@ -77,29 +78,6 @@ emu_dir(char *buf, size_t cap)
 	return 0;
 }
 
-/* mkdir -p, mode 0700. */
-static int
-make_dirs(const char *dir)
-{
-	char tmp[PATH_MAX], *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return CUSTOS_ERR_TOO_LARGE;
-	for (p = tmp + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-				return custos_err_from_errno(errno);
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	return 0;
-}
-
 static struct emu *
 emu_alloc(void)
 {
@@ -128,7 +106,7 @@ emu_open(const char *dir, const char *name, struct emu **out)
 			return r;
 	} else if (snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
 		return CUSTOS_ERR_TOO_LARGE;
-	if ((r = make_dirs(d)) != 0)
+	if ((r = atomicio_mkdirs(d)) != 0)
 		return r;
 	if ((e = emu_alloc()) == NULL)
 		return CUSTOS_ERR_NOMEM;

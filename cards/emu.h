@@ -17,6 +17,9 @@
 #include "../common/err.h"
 
 #define EMU_NAME_MAX 32
+/* How an emulated device's serial (its certificate holder) starts:
+   country "ZZ" (user-assigned, no real issuer), then "EMU". */
+#define EMU_SERIAL_PREFIX "ZZEMU"
 
 struct emu;
 

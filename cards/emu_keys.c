@@ -73,7 +73,8 @@ emu_make_device(struct emu *e)
 	secmem_random(rnd, sizeof(rnd));
 	/* CHR: country "ZZ" (user-assigned: not a real issuer), "EMU",
 	 * six hex digits, sequence number. */
-	snprintf(e->serial, sizeof(e->serial), "ZZEMU%02X%02X%02X00001",
+	snprintf(e->serial, sizeof(e->serial), EMU_SERIAL_PREFIX
+	    "%02X%02X%02X00001",
 	    rnd[0], rnd[1], rnd[2]);
 	if ((root = gen_ec("prime256v1")) == NULL ||
 	    (dica = gen_ec("prime256v1")) == NULL ||

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/x509.h>
@@ -9,6 +10,7 @@
 #include "../common/secmem.h"
 #include "card.h"
 #include "cvc.h"
+#include "emu.h"
 #include "sc_hsm.h"
 #include "sc_hsm_keys.h"
 
@@ -487,4 +489,40 @@ sc_hsm_challenge(struct card *c, uint8_t *buf, size_t n)
 		memcpy(buf, rsp, n);
 	secmem_wipe(rsp, sizeof(rsp));
 	return r;
+}
+
+int
+sc_hsm_parse_type(const char *s, const char **curve, unsigned *bits)
+{
+	static const char *const alias[][2] = {
+		{ "P-256", "prime256v1" }, { "P-384", "secp384r1" },
+		{ "P-521", "secp521r1" }, { "secp256r1", "prime256v1" },
+	};
+	char *end = NULL;
+	unsigned long v;
+	size_t i;
+
+	*curve = NULL;
+	*bits = 0;
+	if (strncasecmp(s, "rsa:", 4) == 0) {
+		v = strtoul(s + 4, &end, 10);
+		if (*end != '\0' || (v != 2048 && v != 3072 && v != 4096))
+			return CUSTOS_ERR_INVALID_ARG;
+		*bits = (unsigned)v;
+		return 0;
+	}
+	if (strncasecmp(s, "ec:", 3) != 0 || s[3] == '\0')
+		return CUSTOS_ERR_INVALID_ARG;
+	*curve = s + 3;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcasecmp(*curve, alias[i][0]) == 0)
+			*curve = alias[i][1];
+	return 0;
+}
+
+int
+sc_hsm_is_emulator(const struct card *c, const char *serial)
+{
+	return card_is_emulated(c) || (serial != NULL && strncmp(serial,
+	    EMU_SERIAL_PREFIX, strlen(EMU_SERIAL_PREFIX)) == 0);
 }

@@ -43,6 +43,15 @@ void sc_hsm_key_clear(struct sc_hsm_key *k);
 int sc_hsm_serial(struct card *c, char out[17]) CUSTOS_WUR;
 
 /*
+ * Whether the device is custos's emulated SmartCard-HSM: in-process, or
+ * served to pcscd and known by its serial (serial from sc_hsm_serial();
+ * NULL when it could not be read), whose holder reference starts with
+ * EMU_SERIAL_PREFIX, as no real device's does. Best effort: it tells the
+ * emulator apart, not a device built to pass for a real one.
+ */
+int sc_hsm_is_emulator(const struct card *c, const char *serial);
+
+/*
  * Rebuilds the public key in an EF CExx: a key generation request (67 or
  * 7F21, with domain parameters) or an X.509 certificate. Returns 0,
  * CUSTOS_ERR_FORMAT, CUSTOS_ERR_UNSUPPORTED.
@@ -70,6 +79,16 @@ int sc_hsm_free_ref(struct card *c, int *ref) CUSTOS_WUR;
 
 /* OpenSC's default key ID: SHA-1 of the RSA modulus or the EC point. */
 int sc_hsm_default_id(EVP_PKEY *pub, uint8_t id[20]) CUSTOS_WUR;
+
+/*
+ * Parses a key type as hsm keygen and ceremony plans write it: "rsa:BITS"
+ * (2048, 3072 or 4096) into *bits with *curve NULL, or "ec:CURVE" into
+ * *curve (P-256, P-384, P-521 and secp256r1 become their OpenSSL names)
+ * with *bits 0; the prefix in any case. Returns 0 or
+ * CUSTOS_ERR_INVALID_ARG.
+ */
+int sc_hsm_parse_type(const char *s, const char **curve, unsigned *bits)
+    CUSTOS_WUR;
 
 /*
  * Generates a key pair under ref (PIN verified): RSA of bits (curve NULL)

@@ -31,6 +31,13 @@ struct backup_outcome {
 	char why[160];		/* one line when err != 0 */
 };
 
+/*
+ * The device's DKEK KCV (16 hex digits; application selected):
+ * CUSTOS_ERR_NO_DKEK when it has no complete DKEK, CUSTOS_ERR_NOT_LOGGED_IN
+ * when it shows all zeros (unknown until the user PIN is verified).
+ */
+int backup_device_kcv(struct card *c, char kcv[17]) CUSTOS_WUR;
+
 /* Called after each key (done of total). */
 typedef void (*backup_progress_fn)(void *arg, size_t done, size_t total,
     const struct backup_outcome *o);

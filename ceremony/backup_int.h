@@ -16,11 +16,6 @@
 void backup_say(struct backup_outcome *o, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/*
- * The device's DKEK KCV (16 hex digits): CUSTOS_ERR_NO_DKEK when it has no
- * complete DKEK, CUSTOS_ERR_NOT_LOGGED_IN when it shows all zeros.
- */
-int backup_device_kcv(struct card *c, char kcv[17]) CUSTOS_WUR;
 
 /*
  * Checks the wrap file of manifest entry k in dir against m (and with

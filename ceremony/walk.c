@@ -268,9 +268,6 @@ read_progress(struct walk *w)
 				snprintf(w->kcv[st->hsm], 17, "%s",
 				    json_string_value(json_object_get(facts,
 				    "kcv")) ?: "");
-			if (st->op == WALK_KEYGEN && st->key >= 0)
-				w->keyref[st->key] = (int)json_integer_value(
-				    json_object_get(facts, "ref"));
 			note_fingerprints(w, st, facts);
 		}
 		transcript_record_clear(&rec);
@@ -556,8 +553,8 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 		goto out;
 	switch (st->op) {
 	case WALK_PLAN: r = do_plan(w); break;
-	case WALK_SHARE_CREATE: r = walk_do_share_create(w); break;
-	case WALK_SHARE_SPLIT: r = walk_do_share_split(w); break;
+	case WALK_SHARE_CREATE:
+	case WALK_SHARE_SPLIT: r = walk_do_share_new(w); break;
 	case WALK_RESHARE: r = walk_do_reshare(w); break;
 	case WALK_HSM_INIT: r = walk_do_hsm_init(w); break;
 	case WALK_HSM_IMPORT: r = walk_do_hsm_import(w); break;

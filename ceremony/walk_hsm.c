@@ -88,8 +88,7 @@ card_of(struct walk *w, int h)
 		return walk_fail(w, CUSTOS_ERR_NO_CARD, "HSM %s: no reader holds "
 		    "the device with serial %s; insert it and take the step "
 		    "again", ph->name, ph->serial);
-	if (!w->rehearsal && (card_is_emulated(w->card[h]) ||
-	    strncmp(w->serial[h], "ZZEMU", 5) == 0)) {
+	if (!w->rehearsal && sc_hsm_is_emulator(w->card[h], w->serial[h])) {
 		card_close(w->card[h]);
 		w->card[h] = NULL;
 		return walk_fail(w, CUSTOS_ERR_INVALID_ARG, "HSM %s is an "
@@ -104,7 +103,7 @@ walk_hsm_facts(struct walk *w, int h)
 {
 	json_t *f = json_pack("{s:s, s:s, s:s, s:b}", "hsm", w->plan->hsms[h].name,
 	    "serial", w->serial[h], "reader", card_reader(w->card[h]),
-	    "emulated", card_is_emulated(w->card[h]));
+	    "emulated", sc_hsm_is_emulator(w->card[h], w->serial[h]));
 
 	if (f != NULL && !w->pcsc)
 		json_object_set_new(f, "stands_in_for",
@@ -338,7 +337,7 @@ int
 walk_do_hsm_kcv(struct walk *w)
 {
 	const struct plan *p = w->plan;
-	int h = w->cur->hsm, total, left, r;
+	int h = w->cur->hsm, total = 0, left = 0, r;
 	char kcv[17];
 	const char *want = p->expected_kcv[0] ? p->expected_kcv :
 	    h > 0 && w->kcv[0][0] != '\0' ? w->kcv[0] : NULL;
@@ -347,20 +346,21 @@ walk_do_hsm_kcv(struct walk *w)
 
 	if ((r = card_of(w, h)) != 0)
 		return r;
-	if ((r = sc_hsm_dkek_query(w->card[h], &total, &left, k)) != 0)
-		return walk_card_err(w, h, r, "reading its DKEK");
-	if (left != 0 || total < 1)
-		return walk_fail(w, CUSTOS_ERR_NO_DKEK, "HSM %s: its DKEK is "
-		    "not complete (%d of %d shares outstanding)",
-		    p->hsms[h].name, left, total);
-	dkek_kcv_hex(kcv, k);
-	if (strcmp(kcv, "0000000000000000") == 0) {
+	/* an all-zero KCV is unknown until the user PIN is verified */
+	if ((r = backup_device_kcv(w->card[h], kcv)) ==
+	    CUSTOS_ERR_NOT_LOGGED_IN) {
 		if ((r = walk_login(w, h)) != 0)
 			return r;
-		if ((r = sc_hsm_dkek_query(w->card[h], &total, &left, k)) != 0)
-			return walk_card_err(w, h, r, "reading its DKEK");
-		dkek_kcv_hex(kcv, k);
+		r = backup_device_kcv(w->card[h], kcv);
 	}
+	if (r == CUSTOS_ERR_NO_DKEK) {
+		if (sc_hsm_dkek_query(w->card[h], &total, &left, k) != 0)
+			total = left = -1;
+		return walk_fail(w, r, "HSM %s: its DKEK is not complete (%d of "
+		    "%d shares outstanding)", p->hsms[h].name, left, total);
+	}
+	if (r != 0)
+		return walk_card_err(w, h, r, "reading its DKEK");
 	w->io->show(w->io->arg, "DKEK KCV", kcv);
 	if (want != NULL && want[0] != '\0' && strcmp(want, kcv) != 0)
 		return walk_fail(w, CUSTOS_ERR_DKEK_MISMATCH, "DKEK MISMATCH: "

@@ -34,9 +34,7 @@ struct walk {
 	char *pin[PLAN_MAX_HSMS];
 	size_t pinlen[PLAN_MAX_HSMS];
 	char kcv[PLAN_MAX_HSMS][17];
-	/* per key: the reference it was generated under (0: not yet), and
-	   the one its walk.begin chose (0: none) */
-	int keyref[PLAN_MAX_KEYS];
+	/* per key: the reference its walk.begin chose (0: none) */
 	int begun_ref[PLAN_MAX_KEYS];
 	/* per share: its fingerprint as its share step recorded it, and
 	   per HSM the fingerprints imported ("" none) */
@@ -107,8 +105,7 @@ int walk_pre_backup(struct walk *w) CUSTOS_WUR;
 int walk_begin(struct walk *w, json_t *facts) CUSTOS_WUR;
 
 /* The op of each kind of step (walk_share.c, walk_hsm.c). */
-int walk_do_share_create(struct walk *w) CUSTOS_WUR;
-int walk_do_share_split(struct walk *w) CUSTOS_WUR;
+int walk_do_share_new(struct walk *w) CUSTOS_WUR;	/* held or split */
 int walk_do_reshare(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_init(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_import(struct walk *w) CUSTOS_WUR;

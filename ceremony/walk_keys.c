@@ -15,6 +15,7 @@
 #include "../cards/pcsc.h"
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_keys.h"
+#include "../common/atomicio.h"
 #include "../common/encode.h"
 #include "../common/secmem.h"
 #include "backup.h"
@@ -40,31 +41,6 @@ keygen_job(void *p)
 	    0, j->k);
 }
 
-/* "rsa:2048" -> bits; "ec:P-256" -> the curve's OpenSSL name. */
-static int
-key_type(const char *s, const char **curve, unsigned *bits)
-{
-	static const char *const alias[][2] = {
-		{ "P-256", "prime256v1" }, { "P-384", "secp384r1" },
-		{ "P-521", "secp521r1" }, { "secp256r1", "prime256v1" },
-	};
-	size_t i;
-
-	*curve = NULL;
-	*bits = 0;
-	if (strncmp(s, "rsa:", 4) == 0) {
-		*bits = (unsigned)strtoul(s + 4, NULL, 10);
-		return 0;
-	}
-	if (strncmp(s, "ec:", 3) != 0)
-		return CUSTOS_ERR_INVALID_ARG;
-	*curve = s + 3;
-	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
-		if (strcmp(*curve, alias[i][0]) == 0)
-			*curve = alias[i][1];
-	return 0;
-}
-
 /* Does a key of kind ("RSA-2048", "EC prime256v1") match a plan type? */
 static int
 kind_matches(const char *type, const char *kind)
@@ -73,7 +49,7 @@ kind_matches(const char *type, const char *kind)
 	unsigned bits;
 	char want[32];
 
-	if (key_type(type, &curve, &bits) != 0)
+	if (sc_hsm_parse_type(type, &curve, &bits) != 0)
 		return 0;
 	if (curve == NULL)
 		snprintf(want, sizeof(want), "RSA-%u", bits);
@@ -198,7 +174,10 @@ walk_do_keygen(struct walk *w)
 		struct keygen_job j = { w->card[0], ref, NULL, 0, pk->label,
 		    &k };
 
-		(void)key_type(pk->type, &j.curve, &j.bits);
+		if ((r = sc_hsm_parse_type(pk->type, &j.curve, &j.bits)) != 0) {
+			r = walk_fail(w, r, "key type %s", pk->type);
+			goto out;
+		}
 		if ((r = walk_slow(w, "Generating the key on the HSM (RSA can "
 		    "take a minute)", keygen_job, &j)) != 0) {
 			r = walk_card_err(w, 0, r, "generating the key");
@@ -213,7 +192,6 @@ walk_do_keygen(struct walk *w)
 	json_object_set_new(f, "type", json_string(pk->type));
 	if (adopted)
 		json_object_set_new(f, "recovered", json_true());
-	w->keyref[w->cur->key] = k.ref;
 	r = walk_finish(w, "hsm.keygen", f);
  out:
 	sc_hsm_key_clear(&k);
@@ -234,16 +212,15 @@ progress(void *arg, size_t done, size_t total, const struct backup_outcome *o)
 static int
 mkdir_parents(struct walk *w, const char *path)
 {
-	char p[PATH_MAX], *s;
+	char p[PATH_MAX], *slash;
+	int r;
 
 	snprintf(p, sizeof(p), "%s", path);
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST)
-			return walk_fail(w, CUSTOS_ERR_IO, "%s: %s", p,
-			    strerror(errno));
-		*s = '/';
-	}
+	if ((slash = strrchr(p, '/')) == NULL || slash == p)
+		return 0;
+	*slash = '\0';
+	if ((r = atomicio_mkdirs(p)) != 0)
+		return walk_fail(w, r, "%s: %s", p, custos_strerror(r));
 	return 0;
 }
 
@@ -303,7 +280,8 @@ walk_do_backup(struct walk *w)
 	}
 	if (stat(dir, &sb) != 0 && (r = backup_create(w->card[0], dir, NULL, 0,
 	    w->serial[0], card_reader(w->card[0]),
-	    card_is_emulated(w->card[0]), m, sha, progress, w)) != 0) {
+	    sc_hsm_is_emulator(w->card[0], w->serial[0]), m, sha, progress,
+	    w)) != 0) {
 		r = walk_card_err(w, 0, r, "backing up");
 		goto out;
 	}

@@ -24,7 +24,6 @@ struct sealed {
 	char path[PLAN_MAX_GROUP][PATH_MAX];
 	char *pw[PLAN_MAX_GROUP];
 	size_t pwlen[PLAN_MAX_GROUP];
-	unsigned n;
 };
 
 static void
@@ -98,8 +97,8 @@ write_file(struct walk *w, const char *path, const unsigned char *value,
 	snprintf(h.label, sizeof(h.label), "%s", label);
 	snprintf(h.ceremony, sizeof(h.ceremony), "%s", ceremony_id(w->cer));
 	snprintf(h.comment, sizeof(h.comment), "%s", comment);
-	h.opslimit = w->kdf_ops ? w->kdf_ops : V1_OPS_DEFAULT;
-	h.mem_kib = w->kdf_mem_kib ? w->kdf_mem_kib : V1_MEM_KIB_DEFAULT;
+	h.opslimit = w->kdf_ops;	/* walk_open() set the defaults */
+	h.mem_kib = w->kdf_mem_kib;
 	job.path = path;
 	job.value = (unsigned char *)value;
 	job.pw = pw;
@@ -194,7 +193,6 @@ seal_split(struct walk *w, const struct plan_share *ps, int i,
 		if ((r = write_file(w, sd->path[m], sh[m].value, ps->group[m],
 		    comment, sd->pw[m], sd->pwlen[m])) != 0)
 			return r;
-		sd->n = m + 1;
 		json_array_append_new(files, json_string(sd->path[m]));
 	}
 	for (m = 0; m < ps->ngroup; m++) {
@@ -264,7 +262,6 @@ seal(struct walk *w, const struct plan_share *ps, int i,
 		if ((r = write_file(w, sd.path[0], share, ps->holder, comment,
 		    sd.pw[0], sd.pwlen[0])) != 0)
 			goto out;
-		sd.n = 1;
 		json_array_append_new(files, json_string(sd.path[0]));
 		if ((r = open_file(w, sd.path[0], sd.pw[0], sd.pwlen[0], back,
 		    NULL)) != 0)
@@ -395,13 +392,7 @@ create(struct walk *w, const struct plan_share *ps, int i,
 }
 
 int
-walk_do_share_create(struct walk *w)
-{
-	return create(w, &w->plan->shares[w->cur->share], w->cur->share, NULL);
-}
-
-int
-walk_do_share_split(struct walk *w)
+walk_do_share_new(struct walk *w)
 {
 	return create(w, &w->plan->shares[w->cur->share], w->cur->share, NULL);
 }
@@ -440,10 +431,7 @@ walk_share_open(struct walk *w, const char *dir, const struct plan_share *ps,
 		return walk_fail(w, CUSTOS_ERR_NOMEM, "out of guarded memory");
 	for (m = 0; m < n && got < need; m++) {
 		who = ps->holder ? ps->holder : ps->group[m];
-		if (ps->holder)
-			walk_share_path(path, sizeof(path), dir, i, who);
-		else
-			walk_member_path(path, sizeof(path), dir, i, m, who);
+		target(path, sizeof(path), ps, i, dir, m);
 		snprintf(why, sizeof(why), "%s opens %s share %d; everyone "
 		    "else looks away.", who, ps->holder ? "DKEK" :
 		    "their part of DKEK", i + 1);

@@ -204,3 +204,25 @@ atomicio_free_buf(unsigned char *buf, size_t len, int secret)
 		free(buf);
 	}
 }
+
+int
+atomicio_mkdirs(const char *dir)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return CUSTOS_ERR_TOO_LARGE;
+	for (p = tmp + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+				return custos_err_from_errno(errno);
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}

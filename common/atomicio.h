@@ -46,6 +46,12 @@ int atomicio_read(const char *path, size_t maxlen, int secret,
  */
 int atomicio_write_all(int fd, const void *buf, size_t len) CUSTOS_WUR;
 
+/*
+ * mkdir -p: dir and every directory above it that is missing, mode 0700.
+ * Returns 0, CUSTOS_ERR_TOO_LARGE (path too long) or the error for errno.
+ */
+int atomicio_mkdirs(const char *dir) CUSTOS_WUR;
+
 /* Frees a buffer from atomicio_read(); accepts NULL. */
 void atomicio_free_buf(unsigned char *buf, size_t len, int secret);
 

@@ -109,36 +109,6 @@ cmd_hsm_keys(int argc, char **argv)
 	return ex;
 }
 
-/* "rsa:2048", "ec:prime256v1" (or P-256, P-384, P-521). */
-static int
-parse_type(const char *s, const char **curve, unsigned *bits)
-{
-	static const char *const alias[][2] = {
-		{ "P-256", "prime256v1" }, { "P-384", "secp384r1" },
-		{ "P-521", "secp521r1" }, { "secp256r1", "prime256v1" },
-	};
-	char *end = NULL;
-	unsigned long v;
-	size_t i;
-
-	*curve = NULL;
-	*bits = 0;
-	if (strncasecmp(s, "rsa:", 4) == 0) {
-		v = strtoul(s + 4, &end, 10);
-		if (*end != '\0' || (v != 2048 && v != 3072 && v != 4096))
-			return -1;
-		*bits = (unsigned)v;
-		return 0;
-	}
-	if (strncasecmp(s, "ec:", 3) != 0 || s[3] == '\0')
-		return -1;
-	*curve = s + 3;
-	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
-		if (strcasecmp(*curve, alias[i][0]) == 0)
-			*curve = alias[i][1];
-	return 0;
-}
-
 /*
  * Records a keygen or delete that failed, with whether a key is now
  * under ref (the device may have done part of it): yes, no, or unknown
@@ -254,7 +224,7 @@ cmd_hsm_keygen(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(h.ctx, "unexpected argument");
-	if (type == NULL || parse_type(type, &curve, &bits) != 0)
+	if (type == NULL || sc_hsm_parse_type(type, &curve, &bits) != 0)
 		return cli_usage_error(h.ctx, "--type is rsa:2048, rsa:3072, "
 		    "rsa:4096 or ec:CURVE");
 	if (label == NULL || label[0] == '\0' || strlen(label) >

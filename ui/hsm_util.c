@@ -76,8 +76,7 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 	if (sc_hsm_select(h->card, NULL, NULL) == 0 &&
 	    sc_hsm_serial(h->card, serial) == 0) {
 		snprintf(h->serial, sizeof(h->serial), "%s", serial);
-		if (strncmp(serial, "ZZEMU", 5) == 0)
-			h->emulated = 1;
+		h->emulated = sc_hsm_is_emulator(h->card, serial);
 	}
 	if (h->emulated) {
 		if (h->cer != NULL && !ceremony_is_rehearsal(h->cer)) {

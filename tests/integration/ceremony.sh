@@ -67,6 +67,7 @@ has "to the close" "complete and closed"
 t "its transcript verifies" "$CUSTOS" audit verify cer --require-closed
 grep '"action":"hsm.init"' cer/transcript.jsonl > "$T/out"
 has "the HSM was found through PC/SC by its serial" "\"reader\":\"Virtual PCD[^\"]*\".*\"serial\":\"$serial\""
+has "and recorded as the emulator it is" "\"emulated\":true"
 kcv=$(sed -n 's/.*"action":"dkek.kcv".*"kcv":"\([0-9A-F]\{16\}\)".*/\1/p' cer/transcript.jsonl)
 t "sc-hsm-tool reads the device" sc-hsm-tool
 has "and shows the KCV the ceremony recorded (${kcv:-none})" "key check value : ${kcv:-none}"

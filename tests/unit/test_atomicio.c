@@ -599,6 +599,32 @@ test_create_then_read(void **state)
 	atomicio_free_buf(buf, len, 1);
 }
 
+/* mkdir -p: every level made 0700, again is no error, and a file in the
+   way is an error. */
+static void
+test_mkdirs(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX], file[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/a/b/c", f->dir);
+	assert_int_equal(atomicio_mkdirs(path), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/a/b", f->dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/a/b/c", f->dir);
+	assert_int_equal(atomicio_mkdirs(path), 0);
+	snprintf(file, sizeof(file), "%s/plain", f->dir);
+	assert_int_equal(atomicio_create(file, "x", 1), 0);
+	snprintf(path, sizeof(path), "%s/plain/d", f->dir);
+	assert_int_not_equal(atomicio_mkdirs(path), 0);
+	assert_int_not_equal(stat(path, &sb), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -625,6 +651,7 @@ main(void)
 		T(test_read_empty),
 		T(test_free_buf_null),
 		T(test_create_then_read),
+		T(test_mkdirs),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
