@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "card.h"
 #include "emu.h"
@@ -12,8 +13,26 @@ struct emu_be {
 	struct emu *emu;
 	struct emu_faults faults;
 	unsigned long count;
+	unsigned long ins_count[256];
 	int removed;
 };
+
+/* "INS:N": an instruction byte in hex and a count from 1. */
+static int
+parse_ins(const char *v, int *ins, unsigned long *n)
+{
+	char *end;
+	unsigned long i = strtoul(v, &end, 16);
+
+	if (end == v || *end != ':' || i > 0xff || end[1] < '1' ||
+	    end[1] > '9')
+		return -1;
+	*n = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || *n > 100000000UL)
+		return -1;
+	*ins = (int)i;
+	return 0;
+}
 
 int
 emu_faults_parse(const char *s, struct emu_faults *f)
@@ -22,6 +41,7 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 	unsigned long v;
 
 	memset(f, 0, sizeof(*f));
+	f->remove_ins = f->exit_ins = -1;
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
@@ -30,9 +50,20 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 	    tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 
-		if (eq == NULL || eq[1] < '0' || eq[1] > '9')
+		if (eq == NULL || eq[1] == '\0')
 			return CUSTOS_ERR_FORMAT;
 		*eq = '\0';
+		if (strcmp(tok, "remove-on") == 0 ||
+		    strcmp(tok, "exit-after") == 0) {
+			if (parse_ins(eq + 1, strcmp(tok, "remove-on") == 0 ?
+			    &f->remove_ins : &f->exit_ins, strcmp(tok,
+			    "remove-on") == 0 ? &f->remove_ins_n :
+			    &f->exit_ins_n) != 0)
+				return CUSTOS_ERR_FORMAT;
+			continue;
+		}
+		if (eq[1] < '0' || eq[1] > '9')
+			return CUSTOS_ERR_FORMAT;
 		v = strtoul(eq + 1, &end, 10);
 		if (*end != '\0' || v > 100000000UL)
 			return CUSTOS_ERR_FORMAT;
@@ -75,10 +106,15 @@ be_transmit(void *p, const uint8_t *cmd, size_t n, uint8_t *rsp,
     size_t cap, size_t *rlen)
 {
 	struct emu_be *be = p;
+	int r;
 
 	be->count++;
+	if (n >= 2)
+		be->ins_count[cmd[1]]++;
 	if (be->removed || (be->faults.remove_at != 0 &&
-	    be->count >= be->faults.remove_at)) {
+	    be->count >= be->faults.remove_at) || (n >= 2 &&
+	    be->faults.remove_ins == cmd[1] &&
+	    be->ins_count[cmd[1]] >= be->faults.remove_ins_n)) {
 		be->removed = 1;
 		return CUSTOS_ERR_CARD_REMOVED;
 	}
@@ -92,7 +128,11 @@ be_transmit(void *p, const uint8_t *cmd, size_t n, uint8_t *rsp,
 	}
 	if (emu_faults_answer(&be->faults, cmd, n, rsp, cap, rlen))
 		return 0;
-	return emu_process(be->emu, cmd, n, rsp, cap, rlen);
+	r = emu_process(be->emu, cmd, n, rsp, cap, rlen);
+	if (n >= 2 && be->faults.exit_ins == cmd[1] &&
+	    be->ins_count[cmd[1]] == be->faults.exit_ins_n)
+		_exit(137);	/* the card acted; nothing after it did */
+	return r;
 }
 
 static void

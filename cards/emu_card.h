@@ -15,11 +15,21 @@ struct emu_faults {
 	unsigned long remove_at;
 	unsigned long delay_ms;
 	int no_applet;		/* a card without the SmartCard-HSM applet */
+	/* remove-on=INS:N: the card is removed when the N-th command with
+	   instruction byte INS (hex) arrives, before the card sees it */
+	int remove_ins;		/* -1: none */
+	unsigned long remove_ins_n;
+	/* exit-after=INS:N: the process ends (exit status 137, as killed)
+	   right after the card acted on the N-th command with INS and saved
+	   its state, before the answer arrives: a cut at the worst moment */
+	int exit_ins;		/* -1: none */
+	unsigned long exit_ins_n;
 };
 
 /*
- * Parses "remove-at=N,delay-ms=M,no-applet=1" (any of them, any order; ""
- * none). Returns 0 or CUSTOS_ERR_FORMAT.
+ * Parses "remove-at=N,delay-ms=M,no-applet=1,remove-on=INS:N,
+ * exit-after=INS:N" (any of them, any order; "" none). Returns 0 or
+ * CUSTOS_ERR_FORMAT.
  */
 int emu_faults_parse(const char *s, struct emu_faults *f) CUSTOS_WUR;
 

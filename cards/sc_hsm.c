@@ -135,6 +135,27 @@ sc_hsm_status(struct card *c, struct sc_hsm_status *st)
 }
 
 int
+sc_hsm_verify_so_pin(struct card *c, const uint8_t so[8], int *tries)
+{
+	uint8_t data[8], rsp[16];
+	struct apdu a = { 0x00, 0x20, 0x00, 0x88, data, 8, 0 };
+	size_t rl = 0;
+	int r;
+
+	memcpy(data, so, 8);
+	r = xfer(c, &a, rsp, sizeof(rsp), &rl);
+	secmem_wipe(data, sizeof(data));
+	if (r != 0)
+		return r;
+	if (tries != NULL && (last_sw & 0xfff0) == 0x63c0)
+		*tries = last_sw & 0x0f;
+	if (last_sw == 0x6A88 || last_sw == 0x6A86 || last_sw == 0x6D00 ||
+	    last_sw == 0x6B00)
+		return CUSTOS_ERR_UNSUPPORTED;
+	return sc_hsm_sw_err(last_sw);
+}
+
+int
 sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int *so_tries)
 {

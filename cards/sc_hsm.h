@@ -49,6 +49,16 @@ int sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int *so_tries) CUSTOS_WUR;
 
 /*
+ * VERIFY the SO PIN (reference 0x88) without changing anything, so that a
+ * wrong one is caught before INITIALIZE can erase. CUSTOS_ERR_WRONG_PIN
+ * with *tries (may be NULL), CUSTOS_ERR_PIN_BLOCKED, or
+ * CUSTOS_ERR_UNSUPPORTED when the device does not take VERIFY for the SO
+ * PIN.
+ */
+int sc_hsm_verify_so_pin(struct card *c, const uint8_t so[8], int *tries)
+    CUSTOS_WUR;
+
+/*
  * IMPORT DKEK SHARE; *total, *left and kcv[8] get the card's answer (KCV
  * all zero: unknown). CUSTOS_ERR_NO_DKEK when the device takes no (more)
  * shares.

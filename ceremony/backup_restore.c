@@ -336,7 +336,8 @@ backup_restore_key(struct card *c, const struct wrapfile *wf, EVP_PKEY *pub,
 	    || sc_hsm_pub_from_ce(ce, cl, &k.pub) != 0 ||
 	    EVP_PKEY_eq(k.pub, pub) != 1) {
 		if (r == CUSTOS_ERR_CARD_REMOVED) {
-			backup_say(o, r, "the card was removed during the proof");
+			backup_say(o, r, "key %d is in, but the card was removed "
+			    "during its proof", dest);
 			goto out;
 		}
 		backup_say(o, CUSTOS_ERR_CORRUPT, "the public key read back is not "

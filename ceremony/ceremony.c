@@ -16,6 +16,7 @@
 #include "../common/secmem.h"
 #include "../common/utctime.h"
 #include "ceremony.h"
+#include "schema.h"
 #include "sharefile_v1.h"
 #include "transcript.h"
 
@@ -194,7 +195,7 @@ append_record(int fd, const struct ceremony *c, unsigned long long seq,
  */
 static int
 append_locked(struct ceremony *c, const char *actor, const char *action,
-    json_t *facts, int closing)
+    json_t *facts, int closing, unsigned long long *seq)
 {
 	struct transcript_verdict v;
 	char path[PATH_MAX], *buf = NULL;
@@ -259,6 +260,8 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 			goto out;
 		}
 	}
+	if (seq != NULL)
+		*seq = v.records;
 	if ((r = append_record(fd, c, v.records, v.last_hash, actor, action,
 	    facts)) != CUSTOS_OK) {
 		/* Leave no partial record behind us. */
@@ -279,13 +282,20 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 }
 
 int
-ceremony_record(struct ceremony *c, const char *actor, const char *action,
-    json_t *facts)
+ceremony_append(struct ceremony *c, const char *actor, const char *action,
+    json_t *facts, unsigned long long *seq)
 {
 	if (strcmp(action, "ceremony.close") == 0 ||
 	    strcmp(action, "ceremony.open") == 0)
 		return CUSTOS_ERR_INVALID_ARG;
-	return append_locked(c, actor, action, facts, 0);
+	return append_locked(c, actor, action, facts, 0, seq);
+}
+
+int
+ceremony_record(struct ceremony *c, const char *actor, const char *action,
+    json_t *facts)
+{
+	return ceremony_append(c, actor, action, facts, NULL);
 }
 
 /* Generates a key and writes ceremony.pub and ceremony.key. */
@@ -336,7 +346,8 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	unsigned char idb[8], h[crypto_hash_sha256_BYTES];
 	char path[PATH_MAX], keyid_hex[17], now[21], *line = NULL;
 	static const char *const subdirs[] = { "shares", "backups", "reports" };
-	json_t *facts = NULL;
+	json_t *facts = NULL, *wit = NULL;
+	char why[160];
 	size_t llen = 0, i;
 	int r, made = 0;
 
@@ -373,8 +384,22 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	facts = json_pack("{s:s, s:s, s:s, s:s, s:s}", "ceremony_id", c->id,
 	    "title", p->title, "admin", p->admin, "public_key_sha256",
 	    fpr_out, "minisign_key_id", keyid_hex);
-	if (facts == NULL) {
+	if (facts == NULL || (wit = json_array()) == NULL ||
+	    json_object_set_new(facts, "witnesses", wit) != 0) {
 		r = CUSTOS_ERR_INVALID_ARG;	/* not UTF-8 */
+		goto out;
+	}
+	for (i = 0; i < p->nwitnesses; i++)
+		if (json_array_append_new(wit, json_string(p->witnesses[i])) !=
+		    0) {
+			r = CUSTOS_ERR_INVALID_ARG;
+			goto out;
+		}
+	if (p->plan_sha256 != NULL)
+		json_object_set_new(facts, "plan_sha256",
+		    json_string(p->plan_sha256));
+	if (schema_check("ceremony.open", facts, why, sizeof(why)) != 0) {
+		r = CUSTOS_ERR_INVALID_ARG;
 		goto out;
 	}
 	utctime_now(now);
@@ -408,9 +433,11 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	return r;
 }
 
-int
-ceremony_unlock(struct ceremony **out, const char *dir,
-    const unsigned char *pw, size_t pwlen)
+/* Unlocks; a ceremony whose last record is ceremony.close is refused
+   (CUSTOS_ERR_CLOSED) unless for_close. */
+static int
+unlock(struct ceremony **out, const char *dir, const unsigned char *pw,
+    size_t pwlen, int for_close)
 {
 	struct ceremony *c = NULL;
 	struct v1_header h;
@@ -444,6 +471,13 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 			r = CUSTOS_ERR_CORRUPT;
 			goto out;
 		}
+		/* A close cut short after its record: closed all the same,
+		 * and only the close itself may finish it. */
+		if (strcmp(v.last_action, "ceremony.close") == 0 &&
+		    !for_close) {
+			r = CUSTOS_ERR_CLOSED;
+			goto out;
+		}
 	}
 	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
 		goto out;
@@ -472,6 +506,30 @@ ceremony_unlock(struct ceremony **out, const char *dir,
 	secmem_free(seed);
 	ceremony_free(c);
 	return r;
+}
+
+int
+ceremony_unlock(struct ceremony **out, const char *dir,
+    const unsigned char *pw, size_t pwlen)
+{
+	return unlock(out, dir, pw, pwlen, 0);
+}
+
+int
+ceremony_unlock_for_close(struct ceremony **out, const char *dir,
+    const unsigned char *pw, size_t pwlen)
+{
+	return unlock(out, dir, pw, pwlen, 1);
+}
+
+/* Removes what an atomic write of dir/name that was cut left behind. */
+static void
+clean_temps(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, dir, name) == CUSTOS_OK)
+		atomicio_clean_temps(path);
 }
 
 /* Overwrites, syncs and removes the encrypted key file. */
@@ -522,7 +580,8 @@ ceremony_close(struct ceremony *c, const char *actor)
 	size_t len = 0, slen = 0;
 	int r;
 
-	if ((r = append_locked(c, actor, "ceremony.close", NULL, 1)) !=
+	clean_temps(c->dir, CEREMONY_SIG);
+	if ((r = append_locked(c, actor, "ceremony.close", NULL, 1, NULL)) !=
 	    CUSTOS_OK)
 		return r;
 	if ((r = read_transcript(c->dir, &buf, &len)) != CUSTOS_OK)

@@ -30,6 +30,9 @@ struct ceremony_params {
 	const char *title;
 	const char *admin;
 	int rehearsal;
+	const char *const *witnesses;	/* nwitnesses names, recorded */
+	size_t nwitnesses;
+	const char *plan_sha256;	/* a planned ceremony's plan, or NULL */
 	unsigned long long kdf_ops;	/* for ceremony.key */
 	unsigned long long kdf_mem_kib;
 };
@@ -50,10 +53,20 @@ int ceremony_create(const char *dir, const struct ceremony_params *p,
  * checking that its transcript verifies (a partial last record from a
  * crash is allowed: the next append repairs it). Returns 0,
  * CUSTOS_ERR_BAD_PASSPHRASE, CUSTOS_ERR_CLOSED (no key: the ceremony was
- * closed), CUSTOS_ERR_CORRUPT (the transcript does not verify),
+ * closed; or its last record is ceremony.close: a close cut short, which
+ * only ceremony_unlock_for_close() takes), CUSTOS_ERR_CORRUPT (the
+ * transcript does not verify),
  * CUSTOS_ERR_NOT_FOUND or another error.
  */
 int ceremony_unlock(struct ceremony **c, const char *dir,
+    const unsigned char *pw, size_t pwlen) CUSTOS_WUR;
+
+/*
+ * Like ceremony_unlock(), for ceremony close only: a ceremony whose close
+ * record is written (a close cut short) is taken, so that the close can
+ * be finished. ceremony_unlock() refuses it with CUSTOS_ERR_CLOSED.
+ */
+int ceremony_unlock_for_close(struct ceremony **c, const char *dir,
     const unsigned char *pw, size_t pwlen) CUSTOS_WUR;
 
 /* Wipes the key and frees; accepts NULL. */
@@ -69,6 +82,10 @@ void ceremony_free(struct ceremony *c);
  */
 int ceremony_record(struct ceremony *c, const char *actor,
     const char *action, json_t *facts) CUSTOS_WUR;
+
+/* As ceremony_record(); *seq (may be NULL) gets the record's number. */
+int ceremony_append(struct ceremony *c, const char *actor,
+    const char *action, json_t *facts, unsigned long long *seq) CUSTOS_WUR;
 
 /*
  * Closes the ceremony: records "ceremony.close", writes the minisign

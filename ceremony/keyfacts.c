@@ -55,6 +55,19 @@ keyfacts_manifest(const struct backup_manifest *m)
 }
 
 json_t *
+keyfacts_skipped(const struct backup_manifest *m)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < m->nskipped; i++)
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s}", "ref",
+		    m->skipped[i].ref, "label", m->skipped[i].label, "reason",
+		    m->skipped[i].reason));
+	return a;
+}
+
+json_t *
 keyfacts_restore(const struct backup_manifest *m,
     const struct backup_outcome *out)
 {

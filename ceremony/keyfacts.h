@@ -18,6 +18,9 @@ void keyfacts_add(json_t *facts, const struct sc_hsm_key *k);
 /* The keys of a manifest: ref, label, kind, pubkey_sha256, file_sha256. */
 json_t *keyfacts_manifest(const struct backup_manifest *m);
 
+/* The keys a set could not hold: ref, label, reason. */
+json_t *keyfacts_skipped(const struct backup_manifest *m);
+
 /* The outcome of each key of a restore, as backup.restore records it. */
 json_t *keyfacts_restore(const struct backup_manifest *m,
     const struct backup_outcome *out);

@@ -10,6 +10,7 @@
 #include "../common/atomicio.h"
 #include "ceremony.h"
 #include "verify.h"
+#include "schema.h"
 #include "verify_keys.h"
 
 /* Rules every ceremony obeys; the key rules are in verify_keys.c. */
@@ -20,6 +21,7 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 	const char *p = buf, *end = buf + len, *nl, *why;
 	struct transcript_record rec;
 	struct key_rules *kr = key_rules_new();
+	char swhy[256];
 	long n = 0;
 
 	if (kr == NULL)
@@ -65,6 +67,13 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 		} else if (rec.rehearsal != v->rehearsal) {
 			snprintf(v->why, sizeof(v->why), "record %ld changes "
 			    "the rehearsal flag", n);
+			goto broken;
+		}
+		if (schema_check(rec.action, json_object_get(rec.body, "facts"),
+		    swhy, sizeof(swhy)) != CUSTOS_OK) {
+			snprintf(v->why, sizeof(v->why), "record %ld (%s) does "
+			    "not have its documented shape: %s", n, rec.action,
+			    swhy);
 			goto broken;
 		}
 		if (key_rules_record(kr, n, rec.action, json_object_get(rec.body,

@@ -56,14 +56,14 @@ carries_dkek(const char *action, json_t *facts)
 	static const char *const acts[] = {
 		"dkek.kcv", "backup.create", "backup.verify", "backup.restore",
 		"backup.import-key", "backup.export-key", "hsm.wrap",
-		"hsm.unwrap", "hsm.unwrap.failed",
+		"hsm.unwrap", "hsm.import-share",
 	};
-	const char *outcome;
+	const char *op;
 	size_t i;
 
-	if (strcmp(action, "hsm.import-share") == 0)
-		return (outcome = str(facts, "outcome")) != NULL &&
-		    strcmp(outcome, "ok") == 0;
+	if (strcmp(action, "intent.void") == 0)
+		return (op = str(facts, "op")) != NULL &&
+		    strcmp(op, "hsm.unwrap") == 0;
 	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 		if (strcmp(action, acts[i]) == 0)
 			return 1;
@@ -139,7 +139,10 @@ key_rules_record(struct key_rules *r, long n, const char *action,
 				return e;
 		}
 	} else if (strcmp(action, "hsm.unwrap") == 0 ||
-	    strcmp(action, "hsm.unwrap.failed") == 0) {
+	    (strcmp(action, "intent") == 0 && str(facts, "op") != NULL &&
+	    strcmp(str(facts, "op"), "hsm.unwrap") == 0)) {
+		/* every unwrap begins with its intent: an attempt, proven
+		   only by an hsm.unwrap record with its proof */
 		if ((e = attempt(r, n, serial, str(facts, "pubkey_sha256"),
 		    (int)json_integer_value(json_object_get(facts, "ref")),
 		    strcmp(action, "hsm.unwrap") == 0 &&

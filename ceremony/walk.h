@@ -9,9 +9,11 @@
  * finish is reconciled (done on the device already, or run again), so no
  * share is lost and none is imported twice.
  *
- * No terminal here: everything a person must do or see goes through the
- * callbacks of struct walk_io, which the TUI (ui/tui_*.c) draws and the
- * unit tests script.
+ * Each step is one operation of the ceremony engine (op.h): the walk
+ * only turns a plan step into that call, so a step taken here and the
+ * same step taken with the CLI give the same records. No terminal here:
+ * everything a person must do or see goes through struct op_io, which the
+ * TUI (ui/tui_*.c) draws and the unit tests script.
  */
 #ifndef CUSTOS_WALK_H
 #define CUSTOS_WALK_H
@@ -19,6 +21,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "op.h"
 #include "plan.h"
 
 #define WALK_MAX_STEPS 128
@@ -52,66 +55,6 @@ struct walk_step {
 	enum walk_state state;
 };
 
-/* What a secret request is for; the UI chooses its screen from it. */
-enum walk_secret {
-	WALK_SECRET_ADMIN_NEW = 1, /* new administrator passphrase */
-	WALK_SECRET_ADMIN,	/* the administrator's passphrase */
-	WALK_SECRET_NEW,	/* a custodian's new passphrase (confirmed) */
-	WALK_SECRET_OLD,	/* a custodian's existing passphrase */
-	WALK_SECRET_SO_PIN,	/* 16 hex digits */
-	WALK_SECRET_SO_PIN_NEW,	/* 16 hex digits, confirmed */
-	WALK_SECRET_PIN,	/* the user PIN */
-	WALK_SECRET_PIN_NEW,	/* a new user PIN, confirmed */
-};
-
-/*
- * The UI's side. Every callback gets arg. Strings are borrowed for the
- * call. Callbacks that return int return 0 to go on, or
- * CUSTOS_ERR_CANCELLED when the person backs out (the step stops, nothing
- * more is done, and it can be taken again).
- */
-struct walk_io {
-	void *arg;
-	/* who must now take the keyboard, and why (one sentence). */
-	int (*handover)(void *arg, const char *who, const char *why);
-	/*
-	 * Reads a secret for who into *out (guarded memory, NUL-terminated,
-	 * secmem_free() by the walk) and *len. For NEW kinds the UI asks
-	 * twice, shows strength, and returns CUSTOS_ERR_PASSPHRASE_MISMATCH
-	 * when the entries differ; the walk checks the policy. hint is an
-	 * extra line ("" for none).
-	 */
-	int (*secret)(void *arg, enum walk_secret kind, const char *who,
-	    const char *what, const char *hint, char **out, size_t *len);
-	/*
-	 * Offers who a secret (mnemonic words) to view only on request, on a
-	 * screen cleared afterwards. Returns when they are done.
-	 */
-	int (*reveal)(void *arg, const char *who, const char *title,
-	    const char *secret);
-	/* Names the consequence; returns 0 only after word (if not "") or a
-	   yes was given. */
-	int (*confirm)(void *arg, const char *consequence, const char *word);
-	/* A value to read aloud: label and hex digits (shown in groups of
-	   four and as words). */
-	void (*show)(void *arg, const char *label, const char *hex);
-	/* Progress of work done key by key: what, done of total. */
-	void (*progress)(void *arg, const char *what, size_t done,
-	    size_t total);
-	/*
-	 * Runs fn(ctx) - slow work: key derivation, key generation - and
-	 * returns what it returns. The TUI runs it on a thread of its own
-	 * and keeps the screen alive (what, a spinner, the seconds) until
-	 * it ends; NULL: the walk calls fn itself.
-	 */
-	int (*slow)(void *arg, const char *what, int (*fn)(void *ctx),
-	    void *ctx);
-	/* A line to show (not an error). */
-	void (*note)(void *arg, const char *text);
-	/* Called after each record that moves the walk (tests stop here). */
-	void (*recorded)(void *arg, const char *action, const char *step);
-};
-
 struct walk;
 struct ceremony;
 
@@ -128,15 +71,16 @@ struct walk_opts {
 
 /*
  * Loads the plan, then creates the ceremony directory (asking the
- * administrator for a new passphrase through io) or unlocks the existing
- * one, and reads its transcript to know which steps are done. A ceremony
- * started under another plan (SHA-256) is refused. Returns 0,
+ * administrator for a new passphrase through io; the plan's witnesses
+ * are recorded at open) or unlocks the existing one (reconciling what a
+ * cut left), and reads its transcript to know which steps are done. A
+ * ceremony started under another plan (SHA-256) is refused. Returns 0,
  * CUSTOS_ERR_CLOSED (the ceremony is closed: nothing to resume),
  * CUSTOS_ERR_FORMAT (the plan; why says where), CUSTOS_ERR_BAD_PASSPHRASE
  * and others; why (may be NULL) gets one line on error.
  */
 int walk_open(struct walk **w, const struct walk_opts *o,
-    const struct walk_io *io, char *why, size_t whysz) CUSTOS_WUR;
+    const struct op_io *io, char *why, size_t whysz) CUSTOS_WUR;
 
 /* Closes cards, wipes PINs, frees; accepts NULL. */
 void walk_free(struct walk *w);

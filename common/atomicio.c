@@ -1,5 +1,6 @@
 /* atomicio.c - atomic never-clobbering file creation; bounded reads. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -225,4 +226,35 @@ atomicio_mkdirs(const char *dir)
 		}
 	}
 	return 0;
+}
+
+int
+atomicio_clean_temps(const char *path)
+{
+	char dir[PATH_MAX], full[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	struct dirent *de;
+	size_t blen;
+	int n = 0;
+	DIR *d;
+
+	base = base != NULL ? base + 1 : path;
+	blen = strlen(base);
+	dir_of(path, dir, sizeof(dir));
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		const char *t = de->d_name;
+
+		/* name.tmp- and 16 hex digits: write_atomic()'s names */
+		if (strncmp(t, base, blen) != 0 || strncmp(t + blen, ".tmp-",
+		    5) != 0 || strlen(t + blen + 5) != 16 ||
+		    strspn(t + blen + 5, "0123456789abcdef") != 16)
+			continue;
+		if (snprintf(full, sizeof(full), "%s/%s", dir, t) <
+		    (int)sizeof(full) && unlink(full) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -52,6 +52,13 @@ int atomicio_write_all(int fd, const void *buf, size_t len) CUSTOS_WUR;
  */
 int atomicio_mkdirs(const char *dir) CUSTOS_WUR;
 
+/*
+ * Removes the temporary files an atomic write of path left when it was
+ * cut (path.tmp- and 16 hex digits, never anything else). Returns how
+ * many it removed.
+ */
+int atomicio_clean_temps(const char *path);
+
 /* Frees a buffer from atomicio_read(); accepts NULL. */
 void atomicio_free_buf(unsigned char *buf, size_t len, int secret);
 

@@ -57,6 +57,7 @@ custos_strerror(int err)
 	case CUSTOS_ERR_PROTOCOL: return "the card's answer is malformed";
 	case CUSTOS_ERR_NO_DKEK:
 		return "the device has no complete DKEK";
+	case CUSTOS_ERR_REFUSED: return "refused";
 	}
 	return "unknown error";
 }

@@ -50,6 +50,8 @@ enum custos_err {
 	CUSTOS_ERR_NO_KEY = -37,	/* no key with that reference */
 	CUSTOS_ERR_PROTOCOL = -38,	/* the card's answer makes no sense */
 	CUSTOS_ERR_NO_DKEK = -39,	/* the card has no (complete) DKEK */
+	CUSTOS_ERR_REFUSED = -40,	/* refused: not confirmed, would erase,
+					   already done (the message says) */
 };
 
 /* Returns a static one-line message for an error code; never NULL. */

@@ -5,15 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
-#include "../ceremony/ceremony.h"
-#include "../common/pwpolicy.h"
-#include "../shamir/wordlist.h"
-#include "../common/secmem.h"
+#include "../ceremony/op.h"
+#include "../ceremony/op_share.h"
 #include "cli.h"
+#include "cli_io.h"
 
 int
 cli_exit_code(int err)
@@ -40,6 +38,7 @@ cli_exit_code(int err)
 	case CUSTOS_ERR_ZERO_DKEK:
 	case CUSTOS_ERR_WEAK_PASSPHRASE:
 	case CUSTOS_ERR_DKEK_MISMATCH:
+	case CUSTOS_ERR_REFUSED:
 		return EXIT_REFUSED;
 	case CUSTOS_ERR_INVALID_ARG:
 		return EXIT_USAGE;
@@ -113,33 +112,6 @@ cli_secret_source(struct prompt_src *src, const char *fd, const char *file,
 }
 
 int
-cli_new_passphrase(const char *ctx, struct prompt_src *src, const char *what,
-    int legacy, char **pw, size_t *pwlen)
-{
-	int tries, r = CUSTOS_ERR_INTERNAL;
-	const char *why;
-
-	for (tries = 0; tries < 3; tries++) {
-		if ((r = prompt_secret(src, what, 1, pw, pwlen)) != CUSTOS_OK) {
-			if (r == CUSTOS_ERR_PASSPHRASE_MISMATCH) {
-				fprintf(stderr, "custos: the two entries "
-				    "differ; please try again\n");
-				continue;
-			}
-			return r;
-		}
-		if ((why = pwpolicy_check(*pw, *pwlen, legacy)) == NULL)
-			return CUSTOS_OK;
-		secmem_free(*pw);
-		*pw = NULL;
-		fprintf(stderr, "custos: %s: passphrase refused: %s\n", ctx, why);
-		if (src->fd >= 0)
-			return CUSTOS_ERR_WEAK_PASSPHRASE;
-	}
-	return CUSTOS_ERR_CANCELLED;
-}
-
-int
 cli_bad_option(const char *ctx, char **argv)
 {
 	fprintf(stderr, "custos: %s: unknown or incomplete option '%s' (try "
@@ -147,56 +119,10 @@ cli_bad_option(const char *ctx, char **argv)
 	return EXIT_USAGE;
 }
 
-int
-cli_ceremony_unlock(const char *ctx, const char *dir, struct prompt_src *src,
-    struct ceremony **c)
-{
-	char *pw = NULL, what[512];
-	size_t pwlen = 0;
-	int r;
-
-	snprintf(what, sizeof(what), "Administrator passphrase for ceremony "
-	    "%s", dir);
-	if ((r = prompt_secret(src, what, 0, &pw, &pwlen)) == CUSTOS_OK) {
-		r = ceremony_unlock(c, dir, (unsigned char *)pw, pwlen);
-		secmem_free(pw);
-	}
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: ceremony %s: %s\n", ctx, dir,
-		    r == CUSTOS_ERR_BAD_PASSPHRASE ? "wrong administrator "
-		    "passphrase" : r == CUSTOS_ERR_CORRUPT ? "its transcript "
-		    "does not verify; nothing was done (see custos audit "
-		    "verify)" : custos_strerror(r));
-		return cli_exit_code(r);
-	}
-	return EXIT_OK_;
-}
-
-int
-cli_record(const char *ctx, struct ceremony *c, const char *actor,
-    const char *action, json_t *facts)
-{
-	int r;
-
-	if (c == NULL)
-		return EXIT_OK_;
-	if ((r = ceremony_record(c, actor, action, facts)) != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: the step was done but could not "
-		    "be recorded in the transcript: %s\n", ctx,
-		    custos_strerror(r));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK_;
-}
-
 void
 cli_hex_words(char *out, size_t outsz, const char *hex)
 {
-	unsigned char b[10];
-
-	if (sodium_hex2bin(b, sizeof(b), hex, 20, NULL, NULL, NULL) != 0 ||
-	    wordlist_encode(out, outsz, b, sizeof(b), 8) != 0)
-		snprintf(out, outsz, "?");
+	op_hex_words(out, outsz, hex);
 }
 
 void
@@ -213,27 +139,6 @@ cli_print_grouped(const char *prefix, const char *hex)
 		putchar(hex[i]);
 	}
 	putchar('\n');
-}
-
-int
-cli_file_sha256(const char *path, char out[65])
-{
-	crypto_hash_sha256_state st;
-	unsigned char buf[8192], h[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return custos_err_from_errno(errno);
-	crypto_hash_sha256_init(&st);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		crypto_hash_sha256_update(&st, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return CUSTOS_ERR_IO;
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(out, 65, h, sizeof(h));
-	return CUSTOS_OK;
 }
 
 int
@@ -261,14 +166,12 @@ cli_check_recordable(const char *ctx, const char *what, const char *s)
 }
 
 int
-cli_open_ceremony(const char *ctx, const char *dir, const char *admin_fd,
-    const char *admin_file, const char *actor, const char *out,
-    char *const *files, int nfiles, struct ceremony **c)
+cli_unlock(const char *ctx, struct op_ctx *cx, struct cli_io *io,
+    const char *dir, const char *admin_fd, const char *admin_file,
+    const char *actor, const char *out, char *const *files, int nfiles)
 {
-	struct prompt_src src;
-	int ex, i;
+	int ex, i, r;
 
-	*c = NULL;
 	if (dir == NULL) {
 		if (admin_fd != NULL || admin_file != NULL || actor != NULL)
 			return cli_usage_error(ctx, "an administrator "
@@ -284,10 +187,34 @@ cli_open_ceremony(const char *ctx, const char *dir, const char *admin_fd,
 		if ((ex = cli_check_recordable(ctx, "file name", files[i])) !=
 		    EXIT_OK_)
 			return ex;
-	if ((ex = cli_secret_source(&src, admin_fd, admin_file, ctx)) !=
+	if ((ex = cli_io_source(io, OP_SECRET_ADMIN, admin_fd, admin_file)) !=
 	    EXIT_OK_)
 		return ex;
-	ex = cli_ceremony_unlock(ctx, dir, &src, c);
-	prompt_src_close(&src);
-	return ex;
+	op_set_actor(cx, actor);
+	if ((r = op_ceremony_unlock(cx, dir)) != CUSTOS_OK)
+		return cli_op_fail(ctx, cx, r);
+	return EXIT_OK_;
+}
+
+int
+cli_op_fail(const char *ctx, const struct op_ctx *cx, int r)
+{
+	const char *why = cx != NULL ? op_why(cx) : "";
+
+	fprintf(stderr, "custos: %s: %s\n", ctx, why[0] != '\0' ? why :
+	    custos_strerror(r));
+	return cli_exit_code(r);
+}
+
+int
+cli_file_free(const char *ctx, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
+		    custos_strerror(CUSTOS_ERR_EXISTS));
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK_;
 }

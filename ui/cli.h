@@ -5,8 +5,6 @@
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
-#include <jansson.h>
-
 #include "prompt.h"
 
 /* Exit codes (documented in custos(1)). */
@@ -50,45 +48,8 @@ int cli_dispatch(const char *group, const struct cli_cmd *cmds, int argc,
 int cli_secret_source(struct prompt_src *src, const char *fd,
     const char *file, const char *ctx);
 
-/*
- * Reads a new passphrase for a share file and checks it against the policy
- * (legacy: sc-hsm-tool's minimum). A refusal is explained in one line
- * (prefixed by ctx); on the terminal the passphrase is asked again, up to
- * three times. Returns 0, CUSTOS_ERR_WEAK_PASSPHRASE (already reported),
- * CUSTOS_ERR_CANCELLED after three failed tries, or a prompt error.
- */
-int cli_new_passphrase(const char *ctx, struct prompt_src *src,
-    const char *what, int legacy, char **pw, size_t *pwlen);
-
 /* Reports an unknown or incomplete option (after getopt_long). */
 int cli_bad_option(const char *ctx, char **argv);
-
-struct ceremony;
-
-/*
- * Unlocks the ceremony in dir with the administrator's passphrase from
- * src. Prints one line on error; returns an exit code.
- */
-int cli_ceremony_unlock(const char *ctx, const char *dir,
-    struct prompt_src *src, struct ceremony **c);
-
-/*
- * For a command given --ceremony DIR (dir; NULL: none): refuses an
- * administrator passphrase or actor without it, checks that the actor, the
- * output name and the input files can be recorded, then unlocks the
- * ceremony (*c; NULL when dir is NULL). Prints one line on error; returns
- * an exit code.
- */
-int cli_open_ceremony(const char *ctx, const char *dir, const char *admin_fd,
-    const char *admin_file, const char *actor, const char *out,
-    char *const *files, int nfiles, struct ceremony **c);
-
-/*
- * Records a step (facts borrowed, may be NULL) in c when c is non-NULL.
- * Prints one line on error; returns an exit code.
- */
-int cli_record(const char *ctx, struct ceremony *c, const char *actor,
-    const char *action, json_t *facts);
 
 /* The first 80 bits of a hex string as 8 SLIP-39 words. */
 void cli_hex_words(char *out, size_t outsz, const char *hex);
@@ -103,7 +64,27 @@ void cli_print_grouped(const char *prefix, const char *hex);
  */
 int cli_check_recordable(const char *ctx, const char *what, const char *s);
 
-/* SHA-256 of a file as lower-case hex (out: 65). Returns an error code. */
-int cli_file_sha256(const char *path, char out[65]);
+struct op_ctx;
+struct cli_io;
+
+/*
+ * For a command given --ceremony DIR (dir; NULL: none): refuses an
+ * administrator passphrase or actor without it, checks that the actor,
+ * the output name and the input files can be recorded, then unlocks the
+ * ceremony in cx through the engine (which refuses a closed one before
+ * anything is touched and reconciles what a cut left). Prints one line
+ * on error; returns an exit code.
+ */
+int cli_unlock(const char *ctx, struct op_ctx *cx, struct cli_io *io,
+    const char *dir, const char *admin_fd, const char *admin_file,
+    const char *actor, const char *out, char *const *files, int nfiles);
+
+/* Prints "custos: ctx: <the engine's reason>" for r; returns the exit
+   code. */
+int cli_op_fail(const char *ctx, const struct op_ctx *cx, int r);
+
+/* Refuses an output path that exists, before any passphrase is asked
+   (the engine's atomic writes are the real guard). Exit code. */
+int cli_file_free(const char *ctx, const char *path);
 
 #endif

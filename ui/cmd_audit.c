@@ -10,6 +10,7 @@
 
 #include "../ceremony/audit.h"
 #include "../ceremony/ceremony.h"
+#include "../ceremony/schema.h"
 #include "../ceremony/transcript.h"
 #include "../ceremony/verify.h"
 #include "../common/atomicio.h"
@@ -153,6 +154,32 @@ audit_show_cmd(int argc, char **argv)
 }
 
 static int
+audit_schema_cmd(int argc, char **argv)
+{
+	static const char ctx[] = "audit schema";
+	char *md = NULL;
+	size_t len = 0;
+	int r;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: custos audit schema\n\nPrints every transcript "
+		    "action custos writes, with its fields and their\ntypes, "
+		    "as Markdown: the list `audit verify` checks each record "
+		    "against.\n");
+		return EXIT_OK_;
+	}
+	if (argc != 1)
+		return cli_usage_error(ctx, "takes no arguments");
+	r = schema_markdown(&md, &len);
+	if (r != CUSTOS_OK)
+		return cli_fail(ctx, r);
+	fwrite(md, 1, len, stdout);
+	free(md);
+	return EXIT_OK_;
+}
+
+static int
 audit_report_cmd(int argc, char **argv)
 {
 	static const char ctx[] = "audit report";
@@ -260,6 +287,8 @@ static const struct cli_cmd audit_cmds[] = {
 	    "terminal" },
 	{ "report", audit_report_cmd, "printable HTML report and sign-off "
 	    "sheet" },
+	{ "schema", audit_schema_cmd, "every action and its fields, as "
+	    "Markdown" },
 	{ NULL, NULL, NULL },
 };
 

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "../ceremony/ceremony.h"
-#include "../ceremony/sharefile_v1.h"
-#include "../common/secmem.h"
+#include "../ceremony/op_share.h"
 #include "cli.h"
+#include "cli_io.h"
 #include "cmds.h"
 
 static int
@@ -19,17 +19,19 @@ ceremony_open_cmd(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "admin", required_argument, NULL, 'a' },
+		{ "witness", required_argument, NULL, 'w' },
 		{ "rehearsal", no_argument, NULL, 'r' },
 		{ "admin-passphrase-fd", required_argument, NULL, 'f' },
 		{ "admin-passphrase-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ceremony_params p;
-	struct prompt_src src;
-	const char *fd = NULL, *file = NULL, *why;
-	char *pw = NULL, id[17], fpr[65], words[256];
-	size_t pwlen = 0;
+	struct op_open_args p;
+	struct op_open_result res;
+	struct op_ctx *cx = NULL;
+	struct cli_io io;
+	const char *fd = NULL, *file = NULL;
+	char words[256];
 	int c, ex, r;
 
 	memset(&p, 0, sizeof(p));
@@ -39,20 +41,28 @@ ceremony_open_cmd(int argc, char **argv)
 		switch (c) {
 		case 't': p.title = optarg; break;
 		case 'a': p.admin = optarg; break;
+		case 'w':
+			if (p.nwitnesses == sizeof(p.witnesses) /
+			    sizeof(p.witnesses[0]))
+				return cli_usage_error(ctx, "too many "
+				    "witnesses");
+			p.witnesses[p.nwitnesses++] = optarg;
+			break;
 		case 'r': p.rehearsal = 1; break;
 		case 'f': fd = optarg; break;
 		case 'F': file = optarg; break;
 		case 'h':
 			printf("usage: custos ceremony open DIR --title TEXT "
-			    "--admin NAME [--rehearsal]\n"
-			    "         [--admin-passphrase-fd N | "
+			    "--admin NAME [--witness NAME]...\n"
+			    "         [--rehearsal] [--admin-passphrase-fd N | "
 			    "--admin-passphrase-file PATH]\n\n"
 			    "Creates the ceremony directory DIR: its signing "
 			    "key (kept encrypted under\nthe administrator's "
 			    "passphrase until the ceremony is closed), its "
-			    "public key\nceremony.pub and the transcript. "
-			    "Prints the public key's fingerprint for the\n"
-			    "paper sign-off sheet.\n");
+			    "public key\nceremony.pub and the transcript, whose "
+			    "first record names the title, the\nadministrator "
+			    "and the witnesses present. Prints the public key's "
+			    "fingerprint\nfor the paper sign-off sheet.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);
@@ -62,37 +72,29 @@ ceremony_open_cmd(int argc, char **argv)
 		return cli_usage_error(ctx, "give exactly one DIR");
 	if (p.title == NULL || p.admin == NULL)
 		return cli_usage_error(ctx, "--title and --admin are required");
-	if ((why = v1_check_text(p.title, 200)) != NULL ||
-	    (why = v1_check_text(p.admin, V1_LABEL_MAX)) != NULL) {
-		fprintf(stderr, "custos: %s: title or admin name %s\n", ctx,
-		    why);
-		return EXIT_USAGE;
+	cli_io_init(&io, ctx);
+	if ((ex = cli_io_source(&io, OP_SECRET_ADMIN_NEW, fd, file)) !=
+	    EXIT_OK_)
+		goto out;
+	if ((r = op_ctx_new(&cx, &io.io, NULL, 0)) != CUSTOS_OK) {
+		ex = cli_fail(ctx, r);
+		goto out;
 	}
-	p.kdf_ops = V1_OPS_DEFAULT;
-	p.kdf_mem_kib = V1_MEM_KIB_DEFAULT;
-	if ((ex = cli_secret_source(&src, fd, file, ctx)) != EXIT_OK_)
-		return ex;
-	r = cli_new_passphrase(ctx, &src, "New administrator passphrase for "
-	    "the ceremony", 0, &pw, &pwlen);
-	prompt_src_close(&src);
-	if (r != CUSTOS_OK)
-		return r == CUSTOS_ERR_WEAK_PASSPHRASE ? cli_exit_code(r) :
-		    cli_fail(ctx, r);
-	r = ceremony_create(argv[optind], &p, (unsigned char *)pw, pwlen, id,
-	    fpr);
-	secmem_free(pw);
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, argv[optind],
-		    custos_strerror(r));
-		return cli_exit_code(r);
+	if ((r = op_ceremony_open(cx, argv[optind], &p, &res)) != CUSTOS_OK) {
+		ex = cli_op_fail(ctx, cx, r);
+		goto out;
 	}
-	cli_hex_words(words, sizeof(words), fpr);
-	printf("opened ceremony %s in %s%s\n", id, argv[optind],
+	op_hex_words(words, sizeof(words), res.pubkey_sha256);
+	printf("opened ceremony %s in %s%s\n", res.id, argv[optind],
 	    p.rehearsal ? " (REHEARSAL)" : "");
 	printf("ceremony key fingerprint (SHA-256 of the public key):\n");
-	cli_print_grouped("  ", fpr);
+	cli_print_grouped("  ", res.pubkey_sha256);
 	printf("  words: %s\n", words);
-	return EXIT_OK_;
+	ex = EXIT_OK_;
+ out:
+	op_ctx_free(cx);
+	cli_io_close(&io);
+	return ex;
 }
 
 static int
@@ -106,8 +108,8 @@ ceremony_close_cmd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ceremony *cer = NULL;
-	struct prompt_src src;
+	struct op_ctx *cx = NULL;
+	struct cli_io io;
 	const char *fd = NULL, *file = NULL, *actor = NULL;
 	int c, ex, r;
 
@@ -126,7 +128,9 @@ ceremony_close_cmd(int argc, char **argv)
 			    "whole transcript\n(transcript.jsonl.minisig, "
 			    "checkable with minisign) and destroys the\n"
 			    "signing key, so nothing can be appended or "
-			    "re-signed afterwards.\n");
+			    "re-signed afterwards. Run it again\nto finish a "
+			    "close that was cut short; until then the ceremony "
+			    "refuses\nevery other step.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);
@@ -136,24 +140,28 @@ ceremony_close_cmd(int argc, char **argv)
 		return cli_usage_error(ctx, "give exactly one DIR");
 	if ((ex = cli_check_recordable(ctx, "actor", actor)) != EXIT_OK_)
 		return ex;
-	if ((ex = cli_secret_source(&src, fd, file, ctx)) != EXIT_OK_)
-		return ex;
-	ex = cli_ceremony_unlock(ctx, argv[optind], &src, &cer);
-	prompt_src_close(&src);
-	if (ex != EXIT_OK_)
-		return ex;
-	r = ceremony_close(cer, actor != NULL ? actor : ceremony_admin(cer));
-	ceremony_free(cer);
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, argv[optind],
-		    custos_strerror(r));
-		return cli_exit_code(r);
+	cli_io_init(&io, ctx);
+	if ((ex = cli_io_source(&io, OP_SECRET_ADMIN, fd, file)) != EXIT_OK_)
+		goto out;
+	if ((r = op_ctx_new(&cx, &io.io, NULL, 0)) != CUSTOS_OK) {
+		ex = cli_fail(ctx, r);
+		goto out;
+	}
+	op_set_actor(cx, actor);
+	if ((r = op_ceremony_unlock_for_close(cx, argv[optind])) != CUSTOS_OK ||
+	    (r = op_ceremony_close(cx)) != CUSTOS_OK) {
+		ex = cli_op_fail(ctx, cx, r);
+		goto out;
 	}
 	printf("closed ceremony in %s; signature: %s/%s\n", argv[optind],
 	    argv[optind], CEREMONY_SIG);
 	printf("check: minisign -Vm %s/%s -p %s/%s\n", argv[optind],
 	    CEREMONY_TRANSCRIPT, argv[optind], CEREMONY_PUB);
-	return EXIT_OK_;
+	ex = EXIT_OK_;
+ out:
+	op_ctx_free(cx);
+	cli_io_close(&io);
+	return ex;
 }
 
 static const struct cli_cmd ceremony_cmds[] = {

@@ -2,22 +2,17 @@
  * cmd_share_split.c - custos share split | reshare | print: M-of-N splits
  * of a DKEK share among custodians, as SLIP-39 mnemonics (the default) or
  * as sc-hsm-tool's password shares of a .pbe file (--scheme sc-hsm).
- * custos share combine is in cmd_share_combine.c; the shared pieces in
- * share_split.c.
+ * custos share combine is in cmd_share_combine.c; the options in
+ * share_split.c; the work is the engine's (ceremony/op_split*.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "../ceremony/ceremony.h"
-#include "../ceremony/sharefile.h"
-#include "../common/encode.h"
-#include "../common/secmem.h"
-#include "../common/utctime.h"
-#include "../shamir/pwshare_text.h"
-#include "../shamir/slip39.h"
+#include "../ceremony/op_share.h"
 #include "cli.h"
+#include "cli_io.h"
 #include "cmds.h"
-#include "share_sheet.h"
 #include "share_split.h"
 
 static const char split_usage[] =
@@ -41,125 +36,52 @@ static const char split_usage[] =
     "per custodian\n(pwshare-I-NAME.txt). Every new split is rebuilt from "
     "a quorum before anything\nis written. Nothing is ever overwritten.\n";
 
-static const char legacy_note[] =
-    "sc-hsm-tool password share of the .pbe file named above. Any\n"
-    "threshold of these recombine with custos share combine --scheme "
-    "sc-hsm, or\nwith sc-hsm-tool --import-dkek-share FILE "
-    "--pwd-shares-total K (K shares).\nThe scheme has no integrity check; "
-    "custos checks the result against the file.";
-
-/* Opens the input share (FILE, or --new) into share (32, guarded). */
+/* The engine, the ceremony and the sources the options name. */
 static int
-input_share(const char *ctx, const struct split_args *a,
-    unsigned char *share)
+begin(const char *ctx, const struct split_args *a, struct cli_io *io,
+    struct op_ctx **cx, const char *out)
 {
-	struct sharefile_info info;
-	struct prompt_src src;
-	int ex;
+	int ex, r;
 
-	if (a->new_share) {
-		dkek_share_generate(share, NULL, 0);
-		return EXIT_OK_;
-	}
-	if ((ex = cli_secret_source(&src, a->pw_fd, a->pw_file, ctx)) !=
-	    EXIT_OK_)
+	cli_io_init(io, ctx);
+	if ((r = op_ctx_new(cx, &io->io, NULL, 0)) != CUSTOS_OK)
+		return cli_fail(ctx, r);
+	if ((ex = cli_unlock(ctx, *cx, io, a->ceremony_dir, a->admin_fd,
+	    a->admin_file, a->actor, out, a->pos, a->npos)) != EXIT_OK_)
 		return ex;
-	ex = cmd_open_share(ctx, a->pos[0], &src, share, &info);
-	prompt_src_close(&src);
-	return ex;
+	if ((ex = cli_io_source(io, OP_SECRET_NEW, a->new_pw_fd,
+	    a->new_pw_file)) != EXIT_OK_)
+		return ex;
+	return EXIT_OK_;
 }
 
-/* --scheme sc-hsm: a .pbe under a random password, split T-of-N. */
-static int
-split_legacy(const char *ctx, const struct split_args *a,
-    struct ceremony *cer, const unsigned char *share, json_t **facts)
+/* The split arguments of the options. */
+static void
+split_args_of(const struct split_args *a, struct op_split_args *sa)
 {
-	struct pwshare *sh = NULL;
-	struct sheet_info si;
-	unsigned char *pwd = NULL, *back = NULL, fpr[DKEK_FPR_LEN];
-	char block[PWSHARE_FORMAT_MAX], *sheet = NULL, path[4096], ident[40];
-	char cline[160], fhex[20], created[UTCTIME_LEN + 1], pfx[17];
-	size_t i, sheetlen = 0;
-	int r, ex = EXIT_FAIL;
+	memset(sa, 0, sizeof(*sa));
+	sa->threshold = (unsigned)a->threshold;
+	sa->custodians = a->cust;
+	sa->ncustodians = a->ncust;
+	sa->out_dir = a->out_dir;
+	sa->sheets = 1;
+	sa->member_files = a->share_files;
+	sa->qr = a->qr == NULL || strcmp(a->qr, "none") != 0;
+	sa->title = a->title;
+	sa->kdf_mem_kib = a->kdf_mem_mib * 1024;
+	sa->kdf_ops = a->kdf_ops;
+	sa->avoid_id = -1;
+	sa->file_prefix = "share";
+}
 
-	if ((sh = secmem_alloc(sizeof(*sh) * a->ncust)) == NULL ||
-	    (pwd = secmem_alloc(PWSHARE_PWD_LEN)) == NULL ||
-	    (back = secmem_alloc(PWSHARE_PWD_LEN)) == NULL) {
-		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
-		goto out;
-	}
-	if ((r = pwshare_split(pwd, sh, (unsigned)a->threshold,
-	    (unsigned)a->ncust)) != CUSTOS_OK) {
-		ex = cli_fail(ctx, r);
-		goto out;
-	}
-	/* A quorum (the last M) must give the password back. */
-	if (pwshare_combine(sh + a->ncust - a->threshold, a->threshold,
-	    back) != CUSTOS_OK ||
-	    secmem_equal(back, pwd, PWSHARE_PWD_LEN) != 0) {
-		fprintf(stderr, "custos: %s: the new password shares do not "
-		    "rebuild the password; nothing was written\n", ctx);
-		goto out;
-	}
-	fprintf(stderr, "custos: deriving the sc-hsm-tool key (10,000,000 "
-	    "MD5 rounds, about 10 s)...\n");
-	if ((r = sharefile_create(a->out, SHAREFILE_PBE, share, pwd,
-	    PWSHARE_PWD_LEN, NULL, PBE_ITERATIONS)) != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, a->out,
-		    custos_strerror(r));
-		ex = cli_exit_code(r);
-		goto out;
-	}
-	printf("wrote %s (sc-hsm-tool .pbe, random 8-byte password)\n",
-	    a->out);
-	dkek_share_fingerprint(fpr, share);
-	encode_hex_grouped8(fhex, fpr);
-	utctime_now(created);
-	if (encode_hex(pfx, sizeof(pfx), sh[0].prime, PWSHARE_NUM_LEN, 0) !=
-	    CUSTOS_OK)
-		goto out;
-	snprintf(ident, sizeof(ident), "prime %s", pfx);
-	memset(&si, 0, sizeof(si));
-	si.kind = "sc-hsm-tool password share";
-	si.ceremony = split_ceremony_line(cline, sizeof(cline), a, cer);
-	si.count = (unsigned)a->ncust;
-	si.threshold = (unsigned)a->threshold;
-	si.identifier = ident;
-	si.fingerprint = fhex;
-	si.created = created;
-	si.note = legacy_note;
-	si.file = a->out;
-	for (i = 0; i < a->ncust; i++) {
-		si.custodian = a->cust[i];
-		si.index = (unsigned)i + 1;
-		if ((r = pwshare_format(block, sizeof(block), &sh[i],
-		    (unsigned)i + 1, (unsigned)a->ncust)) != CUSTOS_OK ||
-		    (r = sheet_pwshare(&sheet, &sheetlen, &si, block)) !=
-		    CUSTOS_OK) {
-			ex = cli_fail(ctx, r);
-			goto out;
-		}
-		split_out_name(path, sizeof(path), a->out_dir, "pwshare", i,
-		    a->cust[i], "txt");
-		ex = split_write_file(ctx, path, sheet, sheetlen);
-		secmem_free(sheet);
-		sheet = NULL;
-		if (ex != EXIT_OK_)
-			goto out;
-	}
-	printf("checked: %lu of the password shares rebuild the password\n",
+static void
+print_split(const struct split_args *a, const struct op_split_result *res)
+{
+	printf("checked: %lu of the new shares rebuild the share\n",
 	    a->threshold);
-	printf("prime: %s\nshare fingerprint: %s\n", pfx, fhex);
-	if ((*facts = split_facts("sc-hsm", a, pfx, fpr)) != NULL)
-		json_object_set_new(*facts, "file", json_string(a->out));
-	ex = EXIT_OK_;
- out:
-	secmem_wipe(block, sizeof(block));
-	secmem_free(sheet);
-	secmem_free(back);
-	secmem_free(pwd);
-	secmem_free(sh);
-	return ex;
+	printf("identifier: %u\nshare fingerprint: %.4s %.4s %.4s %.4s\n",
+	    res->identifier, res->fpr, res->fpr + 4, res->fpr + 8,
+	    res->fpr + 12);
 }
 
 static int
@@ -167,13 +89,16 @@ share_split(int argc, char **argv)
 {
 	static const char ctx[] = "share split";
 	struct split_args a;
-	struct ceremony *cer = NULL;
-	unsigned char *share = NULL, fpr[DKEK_FPR_LEN];
-	json_t *facts = NULL;
-	char ident[16];
-	uint16_t id = 0;
-	int legacy, ex;
+	struct op_split_args sa;
+	struct op_split_result res;
+	struct op_share in;
+	struct op_ctx *cx = NULL;
+	struct cli_io io;
+	char prime[17], fpr[17];
+	int legacy, ex, r;
 
+	memset(&in, 0, sizeof(in));
+	cli_io_init(&io, ctx);
 	if ((ex = split_parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
 		goto done;
 	if (a.help) {
@@ -200,56 +125,52 @@ share_split(int argc, char **argv)
 		cli_usage_error(ctx, "--out is for --scheme sc-hsm");
 		goto done;
 	}
-	if ((ex = split_check_custodians(ctx, &a, legacy ? PWSHARE_MAX :
-	    SLIP39_MAX_MEMBERS)) != EXIT_OK_ ||
-	    (a.share_files && (ex = split_check_kdf(ctx, &a)) != EXIT_OK_) ||
-	    (legacy && (ex = cli_check_recordable(ctx, "output file name",
-	    a.out)) != EXIT_OK_))
+	if ((ex = split_check_custodians(ctx, &a, legacy ? 255 :
+	    OP_SPLIT_MAX)) != EXIT_OK_ || (a.share_files &&
+	    (ex = split_check_kdf(ctx, &a)) != EXIT_OK_) ||
+	    (legacy && ((ex = cli_check_recordable(ctx, "output file name",
+	    a.out)) != EXIT_OK_ || (ex = cli_file_free(ctx, a.out)) !=
+	    EXIT_OK_)))
 		goto done;
 	if (legacy && a.ncust >= 10)
 		fprintf(stderr, "custos: warning: sc-hsm-tool reads share IDs "
 		    "of 10 and up as hex and gets them wrong;\ncustos: warning:"
 		    " those custodians must recombine with custos share "
 		    "combine\n");
-	if ((ex = split_prepare_out_dir(ctx, &a, legacy ? "pwshare" :
-	    "share", a.share_files)) != EXIT_OK_)
+	if ((ex = begin(ctx, &a, &io, &cx, legacy ? a.out : a.out_dir)) !=
+	    EXIT_OK_ || (ex = cli_io_source(&io, OP_SECRET_OLD, a.pw_fd,
+	    a.pw_file)) != EXIT_OK_)
 		goto done;
-	if (legacy && (ex = cli_check_recordable(ctx, "directory name",
-	    a.out_dir)) != EXIT_OK_)
-		goto done;
-	if ((ex = cli_open_ceremony(ctx, a.ceremony_dir, a.admin_fd,
-	    a.admin_file, a.actor, legacy ? a.out : a.out_dir, a.pos,
-	    a.npos, &cer)) != EXIT_OK_)
-		goto done;
-	if ((share = secmem_alloc(DKEK_SHARE_LEN)) == NULL) {
-		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
+	if (!a.new_share && (r = op_share_open_file(cx, a.pos[0], &in)) !=
+	    CUSTOS_OK) {
+		ex = cli_op_fail(ctx, cx, r);
 		goto done;
 	}
-	if ((ex = input_share(ctx, &a, share)) != EXIT_OK_)
-		goto done;
+	split_args_of(&a, &sa);
+	sa.share = a.new_share ? NULL : in.value;
+	sa.from = a.new_share ? NULL : a.pos[0];
 	if (legacy) {
-		ex = split_legacy(ctx, &a, cer, share, &facts);
-	} else if ((ex = split_slip39(ctx, &a, cer, share, -1, &id)) ==
-	    EXIT_OK_) {
-		snprintf(ident, sizeof(ident), "%u", id);
-		dkek_share_fingerprint(fpr, share);
-		facts = split_facts("slip39", &a, ident, fpr);
-	}
-	if (ex == EXIT_OK_ && cer != NULL) {
-		if (facts == NULL) {
-			ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
+		if ((r = op_share_split_legacy(cx, &sa, a.out, prime, fpr)) !=
+		    CUSTOS_OK) {
+			ex = cli_op_fail(ctx, cx, r);
 			goto done;
 		}
-		json_object_set_new(facts, "from", json_string(a.new_share ?
-		    "new random share" : a.pos[0]));
-		json_object_set_new(facts, "out_dir", json_string(a.out_dir));
-		ex = cli_record(ctx, cer, a.actor != NULL ? a.actor :
-		    "operator", "share.split", facts);
+		printf("checked: %lu of the password shares rebuild the "
+		    "password\n", a.threshold);
+		printf("prime: %s\nshare fingerprint: %.4s %.4s %.4s %.4s\n",
+		    prime, fpr, fpr + 4, fpr + 8, fpr + 12);
+	} else {
+		if ((r = op_share_split(cx, &sa, &res)) != CUSTOS_OK) {
+			ex = cli_op_fail(ctx, cx, r);
+			goto done;
+		}
+		print_split(&a, &res);
 	}
+	ex = EXIT_OK_;
  done:
-	json_decref(facts);
-	secmem_free(share);
-	ceremony_free(cer);
+	op_share_clear(&in);
+	op_ctx_free(cx);
+	cli_io_close(&io);
 	split_args_free(&a);
 	return ex;
 }
@@ -273,15 +194,17 @@ share_reshare(int argc, char **argv)
 {
 	static const char ctx[] = "share reshare";
 	struct split_args a;
-	struct split_result res;
-	struct ceremony *cer = NULL;
-	unsigned char fpr[DKEK_FPR_LEN], want[DKEK_FPR_LEN];
-	json_t *facts = NULL;
-	char ident[16];
-	uint16_t id = 0;
-	int ex;
+	struct op_split_args sa;
+	struct op_split_result res;
+	struct op_combine_args ca;
+	struct op_combined was;
+	struct op_ctx *cx = NULL;
+	struct cli_io io;
+	char want[17];
+	int ex, r;
 
-	memset(&res, 0, sizeof(res));
+	memset(&was, 0, sizeof(was));
+	cli_io_init(&io, ctx);
 	if ((ex = split_parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
 		goto done;
 	if (a.help) {
@@ -299,58 +222,29 @@ share_reshare(int argc, char **argv)
 		    "digits");
 		goto done;
 	}
-	if ((ex = split_check_custodians(ctx, &a, SLIP39_MAX_MEMBERS)) !=
-	    EXIT_OK_ || (a.share_files &&
-	    (ex = split_check_kdf(ctx, &a)) != EXIT_OK_) ||
-	    (ex = split_prepare_out_dir(ctx, &a, "share", a.share_files)) !=
-	    EXIT_OK_)
-		goto done;
-	if ((ex = cli_open_ceremony(ctx, a.ceremony_dir, a.admin_fd,
-	    a.admin_file, a.actor, a.out_dir, a.pos, a.npos, &cer)) !=
-	    EXIT_OK_)
+	if ((ex = split_check_custodians(ctx, &a, OP_SPLIT_MAX)) != EXIT_OK_ ||
+	    (a.share_files && (ex = split_check_kdf(ctx, &a)) != EXIT_OK_) ||
+	    (ex = begin(ctx, &a, &io, &cx, a.out_dir)) != EXIT_OK_ ||
+	    (ex = split_combine_args(ctx, &a, &io, &ca)) != EXIT_OK_)
 		goto done;
 	/* The threshold and custodians of the command are the new set's;
 	 * the old set's come from its shares. */
-	if ((ex = split_combine(ctx, &a, &res)) != EXIT_OK_)
-		goto done;
-	dkek_share_fingerprint(fpr, res.share);
-	if (a.expect_fpr != NULL &&
-	    secmem_equal(fpr, want, DKEK_FPR_LEN) != 0) {
-		fprintf(stderr, "custos: %s: the rebuilt share is not the one "
-		    "recorded (fingerprint differs); nothing was written\n",
-		    ctx);
-		ex = EXIT_BADINPUT;
+	ca.threshold = 0;
+	split_args_of(&a, &sa);
+	if ((r = op_share_reshare(cx, &ca, a.expect_fpr != NULL ? want : NULL,
+	    &sa, &was, &res)) != CUSTOS_OK) {
+		ex = cli_op_fail(ctx, cx, r);
 		goto done;
 	}
-	if ((ex = split_slip39(ctx, &a, cer, res.share, res.legacy ? -1 :
-	    (long)res.identifier, &id)) != EXIT_OK_)
-		goto done;
+	print_split(&a, &res);
 	printf("old set (%s %s, threshold %u) retired: a quorum of the new "
-	    "set was checked\n", res.legacy ? "prime" : "identifier",
-	    res.ident, res.threshold);
-	snprintf(ident, sizeof(ident), "%u", id);
-	if (cer != NULL) {
-		if ((facts = split_facts("slip39", &a, ident, fpr)) == NULL) {
-			ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
-			goto done;
-		}
-		json_object_set_new(facts, "old_scheme", json_string(
-		    res.legacy ? "sc-hsm" : "slip39"));
-		json_object_set_new(facts, "old_identifier",
-		    json_string(res.ident));
-		json_object_set_new(facts, "old_threshold",
-		    json_integer(res.threshold));
-		json_object_set_new(facts, "old_shares_given",
-		    json_integer(res.given));
-		json_object_set_new(facts, "old_set", json_string("retired"));
-		json_object_set_new(facts, "out_dir", json_string(a.out_dir));
-		ex = cli_record(ctx, cer, a.actor != NULL ? a.actor :
-		    "operator", "share.reshare", facts);
-	}
+	    "set was checked\n", was.legacy ? "prime" : "identifier",
+	    was.ident, was.threshold);
+	ex = EXIT_OK_;
  done:
-	json_decref(facts);
-	split_result_free(&res);
-	ceremony_free(cer);
+	op_combined_free(&was);
+	op_ctx_free(cx);
+	cli_io_close(&io);
 	split_args_free(&a);
 	return ex;
 }
@@ -364,63 +258,17 @@ static const char print_usage[] =
     "after checking it. The\nshare fingerprint is only printed when given "
     "(--fingerprint): one mnemonic\ncannot show it.\n";
 
-/* Reads one mnemonic and decodes it; names a bad word. */
-static int
-read_one_mnemonic(const char *ctx, const struct split_args *a,
-    struct slip39_share *s, char **mn)
-{
-	struct prompt_src src;
-	char bad[SLIP39_BAD_WORD_MAX];
-	size_t len = 0, pos = 0;
-	int r, ex;
-
-	prompt_src_tty(&src);
-	if ((ex = cli_secret_source(&src, a->shares_fd, a->shares_file,
-	    ctx)) != EXIT_OK_)
-		return ex;
-	do {
-		secmem_free(*mn);
-		*mn = NULL;
-		r = prompt_secret(&src, "Mnemonic (33 words)", 0, mn, &len);
-	} while (r == CUSTOS_OK && src.fd >= 0 && ((*mn)[0] == '\0' ||
-	    (*mn)[0] == '#'));
-	prompt_src_close(&src);
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s\n", ctx, r ==
-		    CUSTOS_ERR_TRUNCATED ? "no mnemonic in the input" :
-		    custos_strerror(r));
-		return r == CUSTOS_ERR_TRUNCATED ? EXIT_BADINPUT :
-		    cli_exit_code(r);
-	}
-	if ((r = slip39_mnemonic_decode(*mn, s, bad, sizeof(bad), &pos)) !=
-	    CUSTOS_OK) {
-		if (pos > 0)
-			fprintf(stderr, "custos: %s: word %zu '%s': %s\n", ctx,
-			    pos, bad, r == CUSTOS_ERR_CORRUPT ? "the checksum "
-			    "fails; this word is probably wrong" : "not a "
-			    "SLIP-39 word");
-		else
-			fprintf(stderr, "custos: %s: not a valid SLIP-39 "
-			    "mnemonic: %s\n", ctx, custos_strerror(r));
-		return EXIT_BADINPUT;
-	}
-	return EXIT_OK_;
-}
-
 static int
 share_print(int argc, char **argv)
 {
 	static const char ctx[] = "share print";
 	struct split_args a;
-	struct slip39_share *s = NULL;
-	struct sheet_info si;
-	struct ceremony *cer = NULL;
-	unsigned char fpr[DKEK_FPR_LEN];
-	char *mn = NULL, *sheet = NULL, ident[32], cline[160], fhex[20];
-	size_t sheetlen = 0;
-	json_t *facts = NULL;
-	int r, ex;
+	struct op_ctx *cx = NULL;
+	struct cli_io io;
+	char fpr[17], grouped[20];
+	int ex, r;
 
+	cli_io_init(&io, ctx);
 	if ((ex = split_parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
 		goto done;
 	if (a.help) {
@@ -436,60 +284,23 @@ share_print(int argc, char **argv)
 		ex = cli_usage_error(ctx, "--fingerprint takes 16 hex digits");
 		goto done;
 	}
+	snprintf(grouped, sizeof(grouped), "%.4s %.4s %.4s %.4s", fpr, fpr + 4,
+	    fpr + 8, fpr + 12);
 	if ((ex = cli_check_recordable(ctx, "custodian label", a.cust[0])) !=
-	    EXIT_OK_ || (ex = cli_open_ceremony(ctx, a.ceremony_dir,
-	    a.admin_fd, a.admin_file, a.actor, a.out, NULL, 0, &cer)) !=
-	    EXIT_OK_)
+	    EXIT_OK_ || (ex = begin(ctx, &a, &io, &cx, a.out)) != EXIT_OK_ ||
+	    (ex = cli_io_source(&io, OP_SECRET_SHARES, a.shares_fd,
+	    a.shares_file)) != EXIT_OK_)
 		goto done;
-	if ((s = secmem_alloc(sizeof(*s))) == NULL) {
-		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
-		goto done;
-	}
-	if ((ex = read_one_mnemonic(ctx, &a, s, &mn)) != EXIT_OK_)
-		goto done;
-	/* Re-encode: the sheet shows the canonical full words. */
-	if ((r = slip39_mnemonic_encode(s, mn, PROMPT_SECRET_MAX)) !=
+	if ((r = op_share_print(cx, a.cust[0], a.out, a.fpr != NULL ? grouped :
+	    NULL, a.title, a.qr == NULL || strcmp(a.qr, "none") != 0)) !=
 	    CUSTOS_OK) {
-		ex = cli_fail(ctx, r);
+		ex = cli_op_fail(ctx, cx, r);
 		goto done;
 	}
-	snprintf(ident, sizeof(ident), "%u (SLIP-39, 15 bits)",
-	    s->identifier);
-	if (a.fpr != NULL)
-		encode_hex_grouped8(fhex, fpr);
-	memset(&si, 0, sizeof(si));
-	si.kind = "SLIP-39 mnemonic share";
-	si.ceremony = split_ceremony_line(cline, sizeof(cline), &a, cer);
-	si.custodian = a.cust[0];
-	si.index = s->member_index + 1U;
-	si.count = 0;
-	si.threshold = s->member_threshold;
-	si.identifier = ident;
-	si.fingerprint = a.fpr != NULL ? fhex : NULL;
-	si.note = "Reprinted from the mnemonic (custos share print); the "
-	    "number of shares in the\nsplit is not part of a mnemonic.";
-	if ((r = sheet_mnemonic(&sheet, &sheetlen, &si, mn, a.qr == NULL ||
-	    strcmp(a.qr, "none") != 0)) != CUSTOS_OK) {
-		ex = cli_fail(ctx, r);
-		goto done;
-	}
-	if ((ex = split_write_file(ctx, a.out, sheet, sheetlen)) != EXIT_OK_)
-		goto done;
-	if (cer != NULL) {
-		facts = json_pack("{s:s, s:s, s:i, s:i, s:i}", "scheme",
-		    "slip39", "custodian", a.cust[0], "identifier",
-		    (int)s->identifier, "member_index", s->member_index + 1,
-		    "threshold", (int)s->member_threshold);
-		json_object_set_new(facts, "file", json_string(a.out));
-		ex = cli_record(ctx, cer, a.actor != NULL ? a.actor :
-		    a.cust[0], "share.print", facts);
-	}
+	ex = EXIT_OK_;
  done:
-	json_decref(facts);
-	secmem_free(sheet);
-	secmem_free(mn);
-	secmem_free(s);
-	ceremony_free(cer);
+	op_ctx_free(cx);
+	cli_io_close(&io);
 	split_args_free(&a);
 	return ex;
 }

@@ -2,8 +2,6 @@
 #ifndef CUSTOS_CMDS_H
 #define CUSTOS_CMDS_H
 
-#include "../ceremony/sharefile.h"
-#include "prompt.h"
 
 int cmd_share(int argc, char **argv);
 int cmd_dkek(int argc, char **argv);
@@ -27,20 +25,5 @@ int cmd_share_split(int argc, char **argv);
 int cmd_share_combine(int argc, char **argv);
 int cmd_share_reshare(int argc, char **argv);
 int cmd_share_print(int argc, char **argv);
-
-/*
- * Opens the share file at path with a passphrase read from src into share
- * (guarded, 32 bytes). Prints one line on error; returns an exit code.
- */
-int cmd_open_share(const char *ctx, const char *path, struct prompt_src *src,
-    unsigned char *share, struct sharefile_info *info);
-
-/*
- * Refuses a SLIP-39 member share file (custos share split --share-files)
- * where a DKEK share is wanted: it holds one custodian's share of a
- * split, not a DKEK share. Prints one line; returns an exit code.
- */
-int cmd_refuse_member(const char *ctx, const char *path,
-    const struct sharefile_info *info);
 
 #endif

@@ -1,15 +1,18 @@
 /*
- * dkek_sources.h - the DKEK rebuilt in memory, for commands that work
- * without a device (backup verify --deep, import-key, export-key), from
- * its shares: share files (custos v1 or .pbe), SLIP-39 mnemonics and
- * sc-hsm-tool password shares. Each source gives one DKEK share; the DKEK
- * is their XOR, as the card makes it.
+ * dkek_sources.h - the options that name a DKEK's shares for the
+ * commands that rebuild it in memory, without a device (backup verify
+ * --deep, import-key, export-key): share files (custos v1 or .pbe),
+ * SLIP-39 mnemonics and sc-hsm-tool password shares. Each source gives
+ * one DKEK share; the DKEK is their XOR, as the card makes it. The
+ * rebuilding is the engine's (op_dkek_rebuild()).
  */
 #ifndef CUSTOS_DKEK_SOURCES_H
 #define CUSTOS_DKEK_SOURCES_H
 
 #include <getopt.h>
 #include <stddef.h>
+
+#include "../ceremony/op_share.h"
 
 #define DKEK_MAX_SOURCES 16
 
@@ -33,29 +36,23 @@ enum {
 	"         [--passphrase-fd N | --passphrase-file PATH]\n"
 
 struct dkek_sources {
-	const char *files[DKEK_MAX_SOURCES];	/* share files */
+	char *files[DKEK_MAX_SOURCES];		/* share files */
 	size_t nfiles;
-	const char *mnem[DKEK_MAX_SOURCES];	/* SLIP-39, one per line */
+	char *mnem[DKEK_MAX_SOURCES];		/* SLIP-39, one per line */
 	size_t nmnem;
 	const char *pwshares, *pbe;		/* sc-hsm-tool shares */
 	const char *pw_fd, *pw_file;		/* passphrases */
+	struct op_dkek_sources op;		/* for the engine */
 };
 
 /* Takes a source option: 1 when ch was one, -1 too many, else 0. */
-int dkek_sources_option(struct dkek_sources *s, int ch, const char *arg);
+int dkek_sources_option(struct dkek_sources *s, int ch, char *arg);
 
 /* Non-zero when any source was given. */
 int dkek_sources_given(const struct dkek_sources *s);
 
-/* Checks the combination; prints one line; returns an exit code. */
-int dkek_sources_check(const char *ctx, const struct dkek_sources *s);
-
-/*
- * Rebuilds the DKEK into dkek (guarded, 32 bytes). Prints one line on
- * error (a wrong passphrase, a bad share, the same share twice); returns
- * an exit code.
- */
-int dkek_rebuild(const char *ctx, const struct dkek_sources *s,
-    unsigned char *dkek);
+/* Checks the combination and fills s->op; prints one line; returns an
+   exit code. */
+int dkek_sources_check(const char *ctx, struct dkek_sources *s);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * share_split.c - the pieces of the M-of-N commands (cmd_share_split.c,
- * cmd_share_combine.c): options, custodian labels, output directories and
- * the SLIP-39 split with its sheets.
+ * share_split.c - the options of the M-of-N commands (cmd_share_split.c,
+ * cmd_share_combine.c) and their checks before anything is asked. The
+ * splits and combines themselves are the engine's (ceremony/op_split.c,
+ * ceremony/op_combine.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,19 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../ceremony/ceremony.h"
-#include "../ceremony/sharefile.h"
-#include "../common/atomicio.h"
+#include "../ceremony/op_share.h"
+#include "../ceremony/sharefile_v1.h"
 #include "../common/encode.h"
-#include "../common/secmem.h"
-#include "../common/utctime.h"
-#include "../shamir/slip39.h"
 #include "cli.h"
-#include "share_sheet.h"
-#include "../ceremony/sharefile_member.h"
+#include "cli_io.h"
 #include "share_split.h"
-
-#define SLIP39_ITER_EXP 1	/* the reference implementation's default */
 
 enum {
 	OPT_SCHEME = 256, OPT_THRESHOLD, OPT_CUSTODIAN, OPT_CUSTODIANS,
@@ -190,21 +184,24 @@ split_args_free(struct split_args *a)
 }
 
 int
-split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN])
+split_parse_fpr(const char *s, char fpr[17])
 {
-	char hex[2 * DKEK_FPR_LEN + 1];
-	size_t n = 0;
+	unsigned char b[8];
+	size_t n = 0, i;
 
 	for (; *s != '\0'; s++) {
 		if (*s == ' ' || *s == ':')
 			continue;
-		if (n == sizeof(hex) - 1)
+		if (n == 16)
 			return -1;
-		hex[n++] = *s;
+		fpr[n++] = *s;
 	}
-	if (n != sizeof(hex) - 1 || decode_hex(fpr, DKEK_FPR_LEN, hex, n) !=
-	    CUSTOS_OK)
+	fpr[n] = '\0';
+	if (n != 16 || decode_hex(b, sizeof(b), fpr, n) != CUSTOS_OK)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (fpr[i] >= 'a' && fpr[i] <= 'f')
+			fpr[i] = (char)(fpr[i] - 'a' + 'A');
 	return 0;
 }
 
@@ -249,161 +246,6 @@ split_check_custodians(const char *ctx, const struct split_args *a,
 	return EXIT_OK_;
 }
 
-/* DIR/PREFIX-I-LABEL.EXT, the label reduced to safe file-name bytes. */
-void
-split_out_name(char *path, size_t sz, const char *dir,
-    const char *prefix, size_t i, const char *label, const char *ext)
-{
-	char safe[41];
-	size_t k;
-
-	for (k = 0; k < sizeof(safe) - 1 && label[k] != '\0'; k++) {
-		unsigned char ch = (unsigned char)label[k];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')
-			safe[k] = label[k];
-		else
-			safe[k] = '_';
-	}
-	safe[k] = '\0';
-	snprintf(path, sz, "%s/%s-%zu-%s.%s", dir, prefix, i + 1, safe, ext);
-}
-
-/* Makes dir (0700) unless it is already a directory; refuses any of the
- * files the split would write when it exists. */
-int
-split_prepare_out_dir(const char *ctx, const struct split_args *a,
-    const char *prefix, int with_share_files)
-{
-	struct stat st;
-	char path[4096];
-	size_t i;
-
-	if (mkdir(a->out_dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, a->out_dir,
-		    custos_strerror(custos_err_from_errno(errno)));
-		return EXIT_FAIL;
-	}
-	if (stat(a->out_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "custos: %s: %s: not a directory\n", ctx,
-		    a->out_dir);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < a->ncust; i++) {
-		int k;
-
-		for (k = 0; k < 1 + with_share_files; k++) {
-			split_out_name(path, sizeof(path), a->out_dir,
-			    prefix, i, a->cust[i], k == 0 ? "txt" : "share");
-			if (lstat(path, &st) == 0) {
-				fprintf(stderr, "custos: %s: %s: %s\n", ctx,
-				    path, custos_strerror(CUSTOS_ERR_EXISTS));
-				return EXIT_REFUSED;
-			}
-		}
-	}
-	return EXIT_OK_;
-}
-
-int
-split_write_file(const char *ctx, const char *path, const char *buf,
-    size_t len)
-{
-	int r = atomicio_create(path, buf, len);
-
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
-		    custos_strerror(r));
-		return cli_exit_code(r);
-	}
-	printf("wrote %s\n", path);
-	return EXIT_OK_;
-}
-
-/* "title (id)", the title, the id, or NULL. */
-const char *
-split_ceremony_line(char *buf, size_t sz, const struct split_args *a,
-    struct ceremony *cer)
-{
-	if (a->title != NULL && cer != NULL)
-		snprintf(buf, sz, "%s (%s)", a->title, ceremony_id(cer));
-	else if (a->title != NULL)
-		snprintf(buf, sz, "%s", a->title);
-	else if (cer != NULL)
-		snprintf(buf, sz, "%s", ceremony_id(cer));
-	else
-		return NULL;
-	return buf;
-}
-
-static const char slip39_note[] =
-    "Any threshold of these sheets rebuilds the DKEK share with\n"
-    "  custos share combine\n"
-    "which checks every word as it is typed. Keep this sheet sealed; never\n"
-    "photograph it. Losing more sheets than the threshold allows loses the "
-    "share.";
-
-/* Writes custodian i's v1 member share file under their passphrase. */
-static int
-write_member_file(const char *ctx, const struct split_args *a,
-    const char *pw, size_t pwlen, size_t i, const struct slip39_share *s,
-    struct ceremony *cer)
-{
-	struct v1_header h;
-	char path[4096];
-	int r;
-
-	memset(&h, 0, sizeof(h));
-	snprintf(h.label, sizeof(h.label), "%s", a->cust[i]);
-	if (cer != NULL)
-		snprintf(h.ceremony, sizeof(h.ceremony), "%s",
-		    ceremony_id(cer));
-	sharefile_member_comment(h.comment, sizeof(h.comment), s);
-	h.opslimit = a->kdf_ops;
-	h.mem_kib = a->kdf_mem_mib * 1024;
-	split_out_name(path, sizeof(path), a->out_dir, "share", i, a->cust[i],
-	    "share");
-	r = sharefile_create(path, SHAREFILE_V1, s->value,
-	    (const unsigned char *)pw, pwlen, &h, PBE_ITERATIONS);
-	if (r != CUSTOS_OK) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,
-		    custos_strerror(r));
-		return cli_exit_code(r);
-	}
-	printf("wrote %s (custos v1, %s's passphrase)\n", path, a->cust[i]);
-	return EXIT_OK_;
-}
-
-/*
- * Reads every custodian's new passphrase (policy-checked) into pw[i]
- * before any file is written, so a refused one leaves nothing behind.
- */
-static int
-ask_passphrases(const char *ctx, const struct split_args *a, char **pw,
-    size_t *pwlen)
-{
-	struct prompt_src src;
-	char what[160];
-	size_t i;
-	int r, ex;
-
-	if ((ex = cli_secret_source(&src, a->new_pw_fd, a->new_pw_file,
-	    ctx)) != EXIT_OK_)
-		return ex;
-	for (i = 0; i < a->ncust && ex == EXIT_OK_; i++) {
-		snprintf(what, sizeof(what), "New passphrase for %s's share "
-		    "file", a->cust[i]);
-		if ((r = cli_new_passphrase(ctx, &src, what, 0, &pw[i],
-		    &pwlen[i])) != CUSTOS_OK)
-			ex = r == CUSTOS_ERR_WEAK_PASSPHRASE ?
-			    cli_exit_code(r) : cli_fail(ctx, r);
-	}
-	prompt_src_close(&src);
-	return ex;
-}
-
-/* Checks the kdf options of --share-files. */
 int
 split_check_kdf(const char *ctx, const struct split_args *a)
 {
@@ -420,133 +262,32 @@ split_check_kdf(const char *ctx, const struct split_args *a)
 }
 
 int
-split_slip39(const char *ctx, const struct split_args *a,
-    struct ceremony *cer, const unsigned char *share, long avoid_id,
-    uint16_t *id)
+split_combine_args(const char *ctx, const struct split_args *a,
+    struct cli_io *io, struct op_combine_args *ca)
 {
-	struct slip39_group g;
-	struct slip39_share *sh = NULL, *back = NULL;
-	struct sheet_info si;
-	unsigned char *again = NULL, fpr[DKEK_FPR_LEN];
-	char *mn = NULL, *sheet = NULL, ident[32], cline[160], fhex[20];
-	char created[UTCTIME_LEN + 1], path[4096], bad[SLIP39_BAD_WORD_MAX];
-	char *pw[SLIP39_MAX_MEMBERS] = { NULL };
-	size_t pwlen[SLIP39_MAX_MEMBERS] = { 0 };
-	size_t n = 0, i, len = 0, sheetlen = 0, badpos;
-	int r, ex = EXIT_FAIL, tries;
+	int legacy = a->scheme != NULL && strcmp(a->scheme, "sc-hsm") == 0;
+	int ex;
 
-	if (a->ncust > SLIP39_MAX_MEMBERS)
-		return cli_fail(ctx, CUSTOS_ERR_LIMIT);
-	g.threshold = (uint8_t)a->threshold;
-	g.count = (uint8_t)a->ncust;
-	if ((sh = secmem_alloc(sizeof(*sh) * a->ncust)) == NULL ||
-	    (back = secmem_alloc(sizeof(*back) * a->ncust)) == NULL ||
-	    (again = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
-	    (mn = secmem_alloc((SLIP39_MNEMONIC_MAX + 1) * a->ncust)) ==
-	    NULL) {
-		ex = cli_fail(ctx, CUSTOS_ERR_NOMEM);
-		goto out;
+	memset(ca, 0, sizeof(*ca));
+	ca->legacy = a->scheme == NULL ? -1 : legacy;
+	ca->pbe = a->pbe;
+	ca->threshold = (unsigned)a->threshold;
+	if (a->npos > 0 && (legacy || a->shares_fd || a->shares_file))
+		return cli_usage_error(ctx, "member share files cannot be mixed "
+		    "with other shares");
+	if (a->npos > 0) {
+		ca->from = OP_SHARES_MEMBER_FILES;
+		ca->files = a->pos;
+		ca->nfiles = (size_t)a->npos;
+		return cli_io_source(io, OP_SECRET_OLD, a->pw_fd, a->pw_file);
 	}
-	for (tries = 0; tries < 8; tries++) {
-		r = slip39_split(share, DKEK_SHARE_LEN, NULL, 0, 1,
-		    SLIP39_ITER_EXP, 1, &g, 1, sh, a->ncust, &n, id);
-		if (r != CUSTOS_OK || (long)*id != avoid_id)
-			break;
-	}
-	if (r != CUSTOS_OK || n != a->ncust) {
-		ex = cli_fail(ctx, r != CUSTOS_OK ? r : CUSTOS_ERR_INTERNAL);
-		goto out;
-	}
-	/* Encode every mnemonic, then decode a quorum and rebuild. */
-	for (i = 0; i < n; i++) {
-		char *m = mn + i * (SLIP39_MNEMONIC_MAX + 1);
-
-		if ((r = slip39_mnemonic_encode(&sh[i], m,
-		    SLIP39_MNEMONIC_MAX + 1)) != CUSTOS_OK ||
-		    (r = slip39_mnemonic_decode(m, &back[i], bad, sizeof(bad),
-		    &badpos)) != CUSTOS_OK) {
-			ex = cli_fail(ctx, r);
-			goto out;
-		}
-	}
-	if (slip39_combine(back + n - a->threshold, a->threshold, NULL, 0,
-	    again, DKEK_SHARE_LEN, &len, NULL) != CUSTOS_OK ||
-	    len != DKEK_SHARE_LEN ||
-	    secmem_equal(again, share, DKEK_SHARE_LEN) != 0) {
-		fprintf(stderr, "custos: %s: the new shares do not rebuild the "
-		    "share; nothing was written\n", ctx);
-		ex = EXIT_FAIL;
-		goto out;
-	}
-	if (a->share_files &&
-	    (ex = ask_passphrases(ctx, a, pw, pwlen)) != EXIT_OK_)
-		goto out;
-	dkek_share_fingerprint(fpr, share);
-	encode_hex_grouped8(fhex, fpr);
-	utctime_now(created);
-	snprintf(ident, sizeof(ident), "%u (SLIP-39, 15 bits)", *id);
-	memset(&si, 0, sizeof(si));
-	si.kind = "SLIP-39 mnemonic share";
-	si.ceremony = split_ceremony_line(cline, sizeof(cline), a, cer);
-	si.count = (unsigned)n;
-	si.threshold = (unsigned)a->threshold;
-	si.identifier = ident;
-	si.fingerprint = fhex;
-	si.created = created;
-	si.note = slip39_note;
-	for (i = 0; i < n; i++) {
-		si.custodian = a->cust[i];
-		si.index = (unsigned)i + 1;
-		if ((r = sheet_mnemonic(&sheet, &sheetlen, &si,
-		    mn + i * (SLIP39_MNEMONIC_MAX + 1), a->qr == NULL ||
-		    strcmp(a->qr, "none") != 0)) != CUSTOS_OK) {
-			ex = cli_fail(ctx, r);
-			goto out;
-		}
-		split_out_name(path, sizeof(path), a->out_dir, "share", i,
-		    a->cust[i], "txt");
-		ex = split_write_file(ctx, path, sheet, sheetlen);
-		secmem_free(sheet);
-		sheet = NULL;
-		if (ex != EXIT_OK_)
-			goto out;
-	}
-	for (i = 0; a->share_files && i < n; i++)
-		if ((ex = write_member_file(ctx, a, pw[i], pwlen[i], i, &sh[i],
-		    cer)) != EXIT_OK_)
-			goto out;
-	printf("checked: %lu of the new shares rebuild the share\n",
-	    a->threshold);
-	printf("identifier: %u\nshare fingerprint: %s\n", *id, fhex);
-	ex = EXIT_OK_;
- out:
-	for (i = 0; i < SLIP39_MAX_MEMBERS; i++)
-		secmem_free(pw[i]);
-	secmem_free(sheet);
-	secmem_free(mn);
-	secmem_free(again);
-	secmem_free(back);
-	secmem_free(sh);
-	return ex;
-}
-
-json_t *
-split_facts(const char *scheme, const struct split_args *a,
-    const char *ident, const unsigned char fpr[DKEK_FPR_LEN])
-{
-	json_t *facts, *labels;
-	char fhex[2 * DKEK_FPR_LEN + 1];
-	size_t i;
-
-	if (encode_hex(fhex, sizeof(fhex), fpr, DKEK_FPR_LEN, 1) != CUSTOS_OK)
-		fhex[0] = '\0';
-	if ((labels = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < a->ncust; i++)
-		json_array_append_new(labels, json_string(a->cust[i]));
-	facts = json_pack("{s:s, s:i, s:i, s:o, s:s, s:s}", "scheme", scheme,
-	    "threshold", (int)a->threshold, "count", (int)a->ncust,
-	    "custodians", labels, "identifier", ident, "share_fingerprint",
-	    fhex);
-	return facts;
+	ca->from = OP_SHARES_INPUT;
+	if ((ex = cli_io_source(io, OP_SECRET_SHARES, a->shares_fd,
+	    a->shares_file)) != EXIT_OK_)
+		return ex;
+	/* at a terminal the scheme is what the options say (SLIP-39 by
+	   default); an input says it by its text */
+	if (a->shares_fd == NULL && a->shares_file == NULL && !legacy)
+		ca->legacy = 0;
+	return EXIT_OK_;
 }

@@ -9,13 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
-#include "../ceremony/dkek.h"
 #include "../common/err.h"
-#include "../shamir/pwshare.h"
 
-#define SPLIT_MAX_CUSTODIANS PWSHARE_MAX
+#define SPLIT_MAX_CUSTODIANS 255	/* sc-hsm-tool's most */
 
 struct ceremony;
 
@@ -38,16 +34,6 @@ struct split_args {
 	char **pos;
 };
 
-/* What combining shares gave (split_combine()). */
-struct split_result {
-	unsigned char *share;		/* DKEK_SHARE_LEN, guarded */
-	int legacy;			/* sc-hsm-tool password shares */
-	unsigned int threshold, count, given;
-	uint16_t identifier;		/* SLIP-39 only */
-	char ident[64];			/* identifier or prime, as text */
-	char wrong[128];		/* shares found wrong, "" if none */
-};
-
 /* Parses the options of every M-of-N command. Returns an exit code. */
 int split_parse_args(const char *ctx, int argc, char **argv,
     struct split_args *a) CUSTOS_WUR;
@@ -59,64 +45,24 @@ void split_args_free(struct split_args *a);
 int split_check_custodians(const char *ctx, const struct split_args *a,
     size_t max) CUSTOS_WUR;
 
-/* Writes DIR/PREFIX-I-LABEL.EXT (label reduced to safe bytes) to path. */
-void split_out_name(char *path, size_t sz, const char *dir,
-    const char *prefix, size_t i, const char *label, const char *ext);
-
-/*
- * Makes a->out_dir (0700) unless it is a directory, and refuses when any
- * file the split would write there exists. Returns an exit code.
- */
-int split_prepare_out_dir(const char *ctx, const struct split_args *a,
-    const char *prefix, int with_share_files) CUSTOS_WUR;
-
-/* Creates path atomically (never clobbering); prints it. Exit code. */
-int split_write_file(const char *ctx, const char *path, const char *buf,
-    size_t len) CUSTOS_WUR;
-
-/* The ceremony line of a sheet ("title (id)"), or NULL. */
-const char *split_ceremony_line(char *buf, size_t sz,
-    const struct split_args *a, struct ceremony *cer);
-
-/*
- * The facts a split records: scheme, threshold, count, custodian labels,
- * identifier, share fingerprint - never a share. NULL on failure.
- */
-json_t *split_facts(const char *scheme, const struct split_args *a,
-    const char *ident, const unsigned char fpr[DKEK_FPR_LEN]);
-
 /* Checks --kdf-memory / --kdf-passes for new v1 files. Exit code. */
 int split_check_kdf(const char *ctx, const struct split_args *a) CUSTOS_WUR;
 
 /*
- * Reads shares as the options say (--shares-file/--shares-fd, member
- * share files given as arguments, or the terminal one per prompt), checks
- * each as it comes, then all together, and rebuilds the DKEK share into
- * res (res->share allocated here; free with split_result_free). Prints
- * one line on error; returns an exit code.
+ * Parses a share fingerprint (16 hex digits, spaces allowed) into fpr (16
+ * upper-case hex digits). Returns 0 or -1.
  */
-int split_combine(const char *ctx, const struct split_args *a,
-    struct split_result *res) CUSTOS_WUR;
-
-/* Wipes and frees res->share. */
-void split_result_free(struct split_result *res);
+int split_parse_fpr(const char *s, char fpr[17]) CUSTOS_WUR;
 
 /*
- * Parses a share fingerprint (16 hex digits, spaces allowed) for
- * --expect-fingerprint. Returns 0 or -1.
+ * The combine arguments of the options: member share files given as
+ * arguments, the --shares-file/--shares-fd input, or the terminal; the
+ * scheme (sc-hsm: legacy), --pbe and --threshold. Sets the SHARES source
+ * in io. Prints one line on error; returns an exit code.
  */
-int split_parse_fpr(const char *s, unsigned char fpr[DKEK_FPR_LEN]) CUSTOS_WUR;
-
-/*
- * Splits share with SLIP-39 for a->cust (threshold a->threshold), checks
- * that a quorum of the new mnemonics gives share back, then writes one
- * sheet per custodian (and v1 member share files with --share-files) into
- * a->out_dir. avoid_id (-1: none) is an identifier the new split must not
- * have (the retired set's). *id gets the new identifier. Prints what it
- * wrote; one line on error; returns an exit code.
- */
-int split_slip39(const char *ctx, const struct split_args *a,
-    struct ceremony *cer, const unsigned char *share, long avoid_id,
-    uint16_t *id) CUSTOS_WUR;
+struct cli_io;
+struct op_combine_args;
+int split_combine_args(const char *ctx, const struct split_args *a,
+    struct cli_io *io, struct op_combine_args *ca) CUSTOS_WUR;
 
 #endif

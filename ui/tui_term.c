@@ -16,7 +16,7 @@
 #include <sodium.h>
 
 #include "../common/atomicio.h"
-#include "../shamir/wordlist.h"
+#include "../ceremony/op_share.h"
 #include "tui.h"
 
 #define SCRIPT_MAX ((size_t)256 * 1024)
@@ -383,20 +383,7 @@ tui_group_hex(char *out, size_t sz, const char *hex)
 void
 tui_hex_words(char *out, size_t sz, const char *hex)
 {
-	unsigned char b[32 + 2];
-	size_t len = 0, nwords;
-
-	memset(b, 0, sizeof(b));
-	if (sodium_hex2bin(b, 32, hex, strlen(hex), NULL, &len, NULL) != 0 ||
-	    len == 0) {
-		snprintf(out, sz, "?");
-		return;
-	}
-	nwords = (len * 8 + 9) / 10;	/* zero bits pad the last word */
-	if (nwords > 8)
-		nwords = 8;		/* the first 80 bits, as audit verify */
-	if (wordlist_encode(out, sz, b, sizeof(b), nwords) != 0)
-		snprintf(out, sz, "?");
+	op_hex_words(out, sz, hex);
 }
 
 void

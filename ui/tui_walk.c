@@ -218,17 +218,17 @@ read_hidden(int y, char *buf, size_t *len, int show_strength)
 }
 
 static int
-io_secret(void *arg, enum walk_secret kind, const char *who,
+io_secret(void *arg, enum op_secret kind, const char *who,
     const char *what, const char *hint, char **out, size_t *outlen)
 {
 	struct tw *t = arg;
 	char *a = secmem_alloc(SECRET_MAX + 1), *b = secmem_alloc(SECRET_MAX +
 	    1), line[200];
 	size_t la = 0, lb = 0;
-	int y, r, twice = kind == WALK_SECRET_NEW || kind ==
-	    WALK_SECRET_ADMIN_NEW || kind == WALK_SECRET_PIN_NEW ||
-	    kind == WALK_SECRET_SO_PIN_NEW;
-	int strong = kind == WALK_SECRET_NEW || kind == WALK_SECRET_ADMIN_NEW;
+	int y, r, twice = kind == OP_SECRET_NEW || kind ==
+	    OP_SECRET_ADMIN_NEW || kind == OP_SECRET_PIN_NEW ||
+	    kind == OP_SECRET_SO_PIN_NEW;
+	int strong = kind == OP_SECRET_NEW || kind == OP_SECRET_ADMIN_NEW;
 
 	*out = NULL;
 	if (a == NULL || b == NULL) {
@@ -331,7 +331,7 @@ io_reveal(void *arg, const char *who, const char *title, const char *secret)
 			show_words(who, title, secret);
 			seen = 1;
 		} else if (k == '\n') {
-			return 0;
+			return seen;
 		} else if (k == TUI_KEY_EOF || k == TUI_ESC) {
 			return CUSTOS_ERR_CANCELLED;
 		}
@@ -488,32 +488,46 @@ help_screen(void)
 	(void)tui_key();
 }
 
-static struct walk_io io_of(struct tw *t)
+static int
+io_can_retry(void *arg, enum op_secret kind)
 {
-	struct walk_io io = {
+	(void)arg;
+	(void)kind;
+	return 1;	/* a person at the keyboard */
+}
+
+static void
+io_warn(void *arg, const char *text)
+{
+	struct tw *t = arg;
+
+	snprintf(t->status, sizeof(t->status), "%s", text);
+	t->status_attr = TUI_BAD;
+	tui_status(TUI_BAD, text);
+	refresh();
+}
+
+static struct op_io io_of(struct tw *t)
+{
+	struct op_io io = {
 		.arg = t, .handover = io_handover, .secret = io_secret,
-		.reveal = io_reveal, .confirm = io_confirm, .show = io_show,
+		.can_retry = io_can_retry, .reveal = io_reveal,
+		.confirm = io_confirm, .show = io_show,
 		.progress = io_progress, .slow = io_slow, .note = io_note,
-		.recorded = io_recorded,
+		.warn = io_warn, .recorded = io_recorded,
 	};
 
 	return io;
 }
 
-/* Opens the ceremony: three tries at the administrator's passphrase. */
+/* Opens the ceremony (the engine asks the administrator's passphrase up
+   to three times, saying what was wrong each time). */
 static int
-open_walk(struct tw *t, const struct walk_opts *o, const struct walk_io *io,
+open_walk(struct tw *t, const struct walk_opts *o, const struct op_io *io,
     char *why, size_t whysz)
 {
-	int r = CUSTOS_ERR_BAD_PASSPHRASE, tries;
-
-	for (tries = 0; tries < 3 && r == CUSTOS_ERR_BAD_PASSPHRASE; tries++) {
-		draw(t);
-		if (tries > 0)
-			tui_status(TUI_BAD, why);
-		r = walk_open(&t->w, o, io, why, whysz);
-	}
-	return r;
+	draw(t);
+	return walk_open(&t->w, o, io, why, whysz);
 }
 
 static void
@@ -555,7 +569,7 @@ int
 tui_walk_run(const struct walk_opts *o, int mono)
 {
 	struct tw t;
-	struct walk_io io;
+	struct op_io io;
 	char why[320] = "";
 	size_t n;
 	int r;

@@ -56,15 +56,18 @@ run audit verify c; expect_out "open ceremony verifies" "^verdict: +OK"
 expect_out "verify shows the key fingerprint words" "^  words: ([a-z]+ ){7}[a-z]+$"
 expect_out "open ceremony says so" "status: +open"
 run audit verify c --require-closed; expect_rc "--require-closed fails while open" 1
-check "transcript has 5 records" '[ "$(wc -l < c/transcript.jsonl)" -eq 5 ]'
+check "the transcript holds each step, its intent first" '[ "$(jq -r .action c/transcript.jsonl | tr "\n" " ")" = "ceremony.open intent share.convert intent share.create dkek.kcv attempt.refused " ]'
+check "each file step completes its intent" '[ "$(jq -r "select(.action==\"share.create\") | .facts.intent" c/transcript.jsonl)" = 3 ]'
+check "files are named relative to the ceremony directory" '[ "$(jq -r "select(.action==\"share.create\") | .facts.file" c/transcript.jsonl)" = shares/bob.share ]'
+check "the share is recorded under its holder" '[ "$(jq -r "select(.action==\"share.create\") | .actor" c/transcript.jsonl)" = bob ]'
 check "jq reads every record; the KCV is recorded" '[ "$(jq -r "select(.action==\"dkek.kcv\") | .facts.kcv" c/transcript.jsonl)" = "$kcv" ]'
-check "the failed verification is recorded" 'jq -se "map(select(.action==\"share.verify\"))[0].facts.outcome==\"failed\"" c/transcript.jsonl >/dev/null'
+check "the wrong passphrase is recorded as refused, by whose file it was" 'jq -se "map(select(.action==\"attempt.refused\"))[0] | .actor==\"bob\" and .facts.what==\"passphrase\" and .facts.file==\"shares/bob.share\"" c/transcript.jsonl >/dev/null'
 check "every record says REHEARSAL" '[ "$(jq -r .rehearsal c/transcript.jsonl | sort -u)" = true ]'
 
 # Crash mid-write: a partial record is reported, then cut off and recorded.
 cp c/transcript.jsonl good.jsonl
 printf '{"action":"share.cre' >> c/transcript.jsonl
-run audit verify c; expect_err "partial record reported" 1 "5 records verify; the file ends in a partial record"
+run audit verify c; expect_err "partial record reported" 1 "7 records verify; the file ends in a partial record"
 run share verify c/shares/bob.share --passphrase-file pw --ceremony c $ADMIN
 expect_rc "appending after a crash works" 0
 check "the cut is recorded" 'jq -se "map(select(.action==\"transcript.repair\"))[0].facts.dropped_bytes==20" c/transcript.jsonl >/dev/null'
@@ -72,8 +75,8 @@ run audit verify c; expect_out "repaired transcript verifies" "^verdict: +OK"
 
 # Tampering is caught and located, and nothing is appended to a bad file.
 cp c/transcript.jsonl before
-sed -i '3s/"label":"bob"/"label":"eve"/' c/transcript.jsonl
-run audit verify c; expect_err "edited record located" 1 "record 2 \(line 3\): the signature does not verify"
+sed -i '5s/"label":"bob"/"label":"eve"/' c/transcript.jsonl
+run audit verify c; expect_err "edited record located" 1 "record 4 \(line 5\): the signature does not verify"
 run share verify c/shares/bob.share --passphrase-file pw --ceremony c $ADMIN
 expect_err "a tampered transcript stops the step before it is done" 4 "does not verify; nothing was done"
 cp before c/transcript.jsonl
@@ -105,7 +108,7 @@ run audit verify c; expect_rc "a byte added after close is caught" 1
 head -c -1 c/transcript.jsonl > t && cat t > c/transcript.jsonl
 
 # What auditors read: the timeline, the HTML report and the sign-off sheet.
-run audit show c; expect_out "show starts with the verdict" "^VERIFIED: 8 records"
+run audit show c; expect_out "show starts with the verdict" "^VERIFIED: 10 records"
 expect_out "show lists the KCV step" "dkek.kcv"
 check "show carries no escape character" '! grep -q "$(printf "\033")" "$OUT"'
 run audit report c --out rep; expect_rc "report written" 0
@@ -114,9 +117,9 @@ check "report lists the KCV" 'grep -q "$kcv" rep.html'
 check "sign-off sheet fits 80 columns" '[ "$(awk "{ if (length(\$0) > 80) n++ } END { print n+0 }" rep.txt)" -eq 0 ]'
 check "sign-off sheet has the closing hash" 'grep -q "$(sha256sum c/transcript.jsonl | cut -c1-4)" rep.txt'
 run audit report c --out rep; expect_err "report never overwrites" 5 "file exists"
-cp -r c bad; sed -i '2s/"alice"/"mallory"/' bad/transcript.jsonl
+cp -r c bad; sed -i '3s/"alice"/"mallory"/' bad/transcript.jsonl
 run audit show bad; expect_rc "show of a tampered ceremony fails" 1
-expect_out "and says where" "^NOT VERIFIED: record 1"
+expect_out "and says where" "^NOT VERIFIED: record 2"
 
 # No secret anywhere in the ceremony directory: the share (raw, hex,
 # base64) and every passphrase.

@@ -71,16 +71,36 @@ printf 'wrong-passphrase-0\n' >"$T/pw"
 run hsm import-share "$T/a.share" --card emu:dev --passphrase-file "$T/pw"
 expect_err "wrong passphrase: one line, nothing imported" 3 "wrong passphrase"
 
-CUSTOS_EMU_FAULTS=remove-at=8 run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12"
+# The card is pulled when the second share's IMPORT arrives (the DKEK
+# status query is the first INS 52, share A the second).
+CUSTOS_EMU_FAULTS=remove-on=52:3 run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12"
 expect_err "card removed mid-import says what completed" 1 "removed.*1 of 2 imported"
 run hsm status --card emu:dev
 expect_out "the device kept the first share" "DKEK shares +: 2, 1 outstanding"
-run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12"
-expect_err "rerun with both: device takes only 1 more" 5 "takes 1 more share, not 2"
-run hsm import-share "$T/b.share" --card emu:dev --passphrase-file "$T/p2" --expect-kcv "$kcv"
-expect_rc "rerun picks up from the device's state" 0
+run hsm import-share "$T/a.share" --card emu:dev --passphrase-file "$T/p1"
+expect_err "rerun with the share already in: refused, it asks for the next" 5 "a.share .*is already in HSM .*nothing was sent; give the next share"
+run hsm status --card emu:dev
+expect_out "nothing was sent again" "DKEK shares +: 2, 1 outstanding"
+run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev --passphrase-file "$T/p12" --expect-kcv "$kcv"
+expect_rc "rerun with both picks up from the device's journal" 0
+expect_out "share A is said to be in already" "a.share .*is already in HSM .*not sent again"
+expect_out "only B was sent" "imported .*b.share: 2 of 2 shares in, 0 outstanding"
 expect_out "KCV matches the prediction" "KCV MATCHES"
 expect_out "device KCV shown" "device KCV: $kcv"
+
+# Cut where it hurts: the process ends right after the device took share
+# A and before anything could say so (exit-after: the card acted, then
+# the process is gone, as with SIGKILL). The rerun must know A is in.
+run hsm init --card emu:cut --dkek-shares 2 --so-pin-file "$T/so" --pin-file "$T/pin2"
+CUSTOS_EMU_FAULTS=exit-after=52:2 run hsm import-share "$T/a.share" "$T/b.share" --card emu:cut --passphrase-file "$T/p12"
+check "the cut process died after the device took A" '[ "$rc" = 137 ]'
+run hsm status --card emu:cut
+expect_out "the next run reconciles the cut import first" "hsm.import-share on HSM .* was done before an interruption: recorded now"
+expect_out "the device holds A" "DKEK shares +: 2, 1 outstanding"
+run hsm import-share "$T/a.share" "$T/b.share" --card emu:cut --passphrase-file "$T/p12" --expect-kcv "$kcv"
+expect_rc "the rerun after the cut imports only B" 0
+expect_out "the rerun says A is in already" "a.share .*is already in HSM .*not sent again"
+expect_out "the DKEK is right, not all zero" "KCV MATCHES"
 
 run hsm init --card emu:dev2 --dkek-shares 2 --so-pin-file "$T/so" --pin-file "$T/pin2"
 run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev2 --passphrase-file "$T/p12" --expect-kcv 0123456789ABCDEF

@@ -227,7 +227,7 @@ expect_err "a refused unwrap is refused in a ceremony too" 5 "DKEK MISMATCH"
 run hsm keygen --card emu:primary --type ec:nosuchcurve --label x --pin-file "$T/pin" $cer
 expect_err "a failed keygen in a ceremony" 4 "does not take"
 check "is recorded with what is on the device" \
-	'grep "hsm.keygen.failed" "$T/reh/transcript.jsonl" | grep -q "\"key_on_device\":\"no\""'
+	'grep "\"intent.void\"" "$T/reh/transcript.jsonl" | grep "\"op\":\"hsm.keygen\"" | grep -q "\"key_on_device\":\"no\""'
 run audit verify "$T/reh"
 expect_rc "the rehearsal transcript verifies" 0
 run audit show "$T/reh"
@@ -242,4 +242,4 @@ check "no PIN in the transcript" '! grep -q 648219 "$T/reh/transcript.jsonl"'
 run hsm unwrap --card emu:replacement "$T/evil.wrap" --ref 9 --pin-file "$T/pin" $cer
 expect_err "a crafted file in a ceremony is refused" 1 "removed again"
 check "and recorded with the key not on the device" \
-	'grep "hsm.unwrap.failed" "$T/reh/transcript.jsonl" | tail -1 | grep -q "\"unwrapped\":false"'
+	'grep "\"intent.void\"" "$T/reh/transcript.jsonl" | grep "\"op\":\"hsm.unwrap\"" | tail -1 | grep -q "\"key_on_device\":\"no\""'

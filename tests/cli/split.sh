@@ -257,7 +257,7 @@ expect_err "a failed combine" 4 "not the recorded one"
 run audit verify cer; expect_rc "the ceremony verifies" 0
 check "split, combine and reshare are in the transcript" 'grep -q "\"share.split\"" cer/transcript.jsonl && grep -q "\"share.combine\"" cer/transcript.jsonl && grep -q "\"share.reshare\"" cer/transcript.jsonl'
 check "the transcript names the custodians and the scheme" 'grep -q "\"custodians\": *\[\"alice\", *\"bob\", *\"carol\"\]" cer/transcript.jsonl && grep -q "\"scheme\": *\"sc-hsm\"" cer/transcript.jsonl'
-check "the failed combine is recorded as failed" 'grep "\"share.combine\"" cer/transcript.jsonl | tail -1 | grep -q "\"outcome\": *\"failed\""'
+check "the failed combine is recorded as a refused share" 'tail -n 1 cer/transcript.jsonl | grep "\"attempt.refused\"" | grep -q "\"expected_fingerprint\":\"0000000000000000\""'
 leak=0
 # any five consecutive words of any mnemonic, old or new set
 for f in cs/*.txt cre/*.txt; do

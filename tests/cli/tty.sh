@@ -22,7 +22,7 @@ wait_for "New passphrase for the share file:" && ok "prompts on the terminal" ||
 tm send-keys -t t "tangerine submarine violin 42" Enter
 wait_for "(again):" && ok "asks to confirm" || notok "asks to confirm"
 tm send-keys -t t "tangerine submarine violin 43" Enter
-wait_for "differ; please try again" && ok "mismatch is asked again" || notok "mismatch is asked again"
+wait_for "entries differ; please type it again" && ok "mismatch is asked again" || notok "mismatch is asked again"
 wait_for "New passphrase for the share file:"
 tm send-keys -t t "tangerine submarine violin 42" Enter
 wait_for "(again):"

@@ -180,10 +180,17 @@ t "the right PIN resets the counter" cu hsm sign-test
 t "custos audit verify" "$CUSTOS" audit verify "$T/cer"
 t "custos audit show" "$CUSTOS" audit show "$T/cer"
 for a in hsm.import-share hsm.keygen hsm.keys hsm.sign-test hsm.wrap \
-    hsm.init hsm.unwrap hsm.unwrap.failed backup.create backup.verify \
-    backup.restore; do
+    hsm.init hsm.unwrap backup.create backup.verify backup.restore; do
 	has "transcript records $a" "$a"
 done
+# The unwrap cut by the card's removal: its intent, voided with the reason.
+if jq -e -s 'map(select(.action == "intent.void" and .facts.op ==
+    "hsm.unwrap" and (.facts.reason | test("removed")))) | length >= 1' \
+    "$T/cer/transcript.jsonl" >/dev/null; then
+	ok "transcript voids the cut unwrap's intent, saying why"
+else
+	notok "transcript voids the cut unwrap's intent, saying why"
+fi
 if [ ! -s "$T/cer/transcript.jsonl" ] ||
     grep -q "$PIN\|custos-it-pass" "$T/cer/transcript.jsonl"; then
 	echo "not ok - no PIN or passphrase in the transcript"

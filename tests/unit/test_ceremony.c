@@ -20,7 +20,8 @@ static const unsigned char pw[] = "administrator passphrase";
 static int
 setup(void **state)
 {
-	struct ceremony_params p = { "Test ceremony", "carol", 1, 1, 8192 };
+	struct ceremony_params p = { .title = "Test ceremony", .admin = "carol",
+	    .rehearsal = 1, .kdf_ops = 1, .kdf_mem_kib = 8192 };
 	char id[17], fpr[65];
 
 	(void)state;
@@ -43,7 +44,8 @@ test_open_record_close(void **state)
 {
 	struct ceremony *c = NULL;
 	struct ceremony_verdict v;
-	json_t *f = json_pack("{s:s}", "kcv", "0424FBCFE4E73E8E");
+	json_t *f = json_pack("{s:s,s:i,s:[s]}", "kcv", "0424FBCFE4E73E8E",
+	    "shares", 1, "share_fingerprints", "111D912E464CBD4D");
 	char path[256];
 	struct stat st;
 
@@ -54,7 +56,8 @@ test_open_record_close(void **state)
 	assert_int_equal(strlen(ceremony_id(c)), 16);
 	assert_int_equal(ceremony_record(c, "alice", "dkek.kcv", f),
 	    CUSTOS_OK);
-	assert_int_equal(ceremony_record(c, "alice", "step", NULL), CUSTOS_OK);
+	assert_int_equal(ceremony_record(c, "alice", "dkek.kcv", f),
+	    CUSTOS_OK);
 	/* open and close are not for ceremony_record. */
 	assert_int_equal(ceremony_record(c, "x", "ceremony.close", NULL),
 	    CUSTOS_ERR_INVALID_ARG);
@@ -79,10 +82,68 @@ test_open_record_close(void **state)
 	json_decref(f);
 }
 
+/* A signed record whose facts do not have their documented shape, or
+ * whose action custos does not write, is a finding that names it. */
+static void
+test_shape_findings(void **state)
+{
+	struct ceremony_params p = { .title = "shapes", .admin = "carol",
+	    .kdf_ops = 1, .kdf_mem_kib = 8192 };
+	struct ceremony *c = NULL;
+	struct ceremony_verdict v;
+	char id[17], fpr[65], d2[160];
+	json_t *bad = json_pack("{s:s,s:i}", "kcv", "0424FBCFE4E73E8E",
+	    "shares", 1);
+	json_t *typed = json_pack("{s:s,s:s,s:[s]}", "kcv", "0424FBCFE4E73E8E",
+	    "shares", "one", "share_fingerprints", "111D912E464CBD4D");
+
+	(void)state;
+	snprintf(d2, sizeof(d2), "%s/shape1", tmp);
+	assert_int_equal(ceremony_create(d2, &p, pw, sizeof(pw) - 1, id, fpr),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_unlock(&c, d2, pw, sizeof(pw) - 1),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_record(c, "alice", "dkek.kcv", bad),
+	    CUSTOS_OK);
+	ceremony_free(c);
+	assert_int_equal(ceremony_verify(d2, &v, NULL, NULL),
+	    CUSTOS_ERR_CORRUPT);
+	assert_non_null(strstr(v.why, "record 1 (dkek.kcv)"));
+	assert_non_null(strstr(v.why, "share_fingerprints"));
+
+	snprintf(d2, sizeof(d2), "%s/shape2", tmp);
+	assert_int_equal(ceremony_create(d2, &p, pw, sizeof(pw) - 1, id, fpr),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_unlock(&c, d2, pw, sizeof(pw) - 1),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_record(c, "alice", "dkek.kcv", typed),
+	    CUSTOS_OK);
+	ceremony_free(c);
+	assert_int_equal(ceremony_verify(d2, &v, NULL, NULL),
+	    CUSTOS_ERR_CORRUPT);
+	assert_non_null(strstr(v.why, "record 1 (dkek.kcv)"));
+	assert_non_null(strstr(v.why, "shares"));
+
+	snprintf(d2, sizeof(d2), "%s/shape3", tmp);
+	assert_int_equal(ceremony_create(d2, &p, pw, sizeof(pw) - 1, id, fpr),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_unlock(&c, d2, pw, sizeof(pw) - 1),
+	    CUSTOS_OK);
+	assert_int_equal(ceremony_record(c, "alice", "ceremony.unknown", NULL),
+	    CUSTOS_OK);
+	ceremony_free(c);
+	assert_int_equal(ceremony_verify(d2, &v, NULL, NULL),
+	    CUSTOS_ERR_CORRUPT);
+	assert_non_null(strstr(v.why, "record 1 (ceremony.unknown)"));
+	json_decref(bad);
+	json_decref(typed);
+}
+
 static void
 test_refusals(void **state)
 {
-	struct ceremony_params p = { "again", "carol", 0, 1, 8192 };
+	struct ceremony_params p = { .title = "again", .admin = "carol",
+	    .kdf_ops = 1, .kdf_mem_kib = 8192 };
 	struct ceremony *c = NULL, *c2 = NULL;
 	char id[17], fpr[65], path[256], byte;
 	int up[2], down[2], status = -1;
@@ -139,6 +200,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_record_close, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_shape_findings, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup,
 		    teardown),

@@ -1,4 +1,4 @@
-/* share_sheet.c - custodians' share sheets, with a QR code. */
+/* sheet.c - custodians' share sheets, with a QR code. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <qrencode.h>
 
 #include "../common/secmem.h"
-#include "share_sheet.h"
+#include "sheet.h"
 
 struct buf {
 	char *p;

@@ -1,5 +1,5 @@
 /*
- * share_sheet.h - a custodian's printed sheet for one M-of-N share: plain
+ * sheet.h - a custodian's printed sheet for one M-of-N share: plain
  * text of at most 80 columns with the ceremony, custodian, share index,
  * threshold, split identifier and share fingerprint, then either the
  * SLIP-39 words numbered in groups of three for reading aloud plus a QR
@@ -9,8 +9,8 @@
  * The sheet holds a secret: it is built in guarded memory (secmem_free it)
  * and only ever written to a file, never to the terminal.
  */
-#ifndef CUSTOS_SHARE_SHEET_H
-#define CUSTOS_SHARE_SHEET_H
+#ifndef CUSTOS_SHEET_H
+#define CUSTOS_SHEET_H
 
 #include <stddef.h>
 

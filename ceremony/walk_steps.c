@@ -1,0 +1,269 @@
+/*
+ * walk_steps.c - each step of a planned ceremony turned into one call of
+ * the ceremony engine (op_*.h), with what the plan says: who holds which
+ * share, which HSM, which key, which set. What a step must find before it
+ * begins (no file in the way) is checked here, so a refusal leaves it
+ * untouched; everything else - intent, reconciling a cut, the record - is
+ * the engine's, the same as for the CLI.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ceremony.h"
+#include "op_backup.h"
+#include "op_hsm.h"
+#include "op_int.h"
+#include "op_share.h"
+#include "walk_int.h"
+
+/* A plan share's protection, as the engine takes it. */
+static void
+protection(const struct plan_share *ps, struct op_protection *p)
+{
+	p->holder = ps->holder;
+	p->threshold = ps->threshold;
+	p->group = ps->group;
+	p->ngroup = ps->ngroup;
+}
+
+int
+walk_do_plan(struct walk *w)
+{
+	const struct plan *p = w->plan;
+	json_t *f;
+	size_t i;
+	int r;
+
+	op_show(w->cx, "Plan SHA-256", p->sha256);
+	if ((r = w->io->confirm(w->io->arg, "Everyone has compared the plan's "
+	    "SHA-256 with the printed plan, and it is the same.", "")) != 0)
+		return walk_fail(w, r, "the plan was not confirmed");
+	f = json_pack("{s:s, s:s, s:s, s:b, s:[]}", "plan_sha256", p->sha256,
+	    "kind", plan_kind_name(p->kind), "title", p->title, "rehearsal",
+	    w->rehearsal, "steps");
+	for (i = 0; f != NULL && i < w->nsteps; i++)
+		json_array_append_new(json_object_get(f, "steps"),
+		    json_string(w->steps[i].id));
+	return op_record(w->cx, NULL, p->admin, "walk.plan", f, NULL);
+}
+
+/* None of the files the share step writes may be there already. */
+static int
+files_free(struct walk *w, const char *dir, int share,
+    const struct op_protection *p)
+{
+	char path[4096];
+	unsigned m, n = p->holder ? 1 : p->ngroup;
+
+	for (m = 0; m < n; m++) {
+		op_plan_file(path, sizeof(path), dir, share, p, m);
+		if (access(path, F_OK) == 0)
+			return walk_fail(w, CUSTOS_ERR_EXISTS, "%s exists; a file "
+			    "is never overwritten (move it away, then take the "
+			    "step again)", path);
+	}
+	return CUSTOS_OK;
+}
+
+static int
+seal(struct walk *w, int i, const unsigned char *value,
+    const struct op_combined *old, const char *old_scheme)
+{
+	struct op_protection to;
+	struct op_seal_args a;
+	char dir[4096], fpr[17];
+	int r;
+
+	protection(&w->plan->shares[i], &to);
+	if ((r = walk_shares_dir(w, dir, sizeof(dir))) != CUSTOS_OK ||
+	    (r = files_free(w, dir, i + 1, &to)) != CUSTOS_OK)
+		return r;
+	memset(&a, 0, sizeof(a));
+	a.dir = dir;
+	a.to = &to;
+	a.share = i + 1;
+	a.nshares = w->plan->nshares;
+	a.value = value;
+	a.old = old;
+	a.old_scheme = old_scheme;
+	a.kdf_mem_kib = w->kdf_mem_kib;
+	a.kdf_ops = w->kdf_ops;
+	return op_plan_share_seal(w->cx, &a, fpr);
+}
+
+int
+walk_do_share_new(struct walk *w)
+{
+	return seal(w, w->cur->share, NULL, NULL, NULL);
+}
+
+int
+walk_do_reshare(struct walk *w)
+{
+	const struct plan *p = w->plan;
+	struct op_protection from;
+	struct op_combined was;
+	struct op_share s;
+	char dir[4096];
+	int r;
+
+	protection(&p->reshare_from, &from);
+	walk_share_source(w, dir, sizeof(dir));
+	if ((r = op_plan_share_open(w->cx, dir, &from, w->cur->share + 1,
+	    &s)) != CUSTOS_OK)
+		return r;
+	memset(&was, 0, sizeof(was));
+	was.threshold = from.holder ? 1 : from.threshold;
+	was.given = (unsigned)s.ncustodians;
+	r = seal(w, w->cur->share, s.value, &was, from.holder ? "file" :
+	    "slip39");
+	op_share_clear(&s);
+	return r;
+}
+
+int
+walk_do_hsm_init(struct walk *w)
+{
+	struct op_init_args a;
+	struct op_dev *d;
+	int r, keys = 0;
+
+	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
+		return r;
+	memset(&a, 0, sizeof(a));
+	a.dkek_shares = (int)w->plan->nshares;
+	a.retries = 3;
+	a.always_confirm = 1;
+	a.consequence = w->cur->consequence;
+	a.so_hint = w->rehearsal ? "Rehearsal: the emulated device takes the "
+	    "factory SO PIN " WALK_SO_PIN_DEFAULT "." : "";
+	return op_hsm_init(w->cx, d, &a, &keys);
+}
+
+int
+walk_do_hsm_import(struct walk *w)
+{
+	const struct plan *p = w->plan;
+	struct op_import_result res;
+	struct op_protection from;
+	struct op_share s;
+	struct op_dev *d;
+	char dir[4096], id[24];
+	const char *want;
+	int r, i = w->cur->share;
+
+	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
+		return r;
+	protection(&p->shares[i], &from);
+	walk_share_source(w, dir, sizeof(dir));
+	if ((r = op_plan_share_open(w->cx, dir, &from, i + 1, &s)) !=
+	    CUSTOS_OK)
+		return r;
+	/* the share this ceremony made, when it made it */
+	snprintf(id, sizeof(id), "share-%d", i + 1);
+	want = walk_step_fact(w, id, NULL, "share_fingerprint");
+	r = op_hsm_import(w->cx, d, &s, 1, want, &res);
+	op_share_clear(&s);
+	return r;
+}
+
+int
+walk_do_hsm_kcv(struct walk *w)
+{
+	const struct plan *p = w->plan;
+	struct op_kcv_result res;
+	struct op_dev *d;
+	const char *want = p->expected_kcv[0] ? p->expected_kcv : NULL;
+	int r;
+
+	if (want == NULL && w->cur->hsm > 0)
+		want = walk_step_fact(w, "hsm-kcv-1", "dkek.kcv", "kcv");
+	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
+		return r;
+	return op_hsm_kcv(w->cx, d, want, want ? "The KCV above matches the "
+	    "paper record, read aloud group by group." : "Everyone has "
+	    "written the KCV above on their paper record.", &res);
+}
+
+int
+walk_do_keygen(struct walk *w)
+{
+	const struct plan_key *pk = &w->plan->keys[w->cur->key];
+	struct op_keygen_args a;
+	struct op_key k;
+	struct op_dev *d;
+	int r;
+
+	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
+		return r;
+	memset(&a, 0, sizeof(a));
+	a.type = pk->type;
+	a.label = pk->label;
+	a.ref = -1;
+	a.unique_label = 1;
+	if ((r = op_hsm_keygen(w->cx, d, &a, &k)) != CUSTOS_OK)
+		return r;
+	op_show(w->cx, "Public key SHA-256", k.fpr);
+	return CUSTOS_OK;
+}
+
+int
+walk_do_backup(struct walk *w)
+{
+	struct backup_manifest *m = NULL;
+	struct op_dev *d;
+	char set[4096], sha[65];
+	struct stat sb;
+	size_t i;
+	int r;
+
+	walk_path(w, set, sizeof(set), w->plan->backup);
+	if (lstat(set, &sb) == 0)
+		return walk_fail(w, CUSTOS_ERR_EXISTS, "%s exists; a backup set "
+		    "is never overwritten (choose another backup: in the plan)",
+		    set);
+	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
+		return r;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return walk_fail(w, CUSTOS_ERR_NOMEM, "out of memory");
+	if ((r = op_backup_create(w->cx, d, set, NULL, 0, m, sha)) ==
+	    CUSTOS_OK) {
+		for (i = 0; i < m->nskipped; i++)
+			op_warn(w->cx, "NOT BACKED UP: key %d (%s): %s",
+			    m->skipped[i].ref, m->skipped[i].label,
+			    m->skipped[i].reason);
+		op_show(w->cx, "Backup manifest SHA-256", sha);
+	}
+	free(m);
+	return r;
+}
+
+int
+walk_do_restore(struct walk *w)
+{
+	struct backup_restore_opts ro = { BACKUP_CONFLICT_REFUSE, 0, 0 };
+	struct backup_manifest *m = NULL;
+	struct backup_outcome *out = NULL;
+	struct op_dev *d;
+	char set[4096], sha[65];
+	size_t done = 0;
+	int r;
+
+	walk_path(w, set, sizeof(set), w->plan->backup);
+	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
+		return r;
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (out = calloc(BACKUP_MAX_KEYS, sizeof(*out))) == NULL) {
+		r = walk_fail(w, CUSTOS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	r = op_backup_restore(w->cx, d, set, &ro, m, sha, out, &done);
+ out:
+	free(m);
+	free(out);
+	return r;
+}
