@@ -53,3 +53,19 @@ check "no PIN or passphrase on screen or in scrollback" '! grep -Eq "$PIN|$P|Qua
 # The factory-default SO PIN is public and printed by the demo's own
 # instructions (once); the one typed is never echoed.
 check "the typed SO PIN is not echoed" '[ "$(grep -c "$SO" history.txt)" = 1 ]'
+
+# The auditor guide's commands on the ceremony the TUI made (tests/cli/
+# guide.sh runs them on the CLI's), and the same steps taken with the CLI
+# give records of the same actions with the same fields.
+guide_doc=$top/docs/auditor-guide.md
+. "$top/tests/cli/guide.inc"
+guide_run tui "$dir/ceremony" any
+export CUSTOS_EMU_DIR="$T/twin-emu"
+cli_twin "$T/twin" >"$T/twin.log" 2>&1
+check "the CLI takes the TUI's steps" '[ "$(jq -r .action "$T/twin/transcript.jsonl" | tail -1)" = ceremony.close ]'
+fields_of "$dir/ceremony/transcript.jsonl" | grep -v '^walk\.plan:' >"$T/fields-tui"
+fields_of "$T/twin/transcript.jsonl" | grep -v '^share\.combine:\|^intent share\.combine:' >"$T/fields-cli"
+same_file "CLI and TUI records of the same steps have the same fields" "$T/fields-tui" "$T/fields-cli"
+cmp -s "$T/fields-tui" "$T/fields-cli" || diff "$T/fields-tui" "$T/fields-cli" | sed 's/^/  | /'
+check "the actors are the people who acted (TUI)" '[ "$(jq -r "select(.action != \"intent\") | .actor" "$dir/ceremony/transcript.jsonl" | sort -u | tr "\n" "/")" = "alice/bob, carol/bob, carol, dave/dana/" ]'
+check "the plan's witness is recorded at open (TUI)" '[ "$(head -n 1 "$dir/ceremony/transcript.jsonl" | jq -c .facts.witnesses)" = "[\"wendy\"]" ]'
