@@ -75,11 +75,13 @@ check_not_closed(struct op_ctx *cx, const char *dir, int for_close)
 		return op_fail(cx, CUSTOS_ERR_CLOSED, "ceremony %s is closed, "
 		    "but its close was cut short: finish it with custos "
 		    "ceremony close %s; nothing was done", dir, dir);
-	/* A transcript that does not verify is refused before anyone types
-	   the passphrase (a partial last line is for the unlock to repair;
-	   a cut close has its own checks when close is rerun). */
+	/* A transcript whose chain or signatures do not verify is refused
+	   before anyone types the passphrase (a partial last line is for
+	   the unlock to repair; a rule not yet met - a key restored but not
+	   yet proven - is for the rerun to meet; a cut close has its own
+	   checks when close is rerun). */
 	if (!for_close && ceremony_verify(dir, &v, NULL, NULL) ==
-	    CUSTOS_ERR_CORRUPT)
+	    CUSTOS_ERR_CORRUPT && v.rule_record < 0)
 		return op_fail(cx, CUSTOS_ERR_CORRUPT, "ceremony %s: its "
 		    "transcript does not verify; nothing was done (see custos "
 		    "audit verify)", dir);
