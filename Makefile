@@ -21,7 +21,7 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -pthread
 
 # Library: everything but ui/main.c, so that tests link the same objects.
-LIB_SRC  = $(wildcard common/*.c ceremony/*.c shamir/*.c cards/*.c)
+LIB_SRC  = $(wildcard common/*.c ceremony/*.c shamir/*.c cards/*.c cards/emu/*.c)
 UI_SRC   = $(filter-out ui/main.c,$(wildcard ui/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ   = $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -47,7 +47,7 @@ $(LIBA): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard */*.h)
+$(BUILD)/%.o: %.c $(wildcard */*.h */*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -5,7 +5,7 @@
 
 #include "../common/secmem.h"
 #include "card.h"
-#include "emu_card.h"
+#include "emu/emu_card.h"
 #include "pcsc.h"
 
 struct card {

@@ -10,7 +10,7 @@
 #include "../common/secmem.h"
 #include "card.h"
 #include "cvc.h"
-#include "emu.h"
+#include "emu/emu.h"
 #include "sc_hsm.h"
 #include "sc_hsm_keys.h"
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../cards/emu.h"
+#include "../cards/emu/emu.h"
 #include "../common/atomicio.h"
 #include "../common/utctime.h"
 #include "ceremony.h"

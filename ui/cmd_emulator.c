@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cards/emu.h"
-#include "../cards/emu_card.h"
-#include "../cards/vpcd.h"
+#include "../cards/emu/emu.h"
+#include "../cards/emu/emu_card.h"
+#include "../cards/emu/vpcd.h"
 #include "cli.h"
 #include "cmds.h"
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../cards/emu.h"
+#include "../../cards/emu/emu.h"
 #include "../../common/secmem.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -15,8 +15,8 @@
 
 #include "../../cards/card.h"
 #include "../../cards/cvc.h"
-#include "../../cards/emu.h"
-#include "../../cards/emu_card.h"
+#include "../../cards/emu/emu.h"
+#include "../../cards/emu/emu_card.h"
 #include "../../cards/keyblob.h"
 #include "../../cards/tlv.h"
 #include "../../common/secmem.h"

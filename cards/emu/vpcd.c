@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/secmem.h"
+#include "../../common/secmem.h"
 #include "emu.h"
 #include "emu_card.h"
 #include "vpcd.h"

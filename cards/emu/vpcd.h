@@ -9,7 +9,7 @@
 
 #include <signal.h>
 
-#include "../common/err.h"
+#include "../../common/err.h"
 #include "emu_card.h"
 
 struct emu;

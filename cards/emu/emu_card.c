@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "card.h"
+#include "../card.h"
 #include "emu.h"
 #include "emu_card.h"
 

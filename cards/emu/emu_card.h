@@ -5,7 +5,7 @@
 #ifndef CUSTOS_EMU_CARD_H
 #define CUSTOS_EMU_CARD_H
 
-#include "../common/err.h"
+#include "../../common/err.h"
 
 struct card;
 

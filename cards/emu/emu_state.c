@@ -11,9 +11,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "../common/atomicio.h"
-#include "../common/encode.h"
-#include "../common/secmem.h"
+#include "../../common/atomicio.h"
+#include "../../common/encode.h"
+#include "../../common/secmem.h"
 #include "emu_int.h"
 
 #define STATE_FORMAT "custos-emulated-sc-hsm/1"

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/err.h"
+#include "../../common/err.h"
 
 #define EMU_NAME_MAX 32
 /* How an emulated device's serial (its certificate holder) starts:

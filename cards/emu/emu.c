@@ -14,11 +14,11 @@
 
 #include <openssl/evp.h>
 
-#include "../common/atomicio.h"
-#include "../common/secmem.h"
-#include "apdu.h"
+#include "../../common/atomicio.h"
+#include "../../common/secmem.h"
+#include "../apdu.h"
 #include "emu_int.h"
-#include "tlv.h"
+#include "../tlv.h"
 
 /* The SmartCard-HSM application identifier. */
 static const uint8_t sc_hsm_aid[] = {

@@ -14,12 +14,12 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 
-#include "../common/secmem.h"
-#include "apdu.h"
-#include "cvc.h"
+#include "../../common/secmem.h"
+#include "../apdu.h"
+#include "../cvc.h"
 #include "emu_int.h"
-#include "keyblob.h"
-#include "tlv.h"
+#include "../keyblob.h"
+#include "../tlv.h"
 
 /* References that mark everything this emulator issues as emulated. */
 #define EMU_ROOT_CHR	"ZZCUSTOSEMUROOT"
