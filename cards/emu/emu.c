@@ -1,7 +1,7 @@
 /*
- * emu.c - the emulated SmartCard-HSM: device lifecycle, command dispatch,
- * PINs, DKEK shares and the elementary files. Keys are in emu_keys.c, the
- * state file in emu_state.c.
+ * emu.c - the emulated SmartCard-HSM: device lifecycle, SELECT and
+ * command dispatch. PINs and DKEK shares are in emu_pin.c, elementary
+ * files in emu_ef.c, keys in emu_keys.c, the state file in emu_state.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,8 @@
 #include "../../common/atomicio.h"
 #include "../../common/secmem.h"
 #include "../apdu.h"
-#include "emu_int.h"
 #include "../tlv.h"
+#include "emu_int.h"
 
 /* The SmartCard-HSM application identifier. */
 static const uint8_t sc_hsm_aid[] = {
@@ -330,235 +330,6 @@ cmd_select(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 }
 
 static uint16_t
-pin_status(const struct emu *e)
-{
-	if (!e->initialized)
-		return SW_REF_NOT_FOUND;
-	if (e->pin_tries == 0)
-		return SW_PIN_BLOCKED;
-	if (e->pin_ok)
-		return SW_OK;
-	return (uint16_t)(0x63C0 | (e->pin_tries & 0x0f));
-}
-
-static uint16_t
-so_status(const struct emu *e)
-{
-	if (!e->initialized)
-		return SW_REF_NOT_FOUND;
-	if (e->so_tries == 0)
-		return SW_PIN_BLOCKED;
-	return (uint16_t)(0x63C0 | (e->so_tries & 0x0f));
-}
-
-/* Checks the SO PIN (8 bytes) and counts a wrong one. */
-static uint16_t
-so_check(struct emu *e, const uint8_t *so)
-{
-	if (e->so_tries == 0)
-		return SW_PIN_BLOCKED;
-	if (secmem_equal(so, e->so_pin, 8) != 0) {
-		e->so_tries--;
-		return e->so_tries ? (uint16_t)(0x63C0 | (e->so_tries & 0xf)) :
-		    SW_PIN_BLOCKED;
-	}
-	e->so_tries = EMU_SO_TRIES;
-	return SW_OK;
-}
-
-static uint16_t
-cmd_verify(struct emu *e, const struct apdu *a)
-{
-	if (a->p1 != 0x00)
-		return SW_WRONG_P1P2;
-	if (a->p2 == 0x88) {
-		if (a->nc == 0)
-			return so_status(e);
-		if (!e->initialized)
-			return SW_REF_NOT_FOUND;
-		return a->nc == 8 ? so_check(e, a->data) : SW_WRONG_LENGTH;
-	}
-	if (a->p2 != 0x81)
-		return SW_REF_NOT_FOUND;
-	if (a->nc == 0)
-		return pin_status(e);
-	if (!e->initialized)
-		return SW_REF_NOT_FOUND;
-	if (e->pin_tries == 0)
-		return SW_PIN_BLOCKED;
-	if (a->nc != e->pin_len || secmem_equal(a->data, e->pin, a->nc) != 0) {
-		e->pin_ok = 0;
-		e->pin_tries--;
-		return e->pin_tries ?
-		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
-	}
-	e->pin_tries = e->pin_max;
-	e->pin_ok = 1;
-	return SW_OK;
-}
-
-static uint16_t
-cmd_change(struct emu *e, const struct apdu *a)
-{
-	uint16_t sw;
-
-	if (!e->initialized)
-		return SW_REF_NOT_FOUND;
-	if (a->p1 != 0x00)
-		return SW_WRONG_P1P2;
-	if (a->p2 == 0x88) {
-		if (a->nc != 16)
-			return SW_WRONG_LENGTH;
-		if ((sw = so_check(e, a->data)) != SW_OK)
-			return sw;
-		memcpy(e->so_pin, a->data + 8, 8);
-		return SW_OK;
-	}
-	if (a->p2 != 0x81)
-		return SW_REF_NOT_FOUND;
-	if (e->pin_tries == 0)
-		return SW_PIN_BLOCKED;
-	if (a->nc < e->pin_len + 6 || a->nc > e->pin_len + 16)
-		return SW_WRONG_LENGTH;
-	if (secmem_equal(a->data, e->pin, e->pin_len) != 0) {
-		e->pin_ok = 0;
-		e->pin_tries--;
-		return e->pin_tries ?
-		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
-	}
-	e->pin_len = a->nc - e->pin_len;
-	memmove(e->pin, a->data + (a->nc - e->pin_len), e->pin_len);
-	e->pin_tries = e->pin_max;
-	e->pin_ok = 1;
-	return SW_OK;
-}
-
-static uint16_t
-cmd_reset_retry(struct emu *e, const struct apdu *a)
-{
-	uint16_t sw;
-
-	if (!e->initialized)
-		return SW_REF_NOT_FOUND;
-	if (a->p2 != 0x81)
-		return SW_REF_NOT_FOUND;
-	if (!(e->options & 0x0001))
-		return SW_CONDITIONS;
-	if (a->p1 == 0x00) {
-		if (a->nc < 8 + 6 || a->nc > 8 + 16)
-			return SW_WRONG_LENGTH;
-	} else if (a->p1 == 0x01) {
-		if (a->nc != 8)
-			return SW_WRONG_LENGTH;
-	} else
-		return SW_WRONG_P1P2;
-	if ((sw = so_check(e, a->data)) != SW_OK)
-		return sw;
-	if (a->p1 == 0x00) {
-		e->pin_len = a->nc - 8;
-		memcpy(e->pin, a->data + 8, e->pin_len);
-	}
-	e->pin_tries = e->pin_max;
-	return SW_OK;
-}
-
-static uint16_t
-cmd_initialize(struct emu *e, const struct apdu *a)
-{
-	const uint8_t *p = a->data, *v, *pin = NULL, *so = NULL;
-	size_t left = a->nc, vl, pinlen = 0;
-	uint32_t tag;
-	uint16_t options = 0, sw;
-	uint8_t retry = 3, shares = 0;
-
-	if (a->p1 != 0 || a->p2 != 0)
-		return SW_WRONG_P1P2;
-	while (left > 0) {
-		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
-			return SW_WRONG_DATA;
-		switch (tag) {
-		case 0x80:
-			if (vl != 2)
-				return SW_WRONG_DATA;
-			options = (uint16_t)((v[0] << 8) | v[1]);
-			break;
-		case 0x81:
-			if (vl < 6 || vl > 16)
-				return SW_WRONG_DATA;
-			pin = v;
-			pinlen = vl;
-			break;
-		case 0x82:
-			if (vl != 8)
-				return SW_WRONG_DATA;
-			so = v;
-			break;
-		case 0x91:
-			if (vl != 1 || v[0] < 1 || v[0] > 10)
-				return SW_WRONG_DATA;
-			retry = v[0];
-			break;
-		case 0x92:
-			if (vl != 1)
-				return SW_WRONG_DATA;
-			shares = v[0];
-			break;
-		default:	/* public key authentication, key domains... */
-			break;
-		}
-	}
-	if (pin == NULL || so == NULL)
-		return SW_WRONG_DATA;
-	if (e->initialized && (sw = so_check(e, so)) != SW_OK)
-		return sw;
-	emu_wipe_user_data(e);
-	e->initialized = 1;
-	e->options = options;
-	memcpy(e->pin, pin, pinlen);
-	e->pin_len = pinlen;
-	e->pin_max = e->pin_tries = retry;
-	memcpy(e->so_pin, so, 8);
-	e->so_tries = EMU_SO_TRIES;
-	e->dkek_total = e->dkek_left = shares;
-	secmem_wipe(e->dkek, sizeof(e->dkek));
-	e->pin_ok = 0;
-	return SW_OK;
-}
-
-static uint16_t
-cmd_import_dkek(struct emu *e, const struct apdu *a, struct emu_rsp *r)
-{
-	uint8_t out[10], h[32];
-	size_t i;
-	int complete;
-
-	if (a->p1 != 0 || a->p2 != 0)
-		return SW_WRONG_P1P2;
-	if (!e->initialized && a->nc != 0)
-		return SW_CONDITIONS;
-	if (a->nc != 0) {
-		if (a->nc != 32)
-			return SW_WRONG_LENGTH;
-		if (e->dkek_total == 0 || e->dkek_left == 0)
-			return SW_CONDITIONS;
-		for (i = 0; i < 32; i++)
-			e->dkek[i] ^= a->data[i];
-		e->dkek_left--;
-	}
-	/* No DKEK configured: 0 shares, 0 outstanding, KCV unknown. */
-	out[0] = e->dkek_total;
-	out[1] = e->dkek_left;
-	complete = e->dkek_total > 0 && e->dkek_left == 0;
-	memset(out + 2, 0, 8);
-	if (complete) {
-		if (EVP_Digest(e->dkek, 32, h, NULL, EVP_sha256(), NULL) != 1)
-			return SW_UNKNOWN;
-		memcpy(out + 2, h, 8);
-	}
-	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
-}
-
-static uint16_t
 cmd_challenge(const struct apdu *a, struct emu_rsp *r)
 {
 	uint8_t buf[1024];
@@ -570,180 +341,6 @@ cmd_challenge(const struct apdu *a, struct emu_rsp *r)
 }
 
 /* Parses "54 02 off" (+ "53 L data") of READ/UPDATE BINARY (odd INS). */
-static uint16_t
-odd_offset(const struct apdu *a, size_t *off, const uint8_t **d, size_t *dn)
-{
-	const uint8_t *p = a->data, *v;
-	size_t left = a->nc, vl;
-	uint32_t tag;
-
-	*off = 0;
-	*d = NULL;
-	*dn = 0;
-	while (left > 0) {
-		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
-			return SW_WRONG_DATA;
-		if (tag == 0x54) {
-			if (vl < 1 || vl > 3)
-				return SW_WRONG_DATA;
-			*off = tlv_uint(v, vl);
-		} else if (tag == 0x53 || tag == 0x73) {
-			*d = v;
-			*dn = vl;
-		}
-	}
-	return SW_OK;
-}
-
-static uint16_t
-file_id(struct emu *e, const struct apdu *a, uint16_t *fid)
-{
-	*fid = (uint16_t)((a->p1 << 8) | a->p2);
-	if (*fid == 0)
-		*fid = e->cur_ef;
-	return *fid == 0 ? SW_NO_EF : SW_OK;
-}
-
-/* Key files (CCxx) and the device key are not readable. */
-static uint16_t
-cmd_read_binary(struct emu *e, const struct apdu *a, struct emu_rsp *r)
-{
-	const struct emu_file *f;
-	const uint8_t *d;
-	size_t off = 0, dn, n;
-	uint16_t fid, sw;
-
-	if (a->ins == 0xB1) {
-		if ((sw = file_id(e, a, &fid)) != SW_OK)
-			return sw;
-		if ((sw = odd_offset(a, &off, &d, &dn)) != SW_OK)
-			return sw;
-	} else {
-		if (a->p1 & 0x80)
-			return SW_WRONG_P1P2;	/* short EF id: none here */
-		fid = e->cur_ef;
-		if (fid == 0)
-			return SW_NO_EF;
-		off = (size_t)((a->p1 << 8) | a->p2);
-	}
-	if ((fid >> 8) == 0xCC)
-		return SW_SECURITY;
-	if ((f = emu_file_find(e, fid)) == NULL)
-		return SW_FILE_NOT_FOUND;
-	e->cur_ef = fid;
-	if (off > f->len)
-		return SW_WRONG_PARAMS;
-	n = f->len - off;
-	if (a->ne != 0 && n > a->ne)
-		n = a->ne;
-	/* Reading at the end gives no data and 9000: clients read until
-	 * an empty answer. */
-	if (emu_rsp_add(r, f->data + off, n) != 0)
-		return SW_UNKNOWN;
-	return SW_OK;
-}
-
-/* Which files a client may write: PrKD, certificates, data, token info. */
-static int
-writable(uint16_t fid)
-{
-	uint8_t hi = (uint8_t)(fid >> 8);
-
-	if (fid == 0x2F02 || hi == 0xCC)
-		return 0;
-	return 1;
-}
-
-static uint16_t
-cmd_update_binary(struct emu *e, const struct apdu *a)
-{
-	const struct emu_file *f;
-	const uint8_t *d;
-	uint8_t *buf = NULL;
-	size_t off, dn, len;
-	uint16_t fid, sw;
-
-	if (a->ins != 0xD7)
-		return SW_INS_NOT_SUPP;
-	if ((sw = file_id(e, a, &fid)) != SW_OK)
-		return sw;
-	if ((sw = odd_offset(a, &off, &d, &dn)) != SW_OK)
-		return sw;
-	if (!writable(fid))
-		return SW_SECURITY;
-	if (!e->pin_ok)
-		return SW_SECURITY;
-	f = emu_file_find(e, fid);
-	len = f ? f->len : 0;
-	if (off > len)
-		return SW_WRONG_PARAMS;
-	if (off + dn > EMU_MAX_FILE)
-		return SW_NO_SPACE;
-	if (off + dn > len)
-		len = off + dn;
-	if ((buf = calloc(1, len ? len : 1)) == NULL)
-		return SW_MEMORY_FAILURE;
-	if (f != NULL)
-		memcpy(buf, f->data, f->len);
-	if (dn)
-		memcpy(buf + off, d, dn);
-	sw = emu_file_put(e, fid, buf, len) == 0 ? SW_OK : SW_NO_SPACE;
-	free(buf);
-	e->cur_ef = fid;
-	return sw;
-}
-
-static uint16_t
-cmd_delete(struct emu *e, const struct apdu *a)
-{
-	uint16_t fid;
-
-	if (a->p1 != 0x02 || a->p2 != 0x00 || a->nc != 2)
-		return SW_WRONG_P1P2;
-	fid = (uint16_t)((a->data[0] << 8) | a->data[1]);
-	if (!e->pin_ok)
-		return SW_SECURITY;
-	if ((fid >> 8) == 0xCC) {
-		if (e->keys[fid & 0xff].pkey == NULL)
-			return SW_FILE_NOT_FOUND;
-		emu_key_clear(&e->keys[fid & 0xff]);
-		return SW_OK;
-	}
-	if (!writable(fid))
-		return SW_SECURITY;
-	if (emu_file_find(e, fid) == NULL)
-		return SW_FILE_NOT_FOUND;
-	emu_file_delete(e, fid);
-	if (e->cur_ef == fid)
-		e->cur_ef = 0;
-	return SW_OK;
-}
-
-/* Lists every file and key: 2 bytes each. */
-static uint16_t
-cmd_enumerate(struct emu *e, struct emu_rsp *r)
-{
-	uint8_t fid[2];
-	size_t i;
-
-	/* CC00 is the device authentication key, as on a real card. */
-	for (i = 0; i < EMU_MAX_KEYS; i++) {
-		if (i > 0 && e->keys[i].pkey == NULL)
-			continue;
-		fid[0] = 0xCC;
-		fid[1] = (uint8_t)i;
-		if (emu_rsp_add(r, fid, 2) != 0)
-			return SW_UNKNOWN;
-	}
-	for (i = 0; i < e->nfiles; i++) {
-		fid[0] = (uint8_t)(e->files[i].fid >> 8);
-		fid[1] = (uint8_t)e->files[i].fid;
-		if (emu_rsp_add(r, fid, 2) != 0)
-			return SW_UNKNOWN;
-	}
-	return SW_OK;
-}
-
 /* Does this command change what is saved in the state file? */
 static int
 mutates(const struct apdu *a)
@@ -768,29 +365,29 @@ dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 		    SW_INS_NOT_SUPP;
 	if (a->cla == 0x00) {
 		switch (a->ins) {
-		case 0x20: return cmd_verify(e, a);
-		case 0x24: return cmd_change(e, a);
-		case 0x2C: return cmd_reset_retry(e, a);
+		case 0x20: return emu_cmd_verify(e, a);
+		case 0x24: return emu_cmd_change(e, a);
+		case 0x2C: return emu_cmd_reset_retry(e, a);
 		case 0x46:
 			if (!e->pin_ok)
 				return SW_SECURITY;
 			return emu_keygen(e, a->p1, a->data, a->nc, r);
 		case 0x84: return cmd_challenge(a, r);
-		case 0xB0: case 0xB1: return cmd_read_binary(e, a, r);
-		case 0xD6: case 0xD7: return cmd_update_binary(e, a);
-		case 0xE4: return cmd_delete(e, a);
+		case 0xB0: case 0xB1: return emu_cmd_read_binary(e, a, r);
+		case 0xD6: case 0xD7: return emu_cmd_update_binary(e, a);
+		case 0xE4: return emu_cmd_delete(e, a);
 		}
 		return SW_INS_NOT_SUPP;
 	}
 	if (a->cla != 0x80)
 		return SW_CLA_NOT_SUPP;
 	switch (a->ins) {
-	case 0x50: return cmd_initialize(e, a);
-	case 0x52: return cmd_import_dkek(e, a, r);
+	case 0x50: return emu_cmd_initialize(e, a);
+	case 0x52: return emu_cmd_import_dkek(e, a, r);
 	case 0x58:
 		if (a->p1 != 0 || a->p2 != 0)
 			return SW_WRONG_P1P2;
-		return cmd_enumerate(e, r);
+		return emu_cmd_enumerate(e, r);
 	case 0x62:
 		if (!e->pin_ok)
 			return SW_SECURITY;

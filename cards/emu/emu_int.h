@@ -95,4 +95,20 @@ uint16_t emu_wrap(struct emu *e, uint8_t ref, struct emu_rsp *r);
 uint16_t emu_unwrap(struct emu *e, uint8_t ref, const uint8_t *d, size_t n);
 void emu_key_clear(struct emu_key *k);
 
+/* PINs and DKEK shares (emu_pin.c): each returns a status word. */
+struct apdu;
+uint16_t emu_cmd_verify(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_change(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_reset_retry(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_initialize(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_import_dkek(struct emu *e, const struct apdu *a,
+    struct emu_rsp *r);
+
+/* Elementary files (emu_ef.c): each returns a status word. */
+uint16_t emu_cmd_read_binary(struct emu *e, const struct apdu *a,
+    struct emu_rsp *r);
+uint16_t emu_cmd_update_binary(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_delete(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_enumerate(struct emu *e, struct emu_rsp *r);
+
 #endif

@@ -17,9 +17,9 @@
 #include "../../common/secmem.h"
 #include "../apdu.h"
 #include "../cvc.h"
-#include "emu_int.h"
 #include "../keyblob.h"
 #include "../tlv.h"
+#include "emu_int.h"
 
 /* References that mark everything this emulator issues as emulated. */
 #define EMU_ROOT_CHR	"ZZCUSTOSEMUROOT"

@@ -1,0 +1,243 @@
+/*
+ * emu_pin.c - the emulated SmartCard-HSM's PIN and DKEK commands: VERIFY
+ * (user PIN and SO PIN status), CHANGE REFERENCE DATA, RESET RETRY
+ * COUNTER, INITIALIZE DEVICE and IMPORT DKEK SHARE. Dispatched from
+ * emu.c; behaviour and sources in docs/emulator.md.
+ */
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "../../common/secmem.h"
+#include "../apdu.h"
+#include "../tlv.h"
+#include "emu_int.h"
+
+static uint16_t
+pin_status(const struct emu *e)
+{
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (e->pin_ok)
+		return SW_OK;
+	return (uint16_t)(0x63C0 | (e->pin_tries & 0x0f));
+}
+
+static uint16_t
+so_status(const struct emu *e)
+{
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->so_tries == 0)
+		return SW_PIN_BLOCKED;
+	return (uint16_t)(0x63C0 | (e->so_tries & 0x0f));
+}
+
+/* Checks the SO PIN (8 bytes) and counts a wrong one. */
+static uint16_t
+so_check(struct emu *e, const uint8_t *so)
+{
+	if (e->so_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (secmem_equal(so, e->so_pin, 8) != 0) {
+		e->so_tries--;
+		return e->so_tries ? (uint16_t)(0x63C0 | (e->so_tries & 0xf)) :
+		    SW_PIN_BLOCKED;
+	}
+	e->so_tries = EMU_SO_TRIES;
+	return SW_OK;
+}
+
+uint16_t
+emu_cmd_verify(struct emu *e, const struct apdu *a)
+{
+	if (a->p1 != 0x00)
+		return SW_WRONG_P1P2;
+	if (a->p2 == 0x88) {
+		if (a->nc == 0)
+			return so_status(e);
+		if (!e->initialized)
+			return SW_REF_NOT_FOUND;
+		return a->nc == 8 ? so_check(e, a->data) : SW_WRONG_LENGTH;
+	}
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (a->nc == 0)
+		return pin_status(e);
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (a->nc != e->pin_len || secmem_equal(a->data, e->pin, a->nc) != 0) {
+		e->pin_ok = 0;
+		e->pin_tries--;
+		return e->pin_tries ?
+		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
+	}
+	e->pin_tries = e->pin_max;
+	e->pin_ok = 1;
+	return SW_OK;
+}
+
+uint16_t
+emu_cmd_change(struct emu *e, const struct apdu *a)
+{
+	uint16_t sw;
+
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (a->p1 != 0x00)
+		return SW_WRONG_P1P2;
+	if (a->p2 == 0x88) {
+		if (a->nc != 16)
+			return SW_WRONG_LENGTH;
+		if ((sw = so_check(e, a->data)) != SW_OK)
+			return sw;
+		memcpy(e->so_pin, a->data + 8, 8);
+		return SW_OK;
+	}
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (e->pin_tries == 0)
+		return SW_PIN_BLOCKED;
+	if (a->nc < e->pin_len + 6 || a->nc > e->pin_len + 16)
+		return SW_WRONG_LENGTH;
+	if (secmem_equal(a->data, e->pin, e->pin_len) != 0) {
+		e->pin_ok = 0;
+		e->pin_tries--;
+		return e->pin_tries ?
+		    (uint16_t)(0x63C0 | (e->pin_tries & 0xf)) : SW_PIN_BLOCKED;
+	}
+	e->pin_len = a->nc - e->pin_len;
+	memmove(e->pin, a->data + (a->nc - e->pin_len), e->pin_len);
+	e->pin_tries = e->pin_max;
+	e->pin_ok = 1;
+	return SW_OK;
+}
+
+uint16_t
+emu_cmd_reset_retry(struct emu *e, const struct apdu *a)
+{
+	uint16_t sw;
+
+	if (!e->initialized)
+		return SW_REF_NOT_FOUND;
+	if (a->p2 != 0x81)
+		return SW_REF_NOT_FOUND;
+	if (!(e->options & 0x0001))
+		return SW_CONDITIONS;
+	if (a->p1 == 0x00) {
+		if (a->nc < 8 + 6 || a->nc > 8 + 16)
+			return SW_WRONG_LENGTH;
+	} else if (a->p1 == 0x01) {
+		if (a->nc != 8)
+			return SW_WRONG_LENGTH;
+	} else
+		return SW_WRONG_P1P2;
+	if ((sw = so_check(e, a->data)) != SW_OK)
+		return sw;
+	if (a->p1 == 0x00) {
+		e->pin_len = a->nc - 8;
+		memcpy(e->pin, a->data + 8, e->pin_len);
+	}
+	e->pin_tries = e->pin_max;
+	return SW_OK;
+}
+
+uint16_t
+emu_cmd_initialize(struct emu *e, const struct apdu *a)
+{
+	const uint8_t *p = a->data, *v, *pin = NULL, *so = NULL;
+	size_t left = a->nc, vl, pinlen = 0;
+	uint32_t tag;
+	uint16_t options = 0, sw;
+	uint8_t retry = 3, shares = 0;
+
+	if (a->p1 != 0 || a->p2 != 0)
+		return SW_WRONG_P1P2;
+	while (left > 0) {
+		if (tlv_next(&p, &left, &tag, &v, &vl) != 0)
+			return SW_WRONG_DATA;
+		switch (tag) {
+		case 0x80:
+			if (vl != 2)
+				return SW_WRONG_DATA;
+			options = (uint16_t)((v[0] << 8) | v[1]);
+			break;
+		case 0x81:
+			if (vl < 6 || vl > 16)
+				return SW_WRONG_DATA;
+			pin = v;
+			pinlen = vl;
+			break;
+		case 0x82:
+			if (vl != 8)
+				return SW_WRONG_DATA;
+			so = v;
+			break;
+		case 0x91:
+			if (vl != 1 || v[0] < 1 || v[0] > 10)
+				return SW_WRONG_DATA;
+			retry = v[0];
+			break;
+		case 0x92:
+			if (vl != 1)
+				return SW_WRONG_DATA;
+			shares = v[0];
+			break;
+		default:	/* public key authentication, key domains... */
+			break;
+		}
+	}
+	if (pin == NULL || so == NULL)
+		return SW_WRONG_DATA;
+	if (e->initialized && (sw = so_check(e, so)) != SW_OK)
+		return sw;
+	emu_wipe_user_data(e);
+	e->initialized = 1;
+	e->options = options;
+	memcpy(e->pin, pin, pinlen);
+	e->pin_len = pinlen;
+	e->pin_max = e->pin_tries = retry;
+	memcpy(e->so_pin, so, 8);
+	e->so_tries = EMU_SO_TRIES;
+	e->dkek_total = e->dkek_left = shares;
+	secmem_wipe(e->dkek, sizeof(e->dkek));
+	e->pin_ok = 0;
+	return SW_OK;
+}
+
+uint16_t
+emu_cmd_import_dkek(struct emu *e, const struct apdu *a, struct emu_rsp *r)
+{
+	uint8_t out[10], h[32];
+	size_t i;
+	int complete;
+
+	if (a->p1 != 0 || a->p2 != 0)
+		return SW_WRONG_P1P2;
+	if (!e->initialized && a->nc != 0)
+		return SW_CONDITIONS;
+	if (a->nc != 0) {
+		if (a->nc != 32)
+			return SW_WRONG_LENGTH;
+		if (e->dkek_total == 0 || e->dkek_left == 0)
+			return SW_CONDITIONS;
+		for (i = 0; i < 32; i++)
+			e->dkek[i] ^= a->data[i];
+		e->dkek_left--;
+	}
+	/* No DKEK configured: 0 shares, 0 outstanding, KCV unknown. */
+	out[0] = e->dkek_total;
+	out[1] = e->dkek_left;
+	complete = e->dkek_total > 0 && e->dkek_left == 0;
+	memset(out + 2, 0, 8);
+	if (complete) {
+		if (EVP_Digest(e->dkek, 32, h, NULL, EVP_sha256(), NULL) != 1)
+			return SW_UNKNOWN;
+		memcpy(out + 2, h, 8);
+	}
+	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
+}
