@@ -1,4 +1,5 @@
-/* ceremony.c - ceremony directories: key, transcript, close. */
+/* ceremony.c - ceremony directories: key and transcript (close:
+   ceremony_close.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,26 +17,18 @@
 #include "../common/secmem.h"
 #include "../common/utctime.h"
 #include "ceremony.h"
+#include "ceremony_int.h"
 #include "schema.h"
 #include "sharefile_v1.h"
 #include "transcript.h"
 
-struct ceremony {
-	char dir[PATH_MAX];
-	char id[17];
-	char admin[256];
-	int rehearsal;
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-	unsigned char keyid[MINISIGN_KEYID_LEN];
-	unsigned char *sk;	/* guarded, crypto_sign_SECRETKEYBYTES */
-};
 
 static const char key_label[] = "ceremony-signing-key";
 static const char key_comment[] =
     "not a DKEK share: the ceremony's signing key, destroyed at close";
 
-static int
-path_join(char *out, const char *dir, const char *name)
+int
+cer_path_join(char *out, const char *dir, const char *name)
 {
 	int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
 
@@ -69,7 +62,7 @@ ceremony_load_pub(const char *dir, unsigned char pk[32],
 	size_t len = 0;
 	int r;
 
-	if ((r = path_join(path, dir, CEREMONY_PUB)) != CUSTOS_OK ||
+	if ((r = cer_path_join(path, dir, CEREMONY_PUB)) != CUSTOS_OK ||
 	    (r = atomicio_read(path, 4096, 0, &buf, &len)) != CUSTOS_OK)
 		return r;
 	r = minisign_pubkey_parse((char *)buf, len, keyid, pk);
@@ -147,13 +140,13 @@ read_all_fd(int fd, char **out, size_t *outlen)
 }
 
 /* Opens (no symlinks) and reads a ceremony's whole transcript. */
-static int
-read_transcript(const char *dir, char **buf, size_t *len)
+int
+cer_read_transcript(const char *dir, char **buf, size_t *len)
 {
 	char path[PATH_MAX];
 	int fd, r;
 
-	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+	if ((r = cer_path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
 		return r;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return custos_err_from_errno(errno);
@@ -193,8 +186,8 @@ append_record(int fd, const struct ceremony *c, unsigned long long seq,
  * Appends under an exclusive lock. When closing is set and the last
  * record already is ceremony.close, appends nothing (resumed close).
  */
-static int
-append_locked(struct ceremony *c, const char *actor, const char *action,
+int
+cer_append_locked(struct ceremony *c, const char *actor, const char *action,
     json_t *facts, int closing, unsigned long long *seq)
 {
 	struct transcript_verdict v;
@@ -203,7 +196,7 @@ append_locked(struct ceremony *c, const char *actor, const char *action,
 	size_t len = 0, good;
 	int fd, r, tries;
 
-	if ((r = path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
+	if ((r = cer_path_join(path, c->dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK)
 		return r;
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -288,7 +281,7 @@ ceremony_append(struct ceremony *c, const char *actor, const char *action,
 	if (strcmp(action, "ceremony.close") == 0 ||
 	    strcmp(action, "ceremony.open") == 0)
 		return CUSTOS_ERR_INVALID_ARG;
-	return append_locked(c, actor, action, facts, 0, seq);
+	return cer_append_locked(c, actor, action, facts, 0, seq);
 }
 
 int
@@ -318,7 +311,7 @@ make_key(struct ceremony *c, const struct ceremony_params *p,
 	    c->id);
 	if ((r = minisign_pubkey_text(pub, sizeof(pub), c->keyid, c->pk,
 	    comment)) != CUSTOS_OK ||
-	    (r = path_join(path, c->dir, CEREMONY_PUB)) != CUSTOS_OK ||
+	    (r = cer_path_join(path, c->dir, CEREMONY_PUB)) != CUSTOS_OK ||
 	    (r = atomicio_create(path, pub, strlen(pub))) != CUSTOS_OK)
 		goto out;
 	memset(&h, 0, sizeof(h));
@@ -328,7 +321,7 @@ make_key(struct ceremony *c, const struct ceremony_params *p,
 	h.opslimit = p->kdf_ops;
 	h.mem_kib = p->kdf_mem_kib;
 	if ((r = v1_seal(&text, &tlen, &h, seed, pw, pwlen)) != CUSTOS_OK ||
-	    (r = path_join(path, c->dir, CEREMONY_KEY)) != CUSTOS_OK)
+	    (r = cer_path_join(path, c->dir, CEREMONY_KEY)) != CUSTOS_OK)
 		goto out;
 	r = atomicio_create(path, text, tlen);
  out:
@@ -368,7 +361,7 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	randombytes_buf(idb, sizeof(idb));
 	sodium_bin2hex(c->id, sizeof(c->id), idb, sizeof(idb));
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		if ((r = path_join(path, dir, subdirs[i])) != CUSTOS_OK)
+		if ((r = cer_path_join(path, dir, subdirs[i])) != CUSTOS_OK)
 			goto out;
 		if (mkdir(path, 0700) != 0) {
 			r = custos_err_from_errno(errno);
@@ -408,7 +401,7 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	    CUSTOS_OK)
 		goto out;
 	line[llen] = '\n';
-	if ((r = path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK ||
+	if ((r = cer_path_join(path, dir, CEREMONY_TRANSCRIPT)) != CUSTOS_OK ||
 	    (r = atomicio_create(path, line, llen + 1)) != CUSTOS_OK)
 		goto out;
 	memcpy(id_out, c->id, 17);
@@ -421,7 +414,7 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 		    CEREMONY_KEY, CEREMONY_TRANSCRIPT, "shares", "backups",
 		    "reports" };
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			if (path_join(path, dir, files[i]) == CUSTOS_OK &&
+			if (cer_path_join(path, dir, files[i]) == CUSTOS_OK &&
 			    unlink(path) != 0)
 				(void)rmdir(path);
 		}
@@ -459,7 +452,7 @@ unlock(struct ceremony **out, const char *dir, const unsigned char *pw,
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	if ((r = ceremony_load_pub(dir, c->pk, c->keyid)) != CUSTOS_OK)
 		goto out;
-	if ((r = read_transcript(dir, &tbuf, &tlen)) != CUSTOS_OK ||
+	if ((r = cer_read_transcript(dir, &tbuf, &tlen)) != CUSTOS_OK ||
 	    (r = read_identity(c, tbuf, tlen)) != CUSTOS_OK)
 		goto out;
 	{
@@ -479,7 +472,7 @@ unlock(struct ceremony **out, const char *dir, const unsigned char *pw,
 			goto out;
 		}
 	}
-	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
+	if ((r = cer_path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
 		goto out;
 	r = atomicio_read(path, V1_FILE_MAX, 0, &kbuf, &klen);
 	if (r == CUSTOS_ERR_NOT_FOUND) {
@@ -520,107 +513,4 @@ ceremony_unlock_for_close(struct ceremony **out, const char *dir,
     const unsigned char *pw, size_t pwlen)
 {
 	return unlock(out, dir, pw, pwlen, 1);
-}
-
-/* Removes what an atomic write of dir/name that was cut left behind. */
-static void
-clean_temps(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (path_join(path, dir, name) == CUSTOS_OK)
-		atomicio_clean_temps(path);
-}
-
-/* Overwrites, syncs and removes the encrypted key file. */
-static int
-destroy_key(const char *dir)
-{
-	char path[PATH_MAX], zeros[4096];
-	struct stat st;
-	off_t done = 0;
-	int fd, r = CUSTOS_OK, dfd;
-
-	if ((r = path_join(path, dir, CEREMONY_KEY)) != CUSTOS_OK)
-		return r;
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? CUSTOS_OK : custos_err_from_errno(errno);
-	memset(zeros, 0, sizeof(zeros));
-	if (fstat(fd, &st) == 0) {
-		while (done < st.st_size) {
-			size_t n = (size_t)(st.st_size - done) < sizeof(zeros) ?
-			    (size_t)(st.st_size - done) : sizeof(zeros);
-
-			if (atomicio_write_all(fd, zeros, n) != CUSTOS_OK)
-				break;
-			done += (off_t)n;
-		}
-		if (fsync(fd) != 0)
-			r = custos_err_from_errno(errno);
-	}
-	close(fd);
-	if (unlink(path) != 0)
-		return custos_err_from_errno(errno);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) != 0)
-			r = custos_err_from_errno(errno);
-		close(dfd);
-	}
-	return r;
-}
-
-int
-ceremony_close(struct ceremony *c, const char *actor)
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char path[PATH_MAX], tc[256], hex[65], now[21], *buf = NULL;
-	char *sig = NULL;
-	struct transcript_verdict v;
-	size_t len = 0, slen = 0;
-	int r;
-
-	clean_temps(c->dir, CEREMONY_SIG);
-	if ((r = append_locked(c, actor, "ceremony.close", NULL, 1, NULL)) !=
-	    CUSTOS_OK)
-		return r;
-	if ((r = read_transcript(c->dir, &buf, &len)) != CUSTOS_OK)
-		return r;
-	if (transcript_verify(buf, len, c->pk, &v) != CUSTOS_OK) {
-		r = CUSTOS_ERR_CORRUPT;
-		goto out;
-	}
-	crypto_hash_sha256(h, (unsigned char *)buf, len);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	utctime_now(now);
-	snprintf(tc, sizeof(tc), "custos ceremony %s closed %s records %zu "
-	    "sha256 %s", c->id, now, v.records, hex);
-	if ((r = minisign_sign(&sig, &slen, (unsigned char *)buf, len,
-	    c->keyid, c->sk, tc)) != CUSTOS_OK ||
-	    (r = path_join(path, c->dir, CEREMONY_SIG)) != CUSTOS_OK)
-		goto out;
-	r = atomicio_create(path, sig, slen);
-	if (r == CUSTOS_ERR_EXISTS) {
-		/* An earlier close got this far: keep the key unless that
-		 * signature really verifies over this transcript. */
-		unsigned char *old = NULL;
-		size_t olen = 0;
-
-		if ((r = atomicio_read(path, 4096, 0, &old, &olen)) ==
-		    CUSTOS_OK)
-			r = minisign_verify((char *)old, olen,
-			    (unsigned char *)buf, len, c->keyid, c->pk);
-		atomicio_free_buf(old, olen, 0);
-		if (r != CUSTOS_OK) {
-			r = CUSTOS_ERR_CORRUPT;
-			goto out;
-		}
-	}
-	if (r != CUSTOS_OK)
-		goto out;
-	r = destroy_key(c->dir);
- out:
-	free(sig);
-	free(buf);
-	return r;
 }
