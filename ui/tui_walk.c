@@ -14,20 +14,8 @@
 #include "../common/secmem.h"
 #include "tui.h"
 #include "tui_walk.h"
+#include "tui_walk_int.h"
 
-#define SECRET_MAX 256
-#define SHOWN_MAX 3
-#define LIST_TOP 2
-
-struct tw {
-	struct walk *w;
-	const char *dir;
-	char status[320];		/* the last outcome, until the next */
-	size_t cut;			/* the step an interruption cut, or -1 */
-	enum tui_attr status_attr;
-	char shown[SHOWN_MAX][3][160];	/* rows of each value shown */
-	int nshown;
-};
 
 static int list_rows(void) { return LINES - 15; }
 static int head_row(void) { return LIST_TOP + list_rows() + 1; }
@@ -88,8 +76,8 @@ draw_shown(struct tw *t)
 }
 
 /* The rows left in the panel under what was shown. */
-static int
-panel_free_row(struct tw *t)
+int
+tw_panel_free_row(struct tw *t)
 {
 	int i, y = panel_row();
 
@@ -98,8 +86,8 @@ panel_free_row(struct tw *t)
 	return y;
 }
 
-static void
-draw(struct tw *t)
+void
+tw_draw(struct tw *t)
 {
 	const struct plan *p;
 	const struct walk_step *st;
@@ -154,8 +142,8 @@ io_handover(void *arg, const char *who, const char *why)
 	char line[160];
 	int y, k;
 
-	draw(t);
-	y = panel_free_row(t);
+	tw_draw(t);
+	y = tw_panel_free_row(t);
 	snprintf(line, sizeof(line), "Hand the keyboard to %s.", who);
 	tui_put(y++, 2, TUI_BOLD, line);
 	y += tui_wrap(y, 2, COLS - 4, 2, TUI_NORMAL, why);
@@ -172,172 +160,6 @@ io_handover(void *arg, const char *who, const char *why)
 	}
 }
 
-static const char *
-strength(const char *pw, size_t len)
-{
-	double bits = pwpolicy_estimate_bits(pw, len);
-
-	if (len == 0)
-		return "";
-	if (pwpolicy_check(pw, len, 0) != NULL)
-		return bits < PWPOLICY_MIN_BITS ? "strength: too weak" :
-		    "strength: refused (see the rule above)";
-	return bits < 80 ? "strength: good" : "strength: strong";
-}
-
-/* Reads one entry without echo into buf; 0, or CUSTOS_ERR_CANCELLED. */
-static int
-read_hidden(int y, char *buf, size_t *len, int show_strength)
-{
-	int k;
-
-	*len = 0;
-	buf[0] = '\0';
-	for (;;) {
-		tui_clear_rows(y + 1, y + 1);
-		if (show_strength)
-			tui_put(y + 1, 4, pwpolicy_check(buf, *len, 0) ?
-			    TUI_BAD : TUI_GOOD, strength(buf, *len));
-		k = tui_key();
-		if (k == '\n')
-			return 0;
-		if (k == TUI_ESC || k == TUI_KEY_EOF) {
-			secmem_wipe(buf, SECRET_MAX + 1);
-			*len = 0;
-			return CUSTOS_ERR_CANCELLED;
-		}
-		if (k == KEY_BACKSPACE && *len > 0)
-			buf[--*len] = '\0';
-		else if (k == 21)	/* Ctrl-U */
-			secmem_wipe(buf, SECRET_MAX + 1), *len = 0;
-		else if (k >= 32 && k < 256 && k != 127 && *len < SECRET_MAX) {
-			buf[(*len)++] = (char)k;
-			buf[*len] = '\0';
-		}
-	}
-}
-
-static int
-io_secret(void *arg, enum op_secret kind, const char *who,
-    const char *what, const char *hint, char **out, size_t *outlen)
-{
-	struct tw *t = arg;
-	char *a = secmem_alloc(SECRET_MAX + 1), *b = secmem_alloc(SECRET_MAX +
-	    1), line[200];
-	size_t la = 0, lb = 0;
-	int y, r, twice = kind == OP_SECRET_NEW || kind ==
-	    OP_SECRET_ADMIN_NEW || kind == OP_SECRET_PIN_NEW ||
-	    kind == OP_SECRET_SO_PIN_NEW;
-	int strong = kind == OP_SECRET_NEW || kind == OP_SECRET_ADMIN_NEW;
-
-	*out = NULL;
-	if (a == NULL || b == NULL) {
-		r = CUSTOS_ERR_NOMEM;
-		goto out;
-	}
-	draw(t);
-	y = panel_free_row(t);
-	snprintf(line, sizeof(line), "%s (%s types; it is not shown):", what,
-	    who);
-	tui_put(y++, 2, TUI_BOLD, line);
-	if (hint != NULL && hint[0] != '\0')
-		y += tui_wrap(y, 2, COLS - 4, 2, TUI_DIM, hint);
-	tui_help("Enter: done   Backspace: delete   Ctrl-U: start again   "
-	    "Esc: stop");
-	tui_put(y, 2, TUI_NORMAL, "> ");
-	if ((r = read_hidden(y, a, &la, strong)) != 0)
-		goto out;
-	if (twice) {
-		tui_clear_rows(y, y + 1);
-		tui_put(y, 2, TUI_NORMAL, "Again, to be sure: > ");
-		if ((r = read_hidden(y, b, &lb, 0)) != 0)
-			goto out;
-		if (la != lb || secmem_equal(a, b, la) != 0) {
-			r = CUSTOS_ERR_PASSPHRASE_MISMATCH;
-			goto out;
-		}
-	}
-	tui_clear_rows(y, y + 1);
-	*out = a;
-	*outlen = la;
-	a = NULL;
-	r = 0;
- out:
-	secmem_free(a);
-	secmem_free(b);
-	return r;
-}
-
-static void
-show_words(const char *who, const char *title, const char *secret)
-{
-	char line[200], word[16];
-	const char *p = secret;
-	int i = 0, n, rows;
-
-	tui_wipe_screen();
-	snprintf(line, sizeof(line), "Words for %s", who);
-	tui_title(line, "");
-	tui_put(1, 2, TUI_BOLD, title);
-	tui_put(2, 2, TUI_NORMAL, "Write them down in order, on paper. Never "
-	    "photograph or type them anywhere.");
-	rows = 9;
-	while (*p != '\0') {
-		n = (int)strcspn(p, " ");
-		snprintf(word, sizeof(word), "%.*s", n < 12 ? n : 12, p);
-		snprintf(line, sizeof(line), "%2d. %s", i + 1, word);
-		tui_put(4 + i % rows, 2 + 19 * (i / rows), TUI_SECRET, line);
-		secmem_wipe(line, sizeof(line));
-		secmem_wipe(word, sizeof(word));
-		i++;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	tui_help("Any key: hide the words (the screen is wiped)");
-	tui_secret_shown(1);
-	(void)tui_key();
-	tui_wipe_screen();
-	tui_secret_shown(0);
-}
-
-static void io_note(void *arg, const char *text);
-
-static int
-io_reveal(void *arg, const char *who, const char *title, const char *secret)
-{
-	struct tw *t = arg;
-	char line[200];
-	int y, k, seen = 0;
-
-	if (!tui_has_alt_screen()) {
-		io_note(t, "This terminal keeps what it shows (no alternate "
-		    "screen), so the words are not shown here; the member "
-		    "files hold the part.");
-		return 0;
-	}
-	for (;;) {
-		draw(t);
-		y = panel_free_row(t);
-		snprintf(line, sizeof(line), "%s: %s.", who, title);
-		tui_put(y++, 2, TUI_BOLD, line);
-		tui_wrap(y, 2, COLS - 4, 3, TUI_NORMAL, seen ? "They are hidden "
-		    "again. Press s to see them once more, or Enter to go on." :
-		    "Only you should see them: everyone else looks away. Press "
-		    "s to show them, or Enter to go on without them.");
-		tui_help("s: show my words   Enter: go on");
-		k = tui_key();
-		if (k == 's' || k == 'S') {
-			show_words(who, title, secret);
-			seen = 1;
-		} else if (k == '\n') {
-			return seen;
-		} else if (k == TUI_KEY_EOF || k == TUI_ESC) {
-			return CUSTOS_ERR_CANCELLED;
-		}
-	}
-}
-
 static int
 io_confirm(void *arg, const char *consequence, const char *word)
 {
@@ -346,8 +168,8 @@ io_confirm(void *arg, const char *consequence, const char *word)
 	size_t n = 0;
 	int y, k;
 
-	draw(t);
-	y = panel_free_row(t);
+	tw_draw(t);
+	y = tw_panel_free_row(t);
 	y += tui_wrap(y, 2, COLS - 4, 3, word[0] ? TUI_BAD : TUI_BOLD,
 	    consequence);
 	if (word[0] == '\0') {
@@ -409,7 +231,7 @@ io_show(void *arg, const char *label, const char *hex)
 		    "  words: %s", words);
 	}
 	t->nshown++;
-	draw(t);
+	tw_draw(t);
 }
 
 static void
@@ -440,8 +262,8 @@ io_slow(void *arg, const char *what, int (*fn)(void *ctx), void *ctx)
 	return tui_run_slow(what, fn, ctx);
 }
 
-static void
-io_note(void *arg, const char *text)
+void
+tw_io_note(void *arg, const char *text)
 {
 	struct tw *t = arg;
 
@@ -510,10 +332,10 @@ io_warn(void *arg, const char *text)
 static struct op_io io_of(struct tw *t)
 {
 	struct op_io io = {
-		.arg = t, .handover = io_handover, .secret = io_secret,
-		.can_retry = io_can_retry, .reveal = io_reveal,
+		.arg = t, .handover = io_handover, .secret = tw_io_secret,
+		.can_retry = io_can_retry, .reveal = tw_io_reveal,
 		.confirm = io_confirm, .show = io_show,
-		.progress = io_progress, .slow = io_slow, .note = io_note,
+		.progress = io_progress, .slow = io_slow, .note = tw_io_note,
 		.warn = io_warn, .recorded = io_recorded,
 	};
 
@@ -526,7 +348,7 @@ static int
 open_walk(struct tw *t, const struct walk_opts *o, const struct op_io *io,
     char *why, size_t whysz)
 {
-	draw(t);
+	tw_draw(t);
 	return walk_open(&t->w, o, io, why, whysz);
 }
 
@@ -538,10 +360,10 @@ loop(struct tw *t)
 	int k, r;
 
 	for (;;) {
-		draw(t);
+		tw_draw(t);
 		(void)walk_steps(t->w, &n);
 		if (walk_current(t->w) < n)
-			tui_put(panel_free_row(t) + 1, 2, TUI_NORMAL, "Press "
+			tui_put(tw_panel_free_row(t) + 1, 2, TUI_NORMAL, "Press "
 			    "Enter to take this step.");
 		tui_help(walk_current(t->w) < n ? "Enter: take this step   "
 		    "a: audit view   ?: help   q: quit (resume later)" :
