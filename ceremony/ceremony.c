@@ -388,6 +388,7 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 			r = CUSTOS_ERR_INVALID_ARG;
 			goto out;
 		}
+	json_object_set_new(facts, "schema", json_integer(SCHEMA_VERSION));
 	if (p->plan_sha256 != NULL)
 		json_object_set_new(facts, "plan_sha256",
 		    json_string(p->plan_sha256));

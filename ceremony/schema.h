@@ -16,6 +16,9 @@
 
 #include "../common/err.h"
 
+/* The version of the record shapes below; ceremony.open records it. */
+#define SCHEMA_VERSION 1
+
 enum schema_type {
 	SCH_STR = 1,	/* a string */
 	SCH_INT,	/* an integer */

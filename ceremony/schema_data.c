@@ -111,6 +111,10 @@ static const struct schema_field f_open[] = {
 	{ "title", SCH_STR, SCH_REQ, NULL, "the ceremony's title" },
 	{ "witnesses", SCH_STRS, SCH_REQ, NULL,
 	    "the witnesses present (may be empty)" },
+	{ "schema", SCH_INT, SCH_OPT, NULL,
+	    "the version of these record shapes the transcript follows (1); "
+	    "absent from transcripts of custos 0.1.0, whose records audit "
+	    "verify does not hold to these shapes" },
 	{ "plan_sha256", SCH_SHA256, SCH_OPT, NULL,
 	    "a planned ceremony: SHA-256 of the plan file" },
 	END,

@@ -15,6 +15,8 @@ struct ceremony_verdict {
 	struct transcript_verdict t;	/* chain and signatures */
 	int closed;			/* last record is ceremony.close */
 	int closing_sig_ok;		/* transcript.jsonl.minisig verifies */
+	int shapes_checked;		/* record 0 names a schema: every
+					   record was held to its shape */
 	int rehearsal;
 	char id[17];
 	char transcript_sha256[65];	/* of the whole file */

@@ -67,6 +67,9 @@ audit_verify_cmd(int argc, char **argv)
 	printf("  words: %s\n", words);
 	printf("records:    %zu, hash chain and signatures verified\n",
 	    v.t.records);
+	if (!v.shapes_checked && v.t.records > 0)
+		printf("shapes:     not checked (no schema in record 0: a "
+		    "transcript of custos 0.1.0)\n");
 	printf("status:     %s\n", v.closed ? "closed; closing signature "
 	    "verified" : "open (not yet closed)");
 	printf("transcript sha256:\n");
