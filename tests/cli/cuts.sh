@@ -94,3 +94,12 @@ expect_err "the share that completes it names the all-zero DKEK, with the remedy
 check "after warning that custos has no record of the share in" 'grep -q "1 share that went in outside custos.s record" "$ERR"'
 run hsm status --card emu:zero
 expect_out "status names the all-zero DKEK" "all-zero DKEK \(KCV 66687AADF862BD77\)"
+
+# A wrong SO PIN stops before INITIALIZE (VERIFY 88 first): the tries
+# left are said and the device keeps its DKEK. The card would be pulled
+# if INITIALIZE (INS 50) were ever sent.
+printf '0000000000000000\n' >badso
+CUSTOS_EMU_FAULTS=remove-on=50:1 run hsm init --card emu:cer --dkek-shares 2 --so-pin-file badso --pin-file pin2
+expect_err "re-initializing with a wrong SO PIN is refused, tries left said" 3 "wrong SO PIN, [0-9]+ tries left"
+run hsm status --card emu:cer
+expect_out "and the device was not erased: its DKEK is still there" "DKEK shares +: 2, 0 outstanding"
