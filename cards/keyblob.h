@@ -99,4 +99,12 @@ int keyblob_wrap(const uint8_t dkek[32], EVP_PKEY *pkey,
 int keyblob_unwrap(const uint8_t dkek[32], const uint8_t *blob, size_t len,
     EVP_PKEY **pkey) CUSTOS_WUR;
 
+/* The blob's EC coefficient A was empty and taken as the -3 its curve
+   (P-256, P-384 or P-521) implies, as another implementation writes it. */
+#define KEYBLOB_NOTE_A_IMPLIED 0x1u
+
+/* keyblob_unwrap(), and *notes |= what was read leniently (NULL: none). */
+int keyblob_unwrap_notes(const uint8_t dkek[32], const uint8_t *blob,
+    size_t len, EVP_PKEY **pkey, unsigned *notes) CUSTOS_WUR;
+
 #endif

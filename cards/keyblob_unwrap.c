@@ -202,9 +202,21 @@ decode_rsa(EVP_PKEY **pkey, int type, size_t keysize, const uint8_t *pt,
  * The known curve with prime p, coefficients a, b, order and generator g
  * (04|x|y), as a new group, or NULL.
  */
+/*
+ * Curves whose a is p - 3. An independent implementation of the card
+ * writes their coefficient A as an empty field (a = -3 implied); A is then
+ * taken as implied only for these, never a wrong non-empty A.
+ */
+static int
+a_is_minus_3(int nid)
+{
+	return nid == NID_X9_62_prime256v1 || nid == NID_secp384r1 ||
+	    nid == NID_secp521r1;
+}
+
 static EC_GROUP *
-match_curve(const BIGNUM *p, const BIGNUM *a, const BIGNUM *b,
-    const BIGNUM *order, const struct field *g, BN_CTX *ctx)
+match_curve(const BIGNUM *p, const BIGNUM *a, int a_empty, const BIGNUM *b,
+    const BIGNUM *order, const struct field *g, BN_CTX *ctx, int *implied)
 {
 	EC_GROUP *grp = NULL;
 	EC_POINT *gp = NULL;
@@ -223,7 +235,9 @@ match_curve(const BIGNUM *p, const BIGNUM *a, const BIGNUM *b,
 		if ((grp = EC_GROUP_new_by_curve_name(kb_ec_curves[i])) == NULL ||
 		    !EC_GROUP_get_curve(grp, cp, ca, cb, ctx))
 			goto out;
-		if (BN_cmp(cp, p) != 0 || BN_cmp(ca, a) != 0 ||
+		*implied = a_empty && a_is_minus_3(kb_ec_curves[i]) &&
+		    BN_cmp(ca, a) != 0;
+		if (BN_cmp(cp, p) != 0 || (BN_cmp(ca, a) != 0 && !*implied) ||
 		    BN_cmp(cb, b) != 0 ||
 		    BN_cmp(EC_GROUP_get0_order(grp), order) != 0)
 			continue;
@@ -241,13 +255,15 @@ match_curve(const BIGNUM *p, const BIGNUM *a, const BIGNUM *b,
 	if (!found) {
 		EC_GROUP_free(grp);
 		grp = NULL;
+		*implied = 0;
 	}
 	return grp;
 }
 
 /* EC from A, B, P, N, G, d, Q on a known curve, Q = d*G. */
 static int
-decode_ec(EVP_PKEY **pkey, size_t keysize, const uint8_t *pt, size_t len)
+decode_ec(EVP_PKEY **pkey, size_t keysize, const uint8_t *pt, size_t len,
+    unsigned *notes)
 {
 	struct field f[7];
 	EC_GROUP *grp = NULL;
@@ -257,7 +273,7 @@ decode_ec(EVP_PKEY **pkey, size_t keysize, const uint8_t *pt, size_t len)
 	OSSL_PARAM_BLD *bld = NULL;
 	uint8_t pub[EC_POINT_MAX];
 	size_t fb, publen;
-	int r;
+	int r, implied = 0;
 
 	if ((r = split_fields(pt, len, f, 7)) != CUSTOS_OK)
 		goto out;
@@ -275,8 +291,11 @@ decode_ec(EVP_PKEY **pkey, size_t keysize, const uint8_t *pt, size_t len)
 	    f[6].n != 1 + 2 * fb || f[6].v[0] != 0x04)
 		goto out;
 	r = CUSTOS_ERR_UNSUPPORTED;
-	if ((grp = match_curve(p, a, b, order, &f[4], ctx)) == NULL)
+	if ((grp = match_curve(p, a, f[0].n == 0, b, order, &f[4], ctx,
+	    &implied)) == NULL)
 		goto out;
+	if (implied && notes != NULL)
+		*notes |= KEYBLOB_NOTE_A_IMPLIED;
 	r = CUSTOS_ERR_FORMAT;
 	if ((keysize != (size_t)EC_GROUP_get_degree(grp) &&
 	    keysize != fb * 8) ||
@@ -323,6 +342,13 @@ int
 keyblob_unwrap(const uint8_t dkek[32], const uint8_t *blob, size_t len,
     EVP_PKEY **pkey)
 {
+	return keyblob_unwrap_notes(dkek, blob, len, pkey, NULL);
+}
+
+int
+keyblob_unwrap_notes(const uint8_t dkek[32], const uint8_t *blob,
+    size_t len, EVP_PKEY **pkey, unsigned *notes)
+{
 	struct keyblob_info info;
 	struct secrets *s = NULL;
 	EVP_PKEY *k = NULL;
@@ -364,7 +390,7 @@ keyblob_unwrap(const uint8_t dkek[32], const uint8_t *blob, size_t len,
 		goto out;
 	keysize = kb_be16(s->plain + 8);	/* enc_len >= 16 */
 	if (info.type == KEYBLOB_EC)
-		r = decode_ec(&k, keysize, s->plain, info.enc_len);
+		r = decode_ec(&k, keysize, s->plain, info.enc_len, notes);
 	else
 		r = decode_rsa(&k, info.type, keysize, s->plain,
 		    info.enc_len);

@@ -395,7 +395,11 @@ sc_hsm_unwrap_key(struct card *c, int ref, const uint8_t *blob, size_t len,
 	}
 	if ((r = sc_hsm_transmit(c, &a, rsp, sizeof(rsp), &rl, &sw)) != 0)
 		return r;
-	r = wrap_err(sw);
+	/* 6A80 is the SmartCard-HSM's answer to a blob of another DKEK;
+	   another implementation answers 6400 (execution error, memory
+	   unchanged) to a blob altered inside its encrypted part. Either
+	   way the blob does not open under this DKEK (issue 14). */
+	r = sw == SW_EXEC_ERROR ? CUSTOS_ERR_DKEK_MISMATCH : wrap_err(sw);
 	/* Leave no blob behind (the next staged unwrap replaces it
 	 * anyway); only a removed card changes the answer. */
 	if (staged && sw != SW_OK && sc_hsm_delete_ef(c, 0x2F10) ==

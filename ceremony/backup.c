@@ -309,6 +309,7 @@ backup_check_key(const char *dir, const struct backup_manifest *m,
 	EVP_PKEY *cpub = NULL, *priv = NULL;
 	char path[4096], hex[65];
 	size_t dl = 0;
+	unsigned notes = 0;
 	int r;
 
 	*file = NULL;
@@ -378,7 +379,10 @@ backup_check_key(const char *dir, const struct backup_manifest *m,
 	}
 	if (dkek == NULL)
 		return 0;
-	r = keyblob_unwrap(dkek, wf->blob, wf->blob_len, &priv);
+	r = keyblob_unwrap_notes(dkek, wf->blob, wf->blob_len, &priv, &notes);
+	if (r == 0 && (notes & KEYBLOB_NOTE_A_IMPLIED) != 0)
+		snprintf(o->note, sizeof(o->note), "its EC coefficient A is empty: "
+		    "taken as the -3 its curve implies");
 	if (r != 0) {
 		backup_say(o, r, "%s: %s", k->file, r == CUSTOS_ERR_CORRUPT ? "the "
 		    "blob's CMAC does not hold: altered" : custos_strerror(r));
@@ -448,7 +452,7 @@ backup_open_key(const char *dir, const struct backup_manifest *m, int ref,
 	/* The deep check first: CMAC, decryption, the manifest's key. */
 	if ((r = backup_check_key(dir, m, &m->keys[i], dkek, &file, &flen, &wf, &pub,
 	    o)) == 0 && (r = keyblob_unwrap(dkek, wf.blob, wf.blob_len, priv))
-	    != 0)
+	    != 0)	/* the check above said what it read leniently */
 		backup_say(o, r, "%s", custos_strerror(r));
 	EVP_PKEY_free(pub);
 	free(file);

@@ -29,6 +29,7 @@ struct backup_outcome {
 	int on_device;		/* restore: this key is under dest_ref now */
 	int proven;		/* restore: signs under the manifest's key */
 	char why[160];		/* one line when err != 0 */
+	char note[96];		/* what was read leniently, or "" */
 };
 
 /*

@@ -44,8 +44,8 @@ progress(void *arg, size_t done, size_t total, const struct backup_outcome *o)
 		    "(signs under its original public key)", done, total, o->ref,
 		    o->dest_ref);
 	else
-		op_note(p->cx, "[%zu/%zu] key %3d: %s", done, total, o->ref,
-		    p->verb);
+		op_note(p->cx, "[%zu/%zu] key %3d: %s%s%s", done, total, o->ref,
+		    p->verb, o->note[0] != '\0' ? "; " : "", o->note);
 	if (p->cx->io->progress != NULL)
 		p->cx->io->progress(p->cx->io->arg, p->what, done, total);
 }

@@ -316,6 +316,8 @@ op_backup_export_key(struct op_ctx *cx, const char *set, int ref,
 		    "the shares make another DKEK than the set's" : o.why);
 		goto out;
 	}
+	if (o.note[0] != '\0')
+		op_note(cx, "key %d: %s", ref, o.note);
 	if ((r = op_secret(cx, OP_SECRET_EXPORT_NEW, who, "New passphrase for "
 	    "the exported key", "", &pw, &pwlen)) != CUSTOS_OK ||
 	    (r = op_file_intent(cx, who, "backup.export-key", out, NULL, &in))

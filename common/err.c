@@ -51,7 +51,8 @@ custos_strerror(int err)
 		return "the card wants the user PIN first";
 	case CUSTOS_ERR_CARD: return "the card refused the command";
 	case CUSTOS_ERR_DKEK_MISMATCH:
-		return "the wrapped key does not match the device's DKEK";
+		return "the wrapped key does not match the device's DKEK, or "
+		    "was altered";
 	case CUSTOS_ERR_CARD_FULL: return "no room left on the card";
 	case CUSTOS_ERR_NO_KEY: return "no key with that reference on the card";
 	case CUSTOS_ERR_PROTOCOL: return "the card's answer is malformed";

@@ -41,7 +41,7 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 	unsigned long v;
 
 	memset(f, 0, sizeof(*f));
-	f->remove_ins = f->exit_ins = -1;
+	f->remove_ins = f->exit_ins = f->sw_ins = -1;
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
@@ -60,6 +60,18 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 			    "remove-on") == 0 ? &f->remove_ins_n :
 			    &f->exit_ins_n) != 0)
 				return CUSTOS_ERR_FORMAT;
+			continue;
+		}
+		if (strcmp(tok, "sw-on") == 0) {
+			unsigned long ins = strtoul(eq + 1, &end, 16), sw;
+
+			if (end == eq + 1 || *end != ':' || ins > 0xff)
+				return CUSTOS_ERR_FORMAT;
+			sw = strtoul(end + 1, &end, 16);
+			if (*end != '\0' || sw < 0x6000 || sw > 0x6FFF)
+				return CUSTOS_ERR_FORMAT;
+			f->sw_ins = (int)ins;
+			f->sw_val = (uint16_t)sw;
 			continue;
 		}
 		if (eq[1] < '0' || eq[1] > '9')
@@ -85,7 +97,15 @@ emu_faults_answer(const struct emu_faults *f, const uint8_t *cmd, size_t n,
 {
 	uint16_t sw;
 
-	if (f == NULL || !f->no_applet || n < 4 || cap < 2)
+	if (f == NULL || n < 4 || cap < 2)
+		return 0;
+	if (f->sw_ins >= 0 && cmd[1] == f->sw_ins) {
+		rsp[0] = (uint8_t)(f->sw_val >> 8);
+		rsp[1] = (uint8_t)f->sw_val;
+		*rlen = 2;
+		return 1;
+	}
+	if (!f->no_applet)
 		return 0;
 	/* A card with no SmartCard-HSM applet: SELECT by name finds
 	 * nothing, and no proprietary class is known. */

@@ -24,6 +24,11 @@ struct emu_faults {
 	   its state, before the answer arrives: a cut at the worst moment */
 	int exit_ins;		/* -1: none */
 	unsigned long exit_ins_n;
+	/* sw-on=INS:SW: every command with instruction byte INS is answered
+	   with the status word SW (hex) and not carried out, as a card that
+	   answers it otherwise would */
+	int sw_ins;		/* -1: none */
+	uint16_t sw_val;
 };
 
 /*

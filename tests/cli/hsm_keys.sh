@@ -104,6 +104,10 @@ open(sys.argv[2], 'wb').write(d)
 PY
 run hsm unwrap --card emu:replacement "$T/bad.wrap" --pin-file "$T/pin"
 expect_err "unwrap: an altered blob is refused by the device" 5 "does not match the DKEK, or was altered"
+# Another implementation of the card answers an altered blob with SW 6400
+# (execution error), not 6A80: the same clear message (issue 14).
+CUSTOS_EMU_FAULTS=sw-on=74:6400 run hsm unwrap --card emu:replacement "$T/bad.wrap" --pin-file "$T/pin"
+expect_err "unwrap: SW 6400 to a blob says the same" 5 "does not match the DKEK, or was altered"
 run hsm keys --card emu:replacement
 expect_out "and the replacement still has no keys" "^no keys"
 # Removed in the middle: the rerun picks up from the card's real state.

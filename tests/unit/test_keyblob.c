@@ -728,6 +728,69 @@ test_hand_ec_p256(void **state)
 	assert_int_equal(unwrap_pb(KEYBLOB_EC, &p, &u), CUSTOS_ERR_FORMAT);
 }
 
+/* P-256 with B, P, N, G and d written in full, A empty or given. */
+static void
+pb_p256_a(struct pb *p, const uint8_t *a, size_t alen)
+{
+	uint8_t d[32];
+
+	pb_start(p, 256);
+	pb_field(p, a, alen);
+	pb_hexfield(p, p256_b);
+	pb_hexfield(p, p256_p);
+	pb_hexfield(p, p256_n);
+	pb_hexfield(p, p256_g);
+	memset(d, 0, sizeof(d));
+	d[31] = 1;
+	pb_field(p, d, sizeof(d));
+	pb_hexfield(p, p256_g);
+	pb_pad(p);
+}
+
+/*
+ * Issue 14: an independent implementation writes the coefficient A of
+ * P-256, P-384 and P-521 as an empty field (a = -3 implied). It is taken,
+ * and said so; a wrong non-empty A is still refused.
+ */
+static void
+test_hand_ec_empty_a(void **state)
+{
+	uint8_t blob[KEYBLOB_MAX], a[32] = { 0 };
+	struct pb p;
+	EVP_PKEY *u = NULL;
+	unsigned notes = 0;
+	size_t len;
+
+	(void)state;
+	pb_p256_a(&p, a, 0);
+	len = build_blob(blob, dkek, KEYBLOB_EC, &p);
+	assert_int_equal(keyblob_unwrap_notes(dkek, blob, len, &u, &notes),
+	    CUSTOS_OK);
+	assert_non_null(u);
+	assert_int_equal(notes, KEYBLOB_NOTE_A_IMPLIED);
+	EVP_PKEY_free(u);
+	/* the A written in full: no note */
+	unhex(a, sizeof(a), p256_a);
+	pb_p256_a(&p, a, sizeof(a));
+	len = build_blob(blob, dkek, KEYBLOB_EC, &p);
+	notes = 0;
+	assert_int_equal(keyblob_unwrap_notes(dkek, blob, len, &u, &notes),
+	    CUSTOS_OK);
+	assert_int_equal(notes, 0);
+	EVP_PKEY_free(u);
+	/* a wrong non-empty A (0, written as one byte): refused */
+	a[0] = 0;
+	pb_p256_a(&p, a, 1);
+	assert_int_equal(unwrap_pb(KEYBLOB_EC, &p, &u),
+	    CUSTOS_ERR_UNSUPPORTED);
+	/* A off by one: refused */
+	unhex(a, sizeof(a), p256_a);
+	a[31] ^= 1;
+	pb_p256_a(&p, a, sizeof(a));
+	assert_int_equal(unwrap_pb(KEYBLOB_EC, &p, &u),
+	    CUSTOS_ERR_UNSUPPORTED);
+}
+
 static void
 test_hand_padding(void **state)
 {
@@ -1140,6 +1203,7 @@ main(void)
 		cmocka_unit_test(test_layout_ec_p256),
 		cmocka_unit_test(test_layout_ec_p521),
 		cmocka_unit_test(test_hand_ec_p256),
+		cmocka_unit_test(test_hand_ec_empty_a),
 		cmocka_unit_test(test_hand_padding),
 		cmocka_unit_test(test_hand_ec_curves),
 		cmocka_unit_test(test_hand_rsa),
