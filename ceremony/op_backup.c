@@ -3,6 +3,7 @@
  * (op_backup.h). The set logic is backup.c and backup_restore.c; this
  * file is the step around it: device, intent, record, what people see.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -225,6 +226,43 @@ check_transcript(struct op_ctx *cx, const char *dir,
 	return CUSTOS_OK;
 }
 
+/*
+ * Names every entry of the set's directory its manifest does not list
+ * (issue 14: an extra key-003.wrap went unmentioned) and adds each to bad
+ * as a problem of reference 0. Returns how many there are.
+ */
+static size_t
+unlisted(struct op_ctx *cx, const char *set, const struct backup_manifest *m,
+    json_t *bad)
+{
+	DIR *d = opendir(set);
+	struct dirent *e;
+	size_t i, n = 0;
+	char why[320];
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0
+		    || strcmp(e->d_name, "manifest.json") == 0)
+			continue;
+		for (i = 0; i < m->nkeys; i++)
+			if (strcmp(e->d_name, m->keys[i].file) == 0)
+				break;
+		if (i < m->nkeys)
+			continue;
+		snprintf(why, sizeof(why), "%s is in the set's directory but "
+		    "not in its manifest", e->d_name);
+		op_note(cx, "UNLISTED: %s", why);
+		if (bad != NULL)
+			json_array_append_new(bad, json_pack("{s:i, s:s}", "ref",
+			    0, "why", why));
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int
 op_backup_verify(struct op_ctx *cx, const char *set,
     const struct op_dkek_sources *sources, const char *transcript,
@@ -234,7 +272,7 @@ op_backup_verify(struct op_ctx *cx, const char *set,
 	struct prog p = { cx, NULL, "Checking the set" };
 	unsigned char *dkek = NULL;
 	json_t *f, *bad;
-	size_t i;
+	size_t i, extra;
 	int r, rt = CUSTOS_OK;
 
 	*nbad = 0;
@@ -274,6 +312,7 @@ op_backup_verify(struct op_ctx *cx, const char *set,
 		if (out[i].err != 0)
 			json_array_append_new(bad, json_pack("{s:i, s:s}", "ref",
 			    out[i].ref, "why", out[i].why));
+	extra = unlisted(cx, set, m, bad);
 	if (f != NULL)
 		json_object_update_new(f, json_pack("{s:b, s:I, s:I, s:o}",
 		    "deep", sources != NULL, "keys", (json_int_t)m->nkeys,
@@ -297,6 +336,12 @@ op_backup_verify(struct op_ctx *cx, const char *set,
 		r = CUSTOS_ERR_CORRUPT;	/* why: the transcript's complaint */
 	else if (r == CUSTOS_ERR_CORRUPT)
 		op_set_why_text(cx, "");	/* each key's line said it */
+	if (extra > 0 && r == CUSTOS_OK) {
+		r = CUSTOS_ERR_CORRUPT;
+		(void)op_fail(cx, r, "%zu file%s in the set's directory %s not "
+		    "in its manifest (UNLISTED above)", extra, extra == 1 ? "" :
+		    "s", extra == 1 ? "is" : "are");
+	}
  out:
 	secmem_free(dkek);
 	return r;

@@ -93,6 +93,16 @@ expect_out "the others still pass" "FAILED: 10 of 11 keys"
 cp -r "$T/set" "$T/bad2"; rm "$T/bad2/key-004.wrap"
 run backup verify "$T/bad2"
 expect_out "a missing wrap file is named" "key +4: FAILED: key-004.wrap: no such file"
+# Files the manifest does not list are named, each, and fail the set
+# (issue 14: an extra key-003.wrap went unmentioned, exit 0).
+cp -r "$T/set" "$T/extra"; cp "$T/set/key-002.wrap" "$T/extra/key-013.wrap"
+printf 'x\n' >"$T/extra/notes.txt"
+run backup verify "$T/extra"
+expect_rc "a set with unlisted files fails verify" 1
+expect_out "the extra wrap file is named" "UNLISTED: key-013.wrap is in the set's directory but not in its manifest"
+expect_out "and any other file" "UNLISTED: notes.txt is in the set's directory"
+expect_out "the listed keys still pass" "FAILED: 11 of 11 keys match"
+check "and the error says how many are unlisted" 'grep -q "2 files in the set.s directory are not in its manifest" "$ERR"'
 cp -r "$T/set" "$T/bad3"
 sed -i 's/"label": "k-rsa:2048"/"label": "k-rsa:2049"/' "$T/bad3/manifest.json"
 run backup verify "$T/bad3"
