@@ -110,6 +110,12 @@ op_share_open_file(struct op_ctx *cx, const char *path, struct op_share *s)
 		op_share_clear(s);
 		return op_fail(cx, CUSTOS_ERR_INTERNAL, "fingerprint");
 	}
+	if (info.format == SHAREFILE_V1 && info.v1.mem_kib < V1_MEM_KIB_FLOOR)
+		op_warn(cx, "%s: its key derivation is weak (Argon2id with %llu "
+		    "KiB, below the %llu MiB custos writes): a guessed "
+		    "passphrase is cheap to try; protect the share again (custos "
+		    "share convert)", path, info.v1.mem_kib, V1_MEM_KIB_FLOOR /
+		    1024);
 	snprintf(s->file, sizeof(s->file), "%s", path);
 	snprintf(s->names[0], sizeof(s->names[0]), "%s", who);
 	s->ncustodians = 1;

@@ -352,9 +352,28 @@ check_kind(const struct plan *p, char *why, size_t whysz)
 static int
 check_path(const char *field, const char *s, char *why, size_t whysz)
 {
+	const char *c;
+	size_t n;
+
 	if (s != NULL && (strlen(s) >= PATH_MAX || !is_text(s, PATH_MAX))) {
 		plan_why(why, whysz, "%s: not a printable path", field);
 		return CUSTOS_ERR_FORMAT;
+	}
+	if (s == NULL)
+		return 0;
+	/* Issue 14: every path stays inside the plan's own tree. */
+	if (s[0] == '/' || s[0] == '~') {
+		plan_why(why, whysz, "%s: '%.60s' is absolute; give a path "
+		    "inside the ceremony's directory", field, s);
+		return CUSTOS_ERR_FORMAT;
+	}
+	for (c = s; *c != '\0'; c += n + (c[n] == '/')) {
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			plan_why(why, whysz, "%s: '%.60s' leaves the ceremony's "
+			    "directory (..); give a path inside it", field, s);
+			return CUSTOS_ERR_FORMAT;
+		}
 	}
 	return 0;
 }

@@ -94,6 +94,7 @@ int
 cli_secret_source(struct prompt_src *src, const char *fd, const char *file,
     const char *ctx)
 {
+	struct stat st;
 	int r;
 
 	prompt_src_tty(src);
@@ -103,6 +104,12 @@ cli_secret_source(struct prompt_src *src, const char *fd, const char *file,
 	if (fd != NULL && prompt_src_fd(src, fd) != CUSTOS_OK)
 		return cli_usage_error(ctx, "passphrase fd is not an open "
 		    "file descriptor");
+	if (file != NULL && stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* named against the file given, not the share it was for */
+		fprintf(stderr, "custos: %s: %s: is a directory, not a file of "
+		    "passphrases\n", ctx, file);
+		return EXIT_BADINPUT;
+	}
 	if (file != NULL && (r = prompt_src_file(src, file)) != CUSTOS_OK) {
 		fprintf(stderr, "custos: %s: %s: %s\n", ctx, file,
 		    custos_strerror(r));

@@ -112,7 +112,7 @@ cmd_ceremony_plan(int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '-')
 		return cli_usage_error(ctx, "give exactly one PLAN");
 	if ((r = plan_load(argv[1], &p, why, sizeof(why))) != 0) {
-		fprintf(stderr, "custos: %s: %s: %s\n", ctx, argv[1], why);
+		fprintf(stderr, "custos: %s: %s\n", ctx, why);	/* names it */
 		return EXIT_BADINPUT;
 	}
 	if ((steps = calloc(WALK_MAX_STEPS, sizeof(*steps))) == NULL ||

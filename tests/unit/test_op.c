@@ -17,6 +17,7 @@
 #include "../../ceremony/op_dev.h"
 #include "../../ceremony/op_hsm.h"
 #include "../../ceremony/op_share.h"
+#include "../../ceremony/sharefile_v1.h"
 #include "../../common/encode.h"
 #include "../../common/secmem.h"
 #include "../../shamir/slip39.h"
@@ -29,7 +30,10 @@ static char tmp[64];
 struct tio {
 	int records, die_at;	/* _exit() right after record die_at */
 	char last[64];		/* the last action recorded */
+	char warned[512];	/* the last warning */
 };
+
+#define SHARE_PW "long-passphrase-one-1"
 
 static char *
 dup_secret(const char *s, size_t *len)
@@ -51,6 +55,8 @@ t_secret(void *arg, enum op_secret kind, const char *who, const char *what,
 		*out = dup_secret(SO_PIN, len);
 	else if (kind == OP_SECRET_PIN || kind == OP_SECRET_PIN_NEW)
 		*out = dup_secret(PIN, len);
+	else if (kind == OP_SECRET_OLD)
+		*out = dup_secret(SHARE_PW, len);
 	else
 		return CUSTOS_ERR_CANCELLED;
 	return 0;
@@ -67,6 +73,14 @@ static void
 t_text(void *arg, const char *text)
 {
 	(void)arg, (void)text;
+}
+
+static void
+t_warn(void *arg, const char *text)
+{
+	struct tio *t = arg;
+
+	snprintf(t->warned, sizeof(t->warned), "%s", text);
 }
 
 static int
@@ -105,7 +119,7 @@ io_for(struct tio *t)
 	struct op_io io = {
 		.arg = t, .handover = t_handover, .secret = t_secret,
 		.confirm = t_confirm, .show = t_show, .progress = t_progress,
-		.note = t_text, .warn = t_text, .recorded = t_recorded,
+		.note = t_text, .warn = t_warn, .recorded = t_recorded,
 	};
 
 	return io;
@@ -419,6 +433,58 @@ test_quorum_search(void **state)
 	op_share_clear(&s);
 }
 
+/*
+ * Issue 14: a share file whose Argon2id cost is below what custos writes
+ * (another writer's 8 KiB) still opens, and the reader is warned; the
+ * writer's own floor is not lowered by it.
+ */
+static void
+test_weak_kdf_warned(void **state)
+{
+	struct v1_header h;
+	struct op_share s;
+	struct tio t = { 0 };
+	struct op_io io = io_for(&t);
+	struct op_ctx *cx = NULL;
+	unsigned char share[DKEK_SHARE_LEN];
+	char path[128], *txt = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.label, sizeof(h.label), "alice");
+	h.opslimit = 1;
+	h.mem_kib = 8;
+	memset(share, 0x42, sizeof(share));
+	assert_int_equal(v1_seal(&txt, &len, &h, share,
+	    (const unsigned char *)SHARE_PW, strlen(SHARE_PW)), 0);
+	snprintf(path, sizeof(path), "%s/weak.share", tmp);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(txt, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(txt);
+	assert_int_equal(op_ctx_new(&cx, &io, NULL, 0), 0);
+	assert_int_equal(op_share_open_file(cx, path, &s), 0);
+	assert_memory_equal(s.value, share, sizeof(share));
+	assert_non_null(strstr(t.warned, "weak"));
+	assert_non_null(strstr(t.warned, "8 KiB"));
+	op_share_clear(&s);
+	/* one written at the floor opens without a word */
+	h.mem_kib = V1_MEM_KIB_FLOOR;
+	t.warned[0] = '\0';
+	assert_int_equal(v1_seal(&txt, &len, &h, share,
+	    (const unsigned char *)SHARE_PW, strlen(SHARE_PW)), 0);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(txt, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(txt);
+	assert_int_equal(op_share_open_file(cx, path, &s), 0);
+	assert_string_equal(t.warned, "");
+	op_share_clear(&s);
+	op_ctx_free(cx);
+}
+
 int
 main(void)
 {
@@ -428,6 +494,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dkek_rebuild, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_quorum_search, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_weak_kdf_warned, setup,
 		    teardown),
 	};
 

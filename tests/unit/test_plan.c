@@ -49,7 +49,7 @@ static const char key_backup[] =
     "dkek: {shares: [{holder: alice}]}\n"
     "hsms: [{name: primary, serial: DENK0100123}]\n"
     "keys: [{label: tls, type: \"ec:secp256k1\"}]\n"
-    "backup: /srv/backups/2026\n"
+    "backup: backups/2026\n"
     "expected_kcv: 0123456789abcdef\n";
 
 static const char restore[] =
@@ -67,7 +67,7 @@ static const char restore[] =
     "hsms:\n"
     "  - name: replacement\n"
     "    serial: DENK0100002\n"
-    "share_dir: ../2026-ceremony/shares\n"
+    "share_dir: 2026-ceremony/shares\n"
     "backup: backups/main\n"
     "expected_kcv: \"0123 4567 89ab CDEF\"\n";
 
@@ -171,7 +171,7 @@ test_key_backup(void **state)
 	assert_int_equal(p->nkeys, 1);
 	assert_string_equal(p->keys[0].label, "tls");
 	assert_string_equal(p->keys[0].type, "ec:secp256k1");
-	assert_string_equal(p->backup, "/srv/backups/2026");
+	assert_string_equal(p->backup, "backups/2026");
 	assert_null(p->share_dir);
 	assert_string_equal(p->expected_kcv, "0123456789ABCDEF");
 	plan_free(p);
@@ -198,7 +198,7 @@ test_restore(void **state)
 	assert_string_equal(p->hsms[0].name, "replacement");
 	assert_string_equal(p->hsms[0].serial, "DENK0100002");
 	assert_int_equal(p->nkeys, 0);
-	assert_string_equal(p->share_dir, "../2026-ceremony/shares");
+	assert_string_equal(p->share_dir, "2026-ceremony/shares");
 	assert_string_equal(p->backup, "backups/main");
 	assert_string_equal(p->expected_kcv, "0123456789ABCDEF");
 	plan_free(p);

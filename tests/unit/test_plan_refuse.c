@@ -18,6 +18,7 @@
 #define NEW HEAD("new-dkek") AB SHARES HSM
 #define BACKUP HEAD("key-backup") AB SHARES HSM KEY "backup: b\n"
 #define RESTORE HEAD("restore") AB SHARES HSM "backup: b\nshare_dir: s\n"
+#define BACKUP_AT(d) HEAD("key-backup") AB SHARES HSM KEY "backup: \"" d "\"\n"
 #define RESHARE HEAD("reshare") AB SHARES "share_dir: s\n"
 #define FROM "reshare: {share: 1, from: {holder: alice}}\n"
 #define SPLIT(m, g) "custodians: [alice, bob, carol, dave]\n" \
@@ -223,6 +224,14 @@ static const struct row rows[] = {
 	{ "reshare: keys", RESHARE FROM KEY, "keys: a reshare plan has no use" },
 	{ "reshare: backup", RESHARE FROM "backup: b\n", "backup: a reshare" },
 	{ "reshare: kcv", RESHARE FROM KCV, "expected_kcv: a reshare" },
+	/* Issue 14: every path stays inside the plan's own tree. */
+	{ "backup ..", BACKUP_AT("../../../etc/x"), "backup: '../../../etc/x' leaves" },
+	{ "backup .. inside", BACKUP_AT("b/../../x"), "backup: 'b/../../x' leaves" },
+	{ "backup ..", BACKUP_AT(".."), "backup: '..' leaves" },
+	{ "backup absolute", BACKUP_AT("/etc/x"), "backup: '/etc/x' is absolute" },
+	{ "backup home", BACKUP_AT("~/x"), "backup: '~/x' is absolute" },
+	{ "share_dir ..", HEAD("restore") AB SHARES HSM "backup: b\nshare_dir: ../s\n", "share_dir: '../s' leaves" },
+	{ "share_dir absolute", HEAD("restore") AB SHARES HSM "backup: b\nshare_dir: /s\n", "share_dir: '/s' is absolute" },
 };
 
 static void
