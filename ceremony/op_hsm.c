@@ -471,7 +471,14 @@ op_hsm_import(struct op_ctx *cx, struct op_dev *d, struct op_share *shares,
 		r = already_in(cx, d, &shares[0], "every share given");
 		goto out;
 	}
-	if (total <= 0 || left <= 0 || (size_t)left < nsend) {
+	if (total <= 0) {
+		r = op_fail(cx, CUSTOS_ERR_REFUSED, "HSM %s takes no DKEK shares "
+		    "(not initialized, or without a DKEK): initialize it with "
+		    "custos hsm init --dkek-shares N; nothing imported",
+		    op_dev_label(d));
+		goto out;
+	}
+	if (left <= 0 || (size_t)left < nsend) {
 		r = op_fail(cx, CUSTOS_ERR_REFUSED, "the device takes %d more "
 		    "share%s, not %zu; nothing imported", left < 0 ? 0 : left,
 		    left == 1 ? "" : "s", nsend);

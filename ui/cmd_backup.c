@@ -183,6 +183,9 @@ backup_verify_cmd(int argc, char **argv)
 	}
 	if (r == CUSTOS_ERR_CORRUPT && op_why(h.cx)[0] != '\0')
 		hsm_fail(&h, r);	/* the transcript's complaint */
+	else if (r == CUSTOS_ERR_CORRUPT)
+		fprintf(stderr, "custos: backup verify: %s: %zu of %zu keys "
+		    "failed (FAILED above)\n", set, nbad, m->nkeys);
 	printf("%s: %zu of %zu keys %s\n", r == CUSTOS_OK ? "VERIFIED" :
 	    "FAILED", m->nkeys - nbad, m->nkeys, deep ? "open with the DKEK "
 	    "and match" : "match the manifest");
