@@ -181,6 +181,12 @@ emu_reset(struct emu *e)
 	e->cur_ef = 0;
 }
 
+void
+emu_set_kcv_after_login(struct emu *e, int on)
+{
+	e->kcv_after_login = on;
+}
+
 const char *
 emu_name(const struct emu *e)
 {

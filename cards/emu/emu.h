@@ -73,4 +73,8 @@ int emu_process(struct emu *e, const uint8_t *cmd, size_t n, uint8_t *rsp,
 const char *emu_name(const struct emu *e);
 const char *emu_serial(const struct emu *e);
 
+/* The DKEK's KCV shows as zeros until the user PIN is verified, as on
+   devices that report it only after login (fault kcv-after-login=1). */
+void emu_set_kcv_after_login(struct emu *e, int on);
+
 #endif

@@ -79,7 +79,9 @@ emu_faults_parse(const char *s, struct emu_faults *f)
 		v = strtoul(eq + 1, &end, 10);
 		if (*end != '\0' || v > 100000000UL)
 			return CUSTOS_ERR_FORMAT;
-		if (strcmp(tok, "remove-at") == 0)
+		if (strcmp(tok, "kcv-after-login") == 0)
+			f->kcv_after_login = v != 0;
+		else if (strcmp(tok, "remove-at") == 0)
 			f->remove_at = v;
 		else if (strcmp(tok, "delay-ms") == 0)
 			f->delay_ms = v;
@@ -186,6 +188,7 @@ emu_card_open(const char *name, struct card **out)
 		free(be);
 		return r;
 	}
+	emu_set_kcv_after_login(be->emu, be->faults.kcv_after_login);
 	snprintf(reader, sizeof(reader), "custos emulated SmartCard-HSM (%s)",
 	    name);
 	return card_new(&emu_ops, be, reader, 1, out);

@@ -29,6 +29,8 @@ struct emu_faults {
 	   answers it otherwise would */
 	int sw_ins;		/* -1: none */
 	uint16_t sw_val;
+	int kcv_after_login;	/* kcv-after-login=1: the KCV shows only
+				   after the user PIN is verified */
 };
 
 /*

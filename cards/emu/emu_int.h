@@ -58,6 +58,8 @@ struct emu {
 	/* session */
 	int selected;		/* the applet is selected */
 	int pin_ok;		/* user PIN verified since reset/select */
+	int kcv_after_login;	/* show the DKEK's KCV only after VERIFY
+				   (as some devices do; fault kcv-after-login) */
 	uint16_t cur_ef;	/* for READ/UPDATE BINARY with P1P2 = 0 */
 };
 

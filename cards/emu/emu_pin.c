@@ -234,7 +234,7 @@ emu_cmd_import_dkek(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 	out[1] = e->dkek_left;
 	complete = e->dkek_total > 0 && e->dkek_left == 0;
 	memset(out + 2, 0, 8);
-	if (complete) {
+	if (complete && (!e->kcv_after_login || e->pin_ok)) {
 		if (EVP_Digest(e->dkek, 32, h, NULL, EVP_sha256(), NULL) != 1)
 			return SW_UNKNOWN;
 		memcpy(out + 2, h, 8);

@@ -131,6 +131,8 @@ vpcd_serve(struct emu *e, const char *host, unsigned port,
 
 	if ((fd = connect_vpcd(host, port, connect_ms, stop)) < 0)
 		return fd;
+	if (faults != NULL)
+		emu_set_kcv_after_login(e, faults->kcv_after_login);
 	in = malloc(VPCD_MAX);
 	out = malloc(VPCD_MAX);
 	if (in == NULL || out == NULL) {

@@ -107,3 +107,11 @@ run hsm import-share "$T/a.share" "$T/b.share" --card emu:dev2 --passphrase-file
 expect_err "a KCV mismatch is an error" 1 "KCV MISMATCH"
 run hsm import-share "$T/a.share" --card emu:dev2 --passphrase-file "$T/p1" --expect-kcv xyz
 expect_err "bad --expect-kcv is a usage error" 2 "16 hex digits"
+
+# Devices that show the DKEK's KCV only after user PIN login (issue 14
+# item 4; the emulator's kcv-after-login fault): status says so without a
+# PIN source, and with one logs in and reads it.
+CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm status --card emu:dev
+expect_out "without a PIN the KCV is unknown, and status says how to read it" "DKEK KCV +: unknown .*give --pin-file"
+CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm status --card emu:dev --pin-file "$T/pin"
+expect_out "with a PIN source status logs in and shows it" "DKEK KCV +: $kcv"
