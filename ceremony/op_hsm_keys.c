@@ -275,7 +275,7 @@ op_hsm_keygen(struct op_ctx *cx, struct op_dev *d,
 		op_intent_abort(cx, d, who, in, custos_strerror(r), json_pack(
 		    "{s:s, s:i, s:s}", "key_on_device", key_there(c, ref),
 		    "ref", ref, "serial", op_dev_serial(d)));
-		if (d != NULL && r != CUSTOS_ERR_UNSUPPORTED &&
+		if (r != CUSTOS_ERR_UNSUPPORTED &&
 		    r != CUSTOS_ERR_EXISTS)
 			return op_dev_err(cx, d, r, "generating the key");
 		return op_fail(cx, r, "reference %d: %s", ref,
