@@ -433,6 +433,110 @@ test_quorum_search(void **state)
 	op_share_clear(&s);
 }
 
+/* The sc-hsm-tool lines of sheet dir/pwshare-I-NAME.txt appended to f. */
+static void
+append_pwshare(FILE *f, const char *dir, int i, const char *name)
+{
+	char path[256], line[256];
+	FILE *s;
+
+	snprintf(path, sizeof(path), "%s/pwshare-%d-%s.txt", dir, i, name);
+	assert_non_null(s = fopen(path, "r"));
+	while (fgets(line, sizeof(line), s) != NULL)
+		if (strncmp(line, "Prime", 5) == 0 ||
+		    strncmp(line, "Share ID", 8) == 0 ||
+		    strncmp(line, "Share value", 11) == 0)
+			fputs(line, f);
+	fclose(s);
+}
+
+/*
+ * Legacy combine: a share split as sc-hsm-tool splits the password of its
+ * .pbe, rebuilt from two of three sheets; with all three given and one of
+ * them altered, the altered one is found and left out.
+ */
+static void
+test_legacy_combine(void **state)
+{
+	const char *who[3] = { "x", "y", "z" };
+	struct op_split_args sa;
+	struct op_combine_args ca;
+	struct op_combined res;
+	struct op_share s;
+	struct tio t = { 0 };
+	struct op_io io = io_for(&t);
+	struct op_ctx *cx = NULL;
+	char dir[128], pbe[160], txt[160], prime[17], fpr[17];
+	char *files[1] = { txt };
+	FILE *f;
+
+	(void)state;
+	share_of(&s, 0x21);
+	snprintf(dir, sizeof(dir), "%s/legacy", tmp);
+	snprintf(pbe, sizeof(pbe), "%s/l.pbe", tmp);
+	snprintf(txt, sizeof(txt), "%s/pw.txt", tmp);
+	memset(&sa, 0, sizeof(sa));
+	sa.share = s.value;
+	sa.threshold = 2;
+	sa.custodians = who;
+	sa.ncustodians = 3;
+	sa.out_dir = dir;
+	sa.sheets = 1;
+	sa.avoid_id = -1;
+	assert_int_equal(op_ctx_new(&cx, &io, NULL, 0), 0);
+	assert_int_equal(op_share_split_legacy(cx, &sa, pbe, prime, fpr), 0);
+	assert_string_equal(fpr, s.fpr);
+
+	memset(&ca, 0, sizeof(ca));
+	ca.from = OP_SHARES_TEXT_FILE;
+	ca.files = files;
+	ca.nfiles = 1;
+	ca.legacy = 1;
+	ca.pbe = pbe;
+	ca.threshold = 2;
+	assert_non_null(f = fopen(txt, "w"));
+	append_pwshare(f, dir, 1, "x");
+	append_pwshare(f, dir, 3, "z");
+	assert_int_equal(fclose(f), 0);
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(op_combine(cx, &ca, &res), 0);
+	assert_memory_equal(res.share, s.value, DKEK_SHARE_LEN);
+	assert_string_equal(res.fpr, s.fpr);
+	op_combined_free(&res);
+
+	/* three given, y's value altered in its last digit: left out */
+	assert_non_null(f = fopen(txt, "w"));
+	append_pwshare(f, dir, 1, "x");
+	append_pwshare(f, dir, 3, "z");
+	assert_int_equal(fclose(f), 0);
+	{
+		char path[256], line[256], *c;
+		FILE *in, *out = fopen(txt, "a");
+
+		snprintf(path, sizeof(path), "%s/pwshare-2-y.txt", dir);
+		assert_non_null(in = fopen(path, "r"));
+		assert_non_null(out);
+		while (fgets(line, sizeof(line), in) != NULL) {
+			if (strncmp(line, "Share value", 11) == 0 &&
+			    (c = strrchr(line, '\n')) != NULL && c > line)
+				c[-1] = c[-1] == '0' ? '1' : '0';
+			if (strncmp(line, "Prime", 5) == 0 ||
+			    strncmp(line, "Share ID", 8) == 0 ||
+			    strncmp(line, "Share value", 11) == 0)
+				fputs(line, out);
+		}
+		fclose(in);
+		assert_int_equal(fclose(out), 0);
+	}
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(op_combine(cx, &ca, &res), 0);
+	assert_memory_equal(res.share, s.value, DKEK_SHARE_LEN);
+	assert_string_equal(res.wrong, "3");	/* the third given */
+	op_combined_free(&res);
+	op_ctx_free(cx);
+	op_share_clear(&s);
+}
+
 /*
  * Issue 14: a share file whose Argon2id cost is below what custos writes
  * (another writer's 8 KiB) still opens, and the reader is warned; the
@@ -496,6 +600,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quorum_search, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_weak_kdf_warned, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_combine, setup,
 		    teardown),
 	};
 
