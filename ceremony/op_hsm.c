@@ -523,7 +523,12 @@ op_dev_kcv(struct op_ctx *cx, struct op_dev *d, const char *who,
 	if ((r = backup_device_kcv(c, kcv)) == CUSTOS_ERR_NOT_LOGGED_IN) {
 		op_note(cx, "The device shows KCV 0000000000000000: unknown "
 		    "until PIN login.");
-		if ((r = op_dev_login(cx, d, who)) != CUSTOS_OK)
+		if ((r = op_dev_login(cx, d, who)) == CUSTOS_ERR_NO_TTY)
+			return op_fail(cx, r, "HSM %s shows its KCV only after "
+			    "user PIN login, and no PIN was given: to read it, "
+			    "give --pin-file or --pin-fd (custos hsm status reads "
+			    "it too)", op_dev_label(d));
+		if (r != CUSTOS_OK)
 			return r;
 		*logged_in = 1;
 		if ((r = backup_device_kcv(c, kcv)) ==

@@ -115,3 +115,7 @@ CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm status --card emu:dev
 expect_out "without a PIN the KCV is unknown, and status says how to read it" "DKEK KCV +: unknown .*give --pin-file"
 CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm status --card emu:dev --pin-file "$T/pin"
 expect_out "with a PIN source status logs in and shows it" "DKEK KCV +: $kcv"
+run hsm init --card emu:late --dkek-shares 2 --so-pin-file "$T/so" --pin-file "$T/pin2"
+CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm import-share "$T/a.share" "$T/b.share" --card emu:late --passphrase-file "$T/p12"
+expect_err "an import there without a PIN source says how to read the KCV" 1 "shows its KCV only after user PIN login.*give --pin-file"
+expect_out "after the shares went in" "2 of 2 shares in, 0 outstanding"
