@@ -206,8 +206,9 @@ op_backup_import_key(struct op_ctx *cx, struct op_dev *d,
 		goto out;
 	dkek_kcv(kcv, dkek);
 	dkek_kcv_hex(want, kcv);
-	if ((r = op_dev_kcv(cx, d, who, have, &login)) != CUSTOS_OK ||
-	    strcmp(want, have) != 0) {
+	if ((r = op_dev_kcv(cx, d, who, have, &login)) != CUSTOS_OK)
+		goto out;
+	if (strcmp(want, have) != 0) {
 		r = op_fail(cx, CUSTOS_ERR_DKEK_MISMATCH, "DKEK MISMATCH: the "
 		    "shares make KCV %s, the device has %s; nothing written",
 		    want, have[0] != '\0' ? have : "no complete DKEK");

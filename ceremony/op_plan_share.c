@@ -79,6 +79,7 @@ op_plan_share_open(struct op_ctx *cx, const char *dir,
 	int r = CUSTOS_OK;
 
 	memset(s, 0, sizeof(*s));
+	memset(&info, 0, sizeof(info));
 	s->plan_share = share;
 	if ((s->value = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
 	    (sh = secmem_alloc(OP_SPLIT_MAX * sizeof(*sh))) == NULL) {

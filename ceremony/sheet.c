@@ -24,9 +24,9 @@ put(struct buf *b, const char *fmt, ...)
 	int n = -1;
 
 	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
-	n = b->err != CUSTOS_OK ? -1 :
-	    vsnprintf(b->p + b->len, SHEET_MAX - b->len, fmt, ap);
+	if (b->err == CUSTOS_OK)
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
+		n = vsnprintf(b->p + b->len, SHEET_MAX - b->len, fmt, ap);
 	va_end(ap);
 	if (b->err != CUSTOS_OK)
 		return;

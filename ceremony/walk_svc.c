@@ -19,8 +19,8 @@ walk_fail(struct walk *w, int r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	if (w->why != NULL && w->whysz > 0)
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 		vsnprintf(w->why, w->whysz, fmt, ap);
 	va_end(ap);
 	return r;
