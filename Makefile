@@ -1,5 +1,13 @@
 # custos - DKEK key-custodian ceremonies for SmartCard-HSM / Nitrokey HSM 2.
-# Targets: all (default), check, asan, analyze, fuzz, bench, install, clean.
+# Targets: all (default), check, asan, analyze, fuzz, bench, install, deb,
+# bundle, repro, clean.
+
+# The one place the version is written (debian/changelog must agree: a test
+# checks). The commit comes from git; a tree with changes adds "-dirty".
+VERSION  = 0.2.0
+COMMIT  ?= $(shell git rev-parse -q --verify HEAD 2>/dev/null || echo unknown)$(shell \
+             git rev-parse -q --verify HEAD >/dev/null 2>&1 && \
+             ! git diff --quiet HEAD -- 2>/dev/null && echo -dirty)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -14,8 +22,10 @@ WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \
            -fstack-clash-protection
 CFLAGS  ?= -O2 -g
+# Reproducible: no build path in the binary (debug info, __FILE__).
+REPRO    = -ffile-prefix-map=$(CURDIR)=.
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-           $(HARDEN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
+           $(HARDEN) $(REPRO) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDFLAGS ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -pthread
@@ -36,7 +46,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 # The program; instrumented builds keep theirs in their own BUILD folder.
 BIN     ?= custos
 
-.PHONY: all check unit cli fuzz fuzz-smoke bench asan analyze install clean
+.PHONY: all check unit cli fuzz fuzz-smoke bench asan analyze install clean FORCE
 
 all: $(BIN)
 
@@ -45,7 +55,16 @@ $(BIN): $(BUILD)/ui/main.o $(UI_OBJ) $(LIBA)
 
 $(LIBA): $(LIB_OBJ)
 	rm -f $@
-	ar rcs $@ $^
+	ar rcsD $@ $^
+
+# The version and commit, rewritten only when they change.
+$(BUILD)/buildinfo_gen.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define CUSTOS_VERSION "%s"\n#define CUSTOS_COMMIT "%s"\n' \
+	    '$(VERSION)' '$(COMMIT)' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/common/buildinfo.o: $(BUILD)/buildinfo_gen.h
+$(BUILD)/common/buildinfo.o: ALL_CFLAGS += -I$(BUILD)
 
 $(BUILD)/%.o: %.c $(wildcard */*.h */*/*.h)
 	@mkdir -p $(dir $@)
@@ -74,17 +93,17 @@ asan:
 	    BIN=build-asan/custos build-asan/custos unit
 	./tests/run-all build-asan build-asan/custos
 
-analyze:
+analyze: $(BUILD)/buildinfo_gen.h
 	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -q common ceremony shamir cards ui
-	clang-tidy --quiet $(LIB_SRC) ui/*.c -- $(ALL_CFLAGS) -U_FORTIFY_SOURCE -Wno-unknown-warning-option
+	clang-tidy --quiet $(LIB_SRC) ui/*.c -- $(ALL_CFLAGS) -I$(BUILD) -U_FORTIFY_SOURCE -Wno-unknown-warning-option
 	$(MAKE) BUILD=build-analyze BIN=build-analyze/custos CFLAGS="-O0 -fanalyzer" build-analyze/custos
 
 # libFuzzer targets, built with clang; FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-              $(shell pkg-config --cflags $(PKGS))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+              -I$(BUILD) $(shell pkg-config --cflags $(PKGS))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/buildinfo_gen.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 

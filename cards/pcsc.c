@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcsclite.h>
 #include <winscard.h>
 
 #include "card.h"
@@ -187,4 +188,10 @@ pcsc_open(const char *prefix, struct card **out)
  fail:
 	pcsc_close(p);
 	return r;
+}
+
+const char *
+pcsc_lite_version(void)
+{
+	return PCSCLITE_VERSION_NUMBER;
 }

@@ -18,6 +18,12 @@ struct pcsc_reader {
 };
 
 /*
+ * The pcsc-lite version custos was built against, from its headers: the
+ * library has no call that reports its own.
+ */
+const char *pcsc_lite_version(void);
+
+/*
  * Lists up to max readers into r (*n set). Returns 0 (possibly *n == 0),
  * CUSTOS_ERR_PCSC when pcscd is not reachable.
  */

@@ -7,7 +7,9 @@
 
 #include <jansson.h>
 
+#include "../common/encode.h"
 #include "audit.h"
+#include "machine.h"
 #include "transcript.h"
 
 #define AUDIT_OUT_MAX (1024UL * 1024 * 1024)
@@ -188,22 +190,6 @@ put_value(struct abuf *b, json_t *v, int mode)
 	else if (b->err == CUSTOS_OK)
 		b->err = CUSTOS_ERR_NOMEM;
 	free(j);
-}
-
-void
-audit_group_hex(char *out, size_t outsz, const char *hex)
-{
-	size_t i, o = 0;
-
-	if (outsz == 0)
-		return;
-	for (i = 0; hex[i] != '\0' && o + 1 + (i > 0 && i % 4 == 0) < outsz;
-	    i++) {
-		if (i > 0 && i % 4 == 0)
-			out[o++] = ' ';
-		out[o++] = hex[i];
-	}
-	out[o] = '\0';
 }
 
 static void
@@ -480,6 +466,7 @@ put_report(struct abuf *b, const struct doc *d, int mode,
 	const char *admin = fact_str(open, "admin"), *p, *nl;
 	char grouped[HASH_GROUPED] = "", path[PATH_SZ] = "";
 	struct abuf l = { NULL, 0, 0, CUSTOS_OK };
+	struct machine_lines m;
 	int html = mode == ESC_HTML;
 	size_t i;
 
@@ -494,6 +481,12 @@ put_report(struct abuf *b, const struct doc *d, int mode,
 	put_item(b, mode, "Ceremony id", fact_str(open, "ceremony_id"));
 	put_item(b, mode, "Administrator", admin);
 	put_item(b, mode, "Key SHA-256", fact_str(open, "public_key_sha256"));
+	machine_lines(FACTS(open), &m);
+	put_item(b, mode, "Software", m.software);
+	put_item(b, mode, "Program SHA-256", m.sha256);
+	put_item(b, mode, "Libraries", m.libraries);
+	put_item(b, mode, "Kernel", m.kernel);
+	put_item(b, mode, "Network", m.network);
 	ab_printf(b, html ? "<tr><th>Steps</th><td>%zu records, %s to %s "
 	    "UTC</td></tr>\n</table>\n" : "Steps:          %zu records, %s to "
 	    "%s\n", d->n, open->time, d->rec[d->n - 1].time);
@@ -525,7 +518,7 @@ put_report(struct abuf *b, const struct doc *d, int mode,
 		}
 		put3(b, "", p, "</p>\n", mode);
 	}
-	audit_group_hex(grouped, sizeof(grouped), closing_hex);
+	encode_group_hex(grouped, sizeof(grouped), closing_hex);
 	ab_puts(b, html ? "<h2>Closing hash</h2>\n<p>SHA-256 of the "
 	    "transcript:</p>\n<p class=\"hash\">" :
 	    "\nClosing hash of the transcript (SHA-256):\n");

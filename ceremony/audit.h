@@ -66,11 +66,4 @@ int audit_signoff_text(char **out, size_t *outlen, const char *transcript,
     size_t len, const char *closing_sha256_hex,
     const char *fingerprint_words) CUSTOS_WUR;
 
-/*
- * Copies hex into out with a space after every 4 characters but the last
- * ("0123 4567 89ab"); truncates to fit and always NUL-terminates when
- * outsz > 0. 64 hex digits need outsz >= 80.
- */
-void audit_group_hex(char *out, size_t outsz, const char *hex);
-
 #endif

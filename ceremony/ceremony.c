@@ -16,6 +16,7 @@
 #include "../common/atomicio.h"
 #include "../common/secmem.h"
 #include "../common/utctime.h"
+#include "../common/buildinfo.h"
 #include "ceremony.h"
 #include "ceremony_int.h"
 #include "schema.h"
@@ -330,6 +331,37 @@ make_key(struct ceremony *c, const struct ceremony_params *p,
 	return r;
 }
 
+/* The software and the machine, into facts; -1 when out of memory. */
+static int
+machine_facts(json_t *facts, const struct buildinfo *bi)
+{
+	json_t *libs, *ifs;
+	size_t i;
+	int bad = 0;
+
+	if ((libs = json_array()) == NULL || (ifs = json_array()) == NULL) {
+		json_decref(libs);
+		return -1;
+	}
+	for (i = 0; i < bi->nlibs; i++)
+		bad |= json_array_append_new(libs, json_pack("{s:s, s:s}",
+		    "name", bi->lib[i].name, "version", bi->lib[i].version));
+	for (i = 0; i < bi->nifup; i++)
+		bad |= json_array_append_new(ifs, json_string(bi->ifup[i]));
+	bad |= json_object_set_new(facts, "libraries", libs);
+	bad |= json_object_set_new(facts, "interfaces_up", ifs);
+	bad |= json_object_set_new(facts, "custos_version",
+	    json_string(bi->version));
+	bad |= json_object_set_new(facts, "custos_commit",
+	    json_string(bi->commit));
+	bad |= json_object_set_new(facts, "custos_sha256",
+	    json_string(bi->exe_sha256));
+	bad |= json_object_set_new(facts, "kernel", json_string(bi->kernel));
+	bad |= json_object_set_new(facts, "kernel_build",
+	    json_string(bi->kernel_build));
+	return bad ? -1 : 0;
+}
+
 int
 ceremony_create(const char *dir, const struct ceremony_params *p,
     const unsigned char *pw, size_t pwlen, char id_out[17],
@@ -392,6 +424,10 @@ ceremony_create(const char *dir, const struct ceremony_params *p,
 	if (p->plan_sha256 != NULL)
 		json_object_set_new(facts, "plan_sha256",
 		    json_string(p->plan_sha256));
+	if (p->machine == NULL || machine_facts(facts, p->machine) != 0) {
+		r = CUSTOS_ERR_INVALID_ARG;
+		goto out;
+	}
 	if (schema_check("ceremony.open", facts, why, sizeof(why)) != 0) {
 		r = CUSTOS_ERR_INVALID_ARG;
 		goto out;

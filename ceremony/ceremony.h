@@ -26,6 +26,8 @@
 /* An unlocked ceremony: its signing key lives in guarded memory. */
 struct ceremony;
 
+struct buildinfo;
+
 struct ceremony_params {
 	const char *title;
 	const char *admin;
@@ -35,6 +37,7 @@ struct ceremony_params {
 	const char *plan_sha256;	/* a planned ceremony's plan, or NULL */
 	unsigned long long kdf_ops;	/* for ceremony.key */
 	unsigned long long kdf_mem_kib;
+	const struct buildinfo *machine;	/* software and machine facts */
 };
 
 /*

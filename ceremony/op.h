@@ -148,6 +148,7 @@ struct op_open_args {
 	int rehearsal;
 	const char *plan_sha256;	/* a planned ceremony: its plan, or NULL */
 	unsigned long long kdf_ops, kdf_mem_kib;	/* 0: defaults */
+	int offline_required;	/* refuse while a network interface is up */
 };
 
 /* What ceremony open gives. */
@@ -159,9 +160,19 @@ struct op_open_result {
 /*
  * Creates the ceremony directory dir (it must not exist) under a new
  * administrator passphrase (asked through io) and records
- * ceremony.open: title, administrator, witnesses. The ceremony stays
- * unlocked in cx. Returns 0 or an error (op_why()).
+ * ceremony.open: title, administrator, witnesses, and the software and
+ * machine (custos's version, commit and executable SHA-256, its
+ * libraries, the kernel, the network interfaces up). An interface up is
+ * a warning, or with offline_required a refusal before anything is
+ * asked or written. The ceremony stays unlocked in cx. Returns 0 or an
+ * error (op_why()).
  */
+/*
+ * Refuses (CUSTOS_ERR_DENIED-like, op_why() naming them) while a network
+ * interface other than loopback is up; 0 when none is.
+ */
+int op_require_offline(struct op_ctx *cx) CUSTOS_WUR;
+
 int op_ceremony_open(struct op_ctx *cx, const char *dir,
     const struct op_open_args *a, struct op_open_result *res) CUSTOS_WUR;
 

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../cards/pcsc.h"
 #include "../common/atomicio.h"
+#include "../common/buildinfo.h"
 #include "../common/secmem.h"
 #include "ceremony.h"
 #include "op_int.h"
@@ -200,11 +202,60 @@ create_job(void *p)
 	    j->pwlen, j->res->id, j->res->pubkey_sha256);
 }
 
+/* "eth0, wlan0" into out. */
+static void
+iface_list(const struct buildinfo *bi, char *out, size_t sz)
+{
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < bi->nifup && used < sz; i++)
+		used += (size_t)snprintf(out + used, sz - used, "%s%s",
+		    i ? ", " : "", bi->ifup[i]);
+}
+
+/* The machine's facts; refuses when an offline machine is required. */
+static int
+machine_facts(struct op_ctx *cx, int offline_required, struct buildinfo *bi)
+{
+	char ifs[BUILDINFO_MAXIFS * (BUILDINFO_IFNAME + 2) + 1];
+	int r;
+
+	buildinfo_register("pcsc-lite", pcsc_lite_version());
+	if ((r = buildinfo_read(bi)) != CUSTOS_OK || bi->exe_sha256[0] ==
+	    '\0')
+		return op_fail(cx, r != CUSTOS_OK ? r : CUSTOS_ERR_IO, "cannot "
+		    "read what the ceremony record must name (the executable "
+		    "/proc/self/exe, or the network interfaces): %s",
+		    custos_strerror(r));
+	if (bi->nifup == 0)
+		return CUSTOS_OK;
+	iface_list(bi, ifs, sizeof(ifs));
+	if (offline_required)
+		return op_fail(cx, CUSTOS_ERR_REFUSED, "this ceremony requires "
+		    "an offline machine, but network interface%s up: %s; take "
+		    "%s down (ip link set DEV down) or unplug %s first",
+		    bi->nifup > 1 ? "s are" : " is", ifs, bi->nifup > 1 ?
+		    "them" : "it", bi->nifup > 1 ? "them" : "it");
+	op_warn(cx, "network interface%s up: %s; the ceremony record will "
+	    "say so", bi->nifup > 1 ? "s are" : " is", ifs);
+	return CUSTOS_OK;
+}
+
+int
+op_require_offline(struct op_ctx *cx)
+{
+	struct buildinfo bi;
+
+	return machine_facts(cx, 1, &bi);
+}
+
 int
 op_ceremony_open(struct op_ctx *cx, const char *dir,
     const struct op_open_args *a, struct op_open_result *res)
 {
 	struct ceremony_params cp;
+	struct buildinfo bi;
 	struct create_job cj;
 	struct unlock_job uj;
 	const char *why;
@@ -213,6 +264,8 @@ op_ceremony_open(struct op_ctx *cx, const char *dir,
 	int r;
 
 	memset(&cp, 0, sizeof(cp));
+	if ((r = machine_facts(cx, a->offline_required, &bi)) != CUSTOS_OK)
+		return r;
 	if ((why = v1_check_text(a->title, 200)) != NULL ||
 	    (why = v1_check_text(a->admin, V1_LABEL_MAX)) != NULL)
 		return op_fail(cx, CUSTOS_ERR_INVALID_ARG, "title or admin name "
@@ -233,6 +286,7 @@ op_ceremony_open(struct op_ctx *cx, const char *dir,
 	cp.witnesses = a->witnesses;
 	cp.nwitnesses = a->nwitnesses;
 	cp.plan_sha256 = a->plan_sha256;
+	cp.machine = &bi;
 	cp.kdf_ops = a->kdf_ops ? a->kdf_ops : V1_OPS_DEFAULT;
 	cp.kdf_mem_kib = a->kdf_mem_kib ? a->kdf_mem_kib : V1_MEM_KIB_DEFAULT;
 	cj.dir = dir;

@@ -164,6 +164,14 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 		return CUSTOS_ERR_FORMAT;
 	}
 	p->rehearsal = y->rehearsal != NULL && y->rehearsal[0] == 't';
+	if (y->offline != NULL && strcmp(y->offline, "required") != 0 &&
+	    strcmp(y->offline, "preferred") != 0) {
+		plan_why(why, whysz, "offline: '%.20s' is not required or "
+		    "preferred", y->offline);
+		return CUSTOS_ERR_FORMAT;
+	}
+	p->offline_required = y->offline != NULL &&
+	    strcmp(y->offline, "required") == 0;
 	if (y->expected_kcv != NULL && get_kcv(y->expected_kcv,
 	    p->expected_kcv) != 0) {
 		plan_why(why, whysz, "expected_kcv: not 16 hex digits (in "

@@ -47,6 +47,7 @@ struct plan_key {
 struct plan {
 	enum plan_kind kind;
 	int rehearsal;			/* rehearsal: true */
+	int offline_required;		/* offline: required */
 	const char *title, *admin;
 	const char *witnesses[PLAN_MAX_PEOPLE];
 	unsigned nwitnesses;

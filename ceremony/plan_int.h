@@ -42,7 +42,7 @@ struct y_reshare {
 };
 
 struct y_plan {
-	char *version, *kind, *title, *admin, *rehearsal;
+	char *version, *kind, *title, *admin, *rehearsal, *offline;
 	char **witnesses;
 	unsigned witnesses_count;
 	char **custodians;

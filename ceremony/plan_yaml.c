@@ -83,6 +83,7 @@ static const cyaml_schema_field_t plan_fields[] = {
 	STR("title", struct y_plan, title),
 	STR("admin", struct y_plan, admin),
 	STR("rehearsal", struct y_plan, rehearsal),
+	STR("offline", struct y_plan, offline),
 	SEQ("witnesses", struct y_plan, witnesses, &name_schema),
 	SEQ("custodians", struct y_plan, custodians, &name_schema),
 	CYAML_FIELD_MAPPING_PTR("dkek", OPT, struct y_plan, dkek, dkek_fields),

@@ -101,6 +101,12 @@ static const struct schema_field result_item[] = {
 	END,
 };
 
+static const struct schema_field f_library[] = {
+	{ "name", SCH_STR, SCH_REQ, NULL, "libsodium, OpenSSL, ..." },
+	{ "version", SCH_STR, SCH_REQ, NULL, "its version" },
+	END,
+};
+
 static const struct schema_field f_open[] = {
 	{ "admin", SCH_STR, SCH_REQ, NULL, "the administrator" },
 	{ "ceremony_id", SCH_STR, SCH_REQ, NULL, "16 hex digits, random" },
@@ -117,6 +123,23 @@ static const struct schema_field f_open[] = {
 	    "verify does not hold to these shapes" },
 	{ "plan_sha256", SCH_SHA256, SCH_OPT, NULL,
 	    "a planned ceremony: SHA-256 of the plan file" },
+	{ "custos_version", SCH_STR, SCH_REQ, NULL,
+	    "the custos that wrote the transcript: its version" },
+	{ "custos_commit", SCH_STR, SCH_REQ, NULL,
+	    "the source commit it was built from (40 hex digits; -dirty: "
+	    "with uncommitted changes; unknown: not built from git)" },
+	{ "custos_sha256", SCH_SHA256, SCH_REQ, NULL,
+	    "SHA-256 of its executable, as `custos version` prints it" },
+	{ "libraries", SCH_OBJS, SCH_REQ, f_library,
+	    "the libraries it ran with, as each reports its version (pcsc-lite: "
+	    "the version built against)" },
+	{ "kernel", SCH_STR, SCH_REQ, NULL,
+	    "the kernel: uname's system, release and machine" },
+	{ "kernel_build", SCH_STR, SCH_REQ, NULL,
+	    "uname's version of the kernel: its build" },
+	{ "interfaces_up", SCH_STRS, SCH_REQ, NULL,
+	    "the network interfaces up at open, loopback aside (empty: "
+	    "offline)" },
 	END,
 };
 

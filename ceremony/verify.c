@@ -59,6 +59,7 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 				goto broken;
 			}
 			memcpy(v->id, json_string_value(id), 17);
+			machine_lines(f, &v->machine);
 			v->rehearsal = rec.rehearsal;
 			/* custos 0.1.0 wrote no schema and other shapes: its
 			   transcripts still verify, shapes aside */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "machine.h"
 #include "transcript.h"
 
 struct ceremony_verdict {
@@ -21,6 +22,7 @@ struct ceremony_verdict {
 	char id[17];
 	char transcript_sha256[65];	/* of the whole file */
 	char pubkey_sha256[65];
+	struct machine_lines machine;	/* what record 0 names */
 	long rule_record;		/* first record breaking a rule, or -1 */
 	char why[4608];		/* the first problem, one line */
 };

@@ -69,6 +69,7 @@ open_ceremony(struct walk *w, const struct walk_opts *o)
 	a.plan_sha256 = w->plan->sha256;
 	a.kdf_ops = w->kdf_ops;
 	a.kdf_mem_kib = w->kdf_mem_kib;
+	a.offline_required = w->plan->offline_required;
 	return op_ceremony_open(w->cx, o->dir, &a, &res);
 }
 
@@ -112,6 +113,10 @@ walk_open(struct walk **out, const struct walk_opts *o,
 		r = walk_fail(w, r, "the plan has too many steps");
 		goto out;
 	}
+	/* offline: required holds on every sitting, not only the first */
+	if (w->plan->offline_required &&
+	    (r = op_require_offline(w->cx)) != CUSTOS_OK)
+		goto out;
 	if ((r = open_ceremony(w, o)) != 0 || (r = same_plan(w)) != 0)
 		goto out;
 	walk_progress(w);

@@ -78,3 +78,19 @@ encode_hex_grouped8(char out[20], const unsigned char in[8])
 	}
 	out[o] = '\0';
 }
+
+void
+encode_group_hex(char *out, size_t outsz, const char *hex)
+{
+	size_t i, o = 0;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; hex[i] != '\0' && o + 1 + (i > 0 && i % 4 == 0) < outsz;
+	    i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = ' ';
+		out[o++] = hex[i];
+	}
+	out[o] = '\0';
+}

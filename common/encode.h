@@ -44,4 +44,11 @@ int decode_base64(void *out, size_t outmax, size_t *outlen, const char *in,
  */
 void encode_hex_grouped8(char out[20], const unsigned char in[8]);
 
+/*
+ * Copies hex into out with a space after every 4 characters but the last
+ * ("0123 4567 89ab"); truncates to fit and always NUL-terminates when
+ * outsz > 0. 64 hex digits need outsz >= 80.
+ */
+void encode_group_hex(char *out, size_t outsz, const char *hex);
+
 #endif

@@ -148,6 +148,36 @@ cli_print_grouped(const char *prefix, const char *hex)
 	putchar('\n');
 }
 
+void
+cli_print_wrapped(const char *first, const char *indent, const char *text,
+    const char *sep)
+{
+	size_t col = strlen(first), w, seplen = strlen(sep);
+	const char *p = text, *e;
+	int any = 0;
+
+	fputs(first, stdout);
+	while (*p != '\0') {
+		e = strstr(p, sep);
+		w = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (any && col + seplen + w > 79) {
+			/* the separator ends the line, its spaces dropped */
+			printf("%.*s\n%s", (int)strcspn(sep, " "), sep, indent);
+			col = strlen(indent);
+		} else if (any) {
+			fputs(sep, stdout);
+			col += seplen;
+		}
+		fwrite(p, 1, w, stdout);
+		col += w;
+		any = 1;
+		p += w;
+		if (e != NULL)
+			p += seplen;
+	}
+	putchar('\n');
+}
+
 int
 cli_check_recordable(const char *ctx, const char *what, const char *s)
 {

@@ -58,6 +58,13 @@ void cli_hex_words(char *out, size_t outsz, const char *hex);
 void cli_print_grouped(const char *prefix, const char *hex);
 
 /*
+ * Prints first, then text as items separated by sep (", "), wrapped
+ * between items to 79 columns, each further line starting with indent.
+ */
+void cli_print_wrapped(const char *first, const char *indent,
+    const char *text, const char *sep);
+
+/*
  * Checks that s (an actor or file name to be recorded; NULL: nothing) is
  * UTF-8 without control characters, before any step is done. Prints one
  * line and returns EXIT_USAGE otherwise.

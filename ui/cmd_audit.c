@@ -67,6 +67,13 @@ audit_verify_cmd(int argc, char **argv)
 	printf("  words: %s\n", words);
 	printf("records:    %zu, hash chain and signatures verified\n",
 	    v.t.records);
+	printf("software:   %s\n", v.machine.software);
+	printf("  executable SHA-256 (compare with `custos version`):\n");
+	printf("    %s\n", v.machine.sha256);
+	cli_print_wrapped("  libraries: ", "    ", v.machine.libraries,
+	    ", ");
+	printf("machine:    %s\n", v.machine.kernel);
+	printf("network:    %s\n", v.machine.network);
 	if (!v.shapes_checked && v.t.records > 0)
 		printf("shapes:     not checked (no schema in record 0: a "
 		    "transcript of custos 0.1.0)\n");

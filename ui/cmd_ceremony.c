@@ -21,6 +21,7 @@ ceremony_open_cmd(int argc, char **argv)
 		{ "admin", required_argument, NULL, 'a' },
 		{ "witness", required_argument, NULL, 'w' },
 		{ "rehearsal", no_argument, NULL, 'r' },
+		{ "offline-required", no_argument, NULL, 'o' },
 		{ "admin-passphrase-fd", required_argument, NULL, 'f' },
 		{ "admin-passphrase-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
@@ -49,12 +50,14 @@ ceremony_open_cmd(int argc, char **argv)
 			p.witnesses[p.nwitnesses++] = optarg;
 			break;
 		case 'r': p.rehearsal = 1; break;
+		case 'o': p.offline_required = 1; break;
 		case 'f': fd = optarg; break;
 		case 'F': file = optarg; break;
 		case 'h':
 			printf("usage: custos ceremony open DIR --title TEXT "
 			    "--admin NAME [--witness NAME]...\n"
-			    "         [--rehearsal] [--admin-passphrase-fd N | "
+			    "         [--rehearsal] [--offline-required]\n"
+			    "         [--admin-passphrase-fd N | "
 			    "--admin-passphrase-file PATH]\n\n"
 			    "Creates the ceremony directory DIR: its signing "
 			    "key (kept encrypted under\nthe administrator's "
@@ -62,7 +65,12 @@ ceremony_open_cmd(int argc, char **argv)
 			    "public key\nceremony.pub and the transcript, whose "
 			    "first record names the title, the\nadministrator "
 			    "and the witnesses present. Prints the public key's "
-			    "fingerprint\nfor the paper sign-off sheet.\n");
+			    "fingerprint\nfor the paper sign-off sheet. The first record also "
+			    "names this custos\n(version, commit, SHA-256 of "
+			    "the executable), its libraries, the kernel and\n"
+			    "every network interface up; with --offline-required "
+			    "an interface up is\nrefused before anything is "
+			    "written.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);

@@ -9,3 +9,8 @@ s/words: .*/words: <words>/
 s/\/tmp\/custos-ui-[A-Za-z0-9]+/<tmp>/g
 s/^         .*/         <continued>/
 s/line [0-9]+ of [0-9]+$/line <n> of <m>/
+# The machine and build the ceremony was opened on (record 0), and the
+# warning about network interfaces that are up: they differ between
+# machines. tests/cli/offline.sh checks them, in a network namespace.
+s/ network interfaces? (is|are) up: .*; the ceremony record will say so//
+s/(custos_commit|custos_version|kernel|kernel_build|libraries|interfaces_up): .*/\1: <machine>/

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "../../ceremony/audit.h"
+#include "../../common/encode.h"
 #include "../../ceremony/transcript.h"
 
 #define TIME "2026-11-23T12:00:00Z"
@@ -382,23 +383,23 @@ test_group_hex(void **state)
 	char out[80];
 
 	(void)state;
-	audit_group_hex(out, sizeof(out), "0123456789abcdef");
+	encode_group_hex(out, sizeof(out), "0123456789abcdef");
 	assert_string_equal(out, "0123 4567 89ab cdef");
-	audit_group_hex(out, sizeof(out), CLOSING);
+	encode_group_hex(out, sizeof(out), CLOSING);
 	assert_string_equal(out, CLOSING_GROUPED);
 	assert_int_equal(strlen(out), 79);
-	audit_group_hex(out, sizeof(out), "012345");
+	encode_group_hex(out, sizeof(out), "012345");
 	assert_string_equal(out, "0123 45");
-	audit_group_hex(out, sizeof(out), "");
+	encode_group_hex(out, sizeof(out), "");
 	assert_string_equal(out, "");
-	audit_group_hex(out, 7, "01234567");
+	encode_group_hex(out, 7, "01234567");
 	assert_string_equal(out, "0123 4");
-	audit_group_hex(out, 6, "01234567");	/* no dangling space */
+	encode_group_hex(out, 6, "01234567");	/* no dangling space */
 	assert_string_equal(out, "0123");
-	audit_group_hex(out, 1, "01234567");
+	encode_group_hex(out, 1, "01234567");
 	assert_string_equal(out, "");
 	out[0] = 'x';
-	audit_group_hex(out, 0, "0123");
+	encode_group_hex(out, 0, "0123");
 	assert_int_equal(out[0], 'x');
 }
 

@@ -11,20 +11,25 @@
 
 #include <sodium.h>
 
+#include "../../common/buildinfo.h"
 #include "../../ceremony/ceremony.h"
 #include "../../ceremony/verify.h"
 
 static char tmp[64], dir[128];
+static struct buildinfo bi;	/* what record 0 names */
 static const unsigned char pw[] = "administrator passphrase";
 
 static int
 setup(void **state)
 {
 	struct ceremony_params p = { .title = "Test ceremony", .admin = "carol",
-	    .rehearsal = 1, .kdf_ops = 1, .kdf_mem_kib = 8192 };
+	    .rehearsal = 1, .kdf_ops = 1, .kdf_mem_kib = 8192,
+	    .machine = &bi };
 	char id[17], fpr[65];
 
 	(void)state;
+	if (buildinfo_read(&bi) != CUSTOS_OK)
+		return -1;
 	testutil_tmpdir(tmp);
 	snprintf(dir, sizeof(dir), "%s/c", tmp);
 	return ceremony_create(dir, &p, pw, sizeof(pw) - 1, id, fpr) ==
@@ -88,7 +93,8 @@ static void
 test_shape_findings(void **state)
 {
 	struct ceremony_params p = { .title = "shapes", .admin = "carol",
-	    .kdf_ops = 1, .kdf_mem_kib = 8192 };
+	    .kdf_ops = 1, .kdf_mem_kib = 8192,
+	    .machine = &bi };
 	struct ceremony *c = NULL;
 	struct ceremony_verdict v;
 	char id[17], fpr[65], d2[160];
@@ -143,7 +149,8 @@ static void
 test_refusals(void **state)
 {
 	struct ceremony_params p = { .title = "again", .admin = "carol",
-	    .kdf_ops = 1, .kdf_mem_kib = 8192 };
+	    .kdf_ops = 1, .kdf_mem_kib = 8192,
+	    .machine = &bi };
 	struct ceremony *c = NULL, *c2 = NULL;
 	char id[17], fpr[65], path[256], byte;
 	int up[2], down[2], status = -1;
