@@ -25,7 +25,8 @@ CFLAGS  ?= -O2 -g
 # Reproducible: no build path in the binary (debug info, __FILE__).
 REPRO    = -ffile-prefix-map=$(CURDIR)=.
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-           $(HARDEN) $(REPRO) $(CFLAGS) $(shell pkg-config --cflags $(PKGS))
+           $(HARDEN) $(REPRO) $(CPPFLAGS) $(CFLAGS) \
+           $(shell pkg-config --cflags $(PKGS))
 LDFLAGS ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -pthread
@@ -46,7 +47,8 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 # The program; instrumented builds keep theirs in their own BUILD folder.
 BIN     ?= custos
 
-.PHONY: all check unit cli fuzz fuzz-smoke bench asan analyze install clean FORCE
+.PHONY: all check unit cli fuzz fuzz-smoke bench asan analyze install clean FORCE \
+        deb bundle bundle-test repro
 
 all: $(BIN)
 
@@ -121,6 +123,24 @@ install: custos
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 custos $(DESTDIR)$(BINDIR)/custos
 	install -m 0644 docs/man/custos.1 $(DESTDIR)$(MANDIR)/man1/custos.1
+
+# The Debian package (debian/, debhelper 13) into dist/; unit tests run
+# unless DEB_BUILD_OPTIONS=nocheck.
+deb:
+	dpkg-buildpackage -us -uc -b
+	mkdir -p dist
+	mv -f ../custos_$(VERSION)_* ../custos-dbgsym_$(VERSION)_* dist/
+
+# The offline bundle (tools/bundle) and its test on a minimal Debian 12
+# root with no network (tests/pkg/bundle.sh; minutes, not in make check).
+bundle:
+	tools/bundle dist/bundle
+bundle-test:
+	sh tests/pkg/bundle.sh
+
+# Two builds of this commit in two places give the same bytes.
+repro:
+	sh tests/pkg/repro.sh
 
 clean:
 	rm -rf build build-asan build-analyze custos

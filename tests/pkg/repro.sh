@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/pkg/repro.sh - a reproducible build: this commit, cloned into two
+# directories of different names and depths and built at different times
+# (another second, TZ and umask), gives a bit-identical custos binary and
+# bit-identical .deb files. On a difference, diffoscope (Debian's
+# diffoscope-minimal) says where, when it is installed.
+# Needs git, and dpkg-buildpackage with the build dependencies for the
+# .deb part (skipped loudly without them).
+top=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/custos-repro-XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; fail=1; }
+if ! git -C "$top" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	echo "skip - not a git checkout: nothing to clone twice"; exit 0
+fi
+a="$T/a/custos" b="$T/second/build/tree/src"
+git clone -q "$top" "$a" && git clone -q "$top" "$b" || { notok "clone"; exit 1; }
+# uncommitted changes of the tree under test are carried into both
+git -C "$top" diff HEAD >"$T/wip.patch"
+if [ -s "$T/wip.patch" ]; then
+	(cd "$a" && git apply "$T/wip.patch") && (cd "$b" && git apply "$T/wip.patch") ||
+	    { notok "apply the uncommitted changes"; exit 1; }
+fi
+(cd "$a" && umask 022 && TZ=UTC make -j2 custos >"$T/a.log" 2>&1) || { notok "build in $a"; tail "$T/a.log"; exit 1; }
+sleep 2
+(cd "$b" && umask 077 && TZ=Pacific/Kiritimati make -j2 custos >"$T/b.log" 2>&1) || { notok "build in $b"; tail "$T/b.log"; exit 1; }
+ha=$(sha256sum <"$a/custos" | cut -c1-64) hb=$(sha256sum <"$b/custos" | cut -c1-64)
+if [ "$ha" = "$hb" ]; then ok "the binary is bit-identical ($ha)"
+else
+	notok "the binary differs ($ha, $hb)"
+	command -v diffoscope >/dev/null && diffoscope --text - "$a/custos" "$b/custos" | head -40
+fi
+"$a/custos" version | grep -q "^sha256: *$ha " && ok "custos version prints that hash" ||
+    notok "custos version prints that hash"
+if ! command -v dpkg-buildpackage >/dev/null || ! (cd "$a" && dpkg-checkbuilddeps >/dev/null 2>&1); then
+	echo "skip - dpkg-buildpackage or the build dependencies are missing: the .deb is not compared"
+	exit $fail
+fi
+for d in "$a" "$b"; do
+	(cd "$d" && umask 022 && DEB_BUILD_OPTIONS=nocheck make deb >"$d.deb.log" 2>&1) ||
+	    { notok "make deb in $d"; tail "$d.deb.log"; exit 1; }
+	sleep 2
+done
+for f in $(cd "$a/dist" && ls *.deb); do
+	if cmp -s "$a/dist/$f" "$b/dist/$f"; then
+		ok "$f is bit-identical ($(sha256sum <"$a/dist/$f" | cut -c1-16)...)"
+	else
+		notok "$f differs"
+		command -v diffoscope >/dev/null && diffoscope --text - "$a/dist/$f" "$b/dist/$f" | head -60
+	fi
+done
+mkdir "$T/x"
+dpkg-deb -x "$a/dist/custos_"*"_$(dpkg --print-architecture).deb" "$T/x"
+hp=$(sha256sum <"$T/x/usr/bin/custos" | cut -c1-64)
+"$T/x/usr/bin/custos" version | grep -q "^sha256: *$hp " &&
+    ok "the packaged custos prints its own hash ($hp)" || notok "the packaged custos prints its own hash"
+exit $fail
