@@ -140,7 +140,7 @@ bundle-test:
 
 # Two builds of this commit in two places give the same bytes.
 repro:
-	sh tests/pkg/repro.sh
+	sh tests/pkg/deb.sh
 
 clean:
 	rm -rf build build-asan build-analyze custos

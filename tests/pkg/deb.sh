@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/pkg/repro.sh - a reproducible build: this commit, cloned into two
+# tests/pkg/deb.sh - the Debian package, and a reproducible build: this commit, cloned into two
 # directories of different names and depths and built at different times
 # (another second, TZ and umask), gives a bit-identical custos binary and
 # bit-identical .deb files. On a difference, diffoscope (Debian's
@@ -56,4 +56,28 @@ dpkg-deb -x "$a/dist/custos_"*"_$(dpkg --print-architecture).deb" "$T/x"
 hp=$(sha256sum <"$T/x/usr/bin/custos" | cut -c1-64)
 "$T/x/usr/bin/custos" version | grep -q "^sha256: *$hp " &&
     ok "the packaged custos prints its own hash ($hp)" || notok "the packaged custos prints its own hash"
+deb="$a/dist/custos_"*"_$(dpkg --print-architecture).deb"
+# What the package holds, and what it needs.
+for p in usr/bin/custos usr/share/man/man1/custos.1.gz usr/share/doc/custos/user-guide.md.gz \
+    usr/share/doc/custos/auditor-guide.md.gz usr/share/doc/custos/formats/transcript.md.gz \
+    usr/share/doc/custos/examples/rehearsal-new-dkek.yaml usr/share/doc/custos/copyright; do
+	[ -e "$T/x/$p" ] && ok "the package installs /$p" || notok "the package installs /$p"
+done
+deps=$(dpkg-deb -f $deb Depends)
+for lib in $(readelf -d "$T/x/usr/bin/custos" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+	path=$(ldd "$T/x/usr/bin/custos" | awk -v l="$lib" '$1 == l { print $3 }')
+	pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null)
+	pkg=${pkg%%:*}
+	case ", $deps" in
+	*", $pkg "*|*", $pkg,"*|*", $pkg") ok "Depends names $pkg, which holds $lib" ;;
+	*) notok "Depends names the package of $lib ($pkg): $deps" ;;
+	esac
+done
+if command -v lintian >/dev/null; then
+	lintian --tag-display-limit 0 $deb "$a/dist/custos-dbgsym_"*.deb >"$T/lintian.log" 2>&1
+	if grep -Eq '^[EW]: ' "$T/lintian.log"; then notok "lintian: no error or warning"; grep -E '^[EW]: ' "$T/lintian.log" | head
+	else ok "lintian: no error or warning ($(grep -c '^[IP]: ' "$T/lintian.log") info or pedantic tags)"; fi
+else
+	echo "skip - lintian is not installed: the package is not linted"
+fi
 exit $fail
