@@ -118,10 +118,13 @@ need(struct lay *l, double h)
 static void
 put_line(struct lay *l, const char *s, size_t n)
 {
+	size_t k = n < LINE_BYTES - 1 ? n : LINE_BYTES - 1;	/* put_text()
+							   never gives more */
+
 	need(l, LINE);
-	if (l->cr != NULL && n > 0) {
-		memcpy(l->line, s, n);
-		l->line[n] = '\0';
+	if (l->cr != NULL && k > 0) {
+		memcpy(l->line, s, k);
+		l->line[k] = '\0';
 		cairo_move_to(l->cr, MARGIN, l->y + ASCENT);
 		cairo_show_text(l->cr, l->line);
 	}
@@ -140,7 +143,10 @@ put_text(struct lay *l, const char *text)
 		for (e = p; *e != '\0' && *e != '\n'; e++)
 			;
 		do {
-			for (i = 0, cols = 0; p + i < e; i++) {
+			/* at most PAPER_COLUMNS code points, and never more
+			   bytes than a line holds (stray continuation bytes) */
+			for (i = 0, cols = 0; p + i < e && i < LINE_BYTES - 1;
+			    i++) {
 				if (((unsigned char)p[i] & 0xc0) != 0x80 &&
 				    cols++ == PAPER_COLUMNS)
 					break;

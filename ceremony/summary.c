@@ -36,9 +36,9 @@ sb_put(struct sb *b, const char *s, size_t n)
 	char *np;
 	size_t cap;
 
-	if (b->err != CUSTOS_OK)
+	if (b->err != CUSTOS_OK || s == NULL || n == 0)
 		return;
-	if (b->len + n + 1 > b->cap) {
+	if (b->p == NULL || b->len + n + 1 > b->cap) {
 		for (cap = b->cap ? b->cap : 1024; cap < b->len + n + 1;
 		    cap *= 2)
 			;
@@ -62,6 +62,7 @@ sb_printf(struct sb *b, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
@@ -217,8 +218,9 @@ people_of(struct sum *m, json_t *names, int role)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(names, i, v)
+	json_array_foreach(names, i, v) {
 		person(m, json_string_value(v), role);
+	}
 }
 
 /* Every DKEK KCV recorded, once each, with the records that show it. */
@@ -390,9 +392,10 @@ keys(struct sum *m)
 		if (strcmp(r->action, "backup.restore") != 0)
 			continue;
 		res = json_object_get(FACTS(r), "results");
-		json_array_foreach(res, j, k)
+		json_array_foreach(res, j, k) {
 			if (json_is_true(json_object_get(k, "proven")))
 				key_entry(m, r, k, "dest_ref", "restored");
+		}
 	}
 	none(m, at);
 	sb_printf(&m->out, "\nBackup sets:\n");
