@@ -16,7 +16,8 @@ MANDIR   = $(PREFIX)/share/man
 
 CC      ?= cc
 BUILD   ?= build
-PKGS     = libsodium libcrypto jansson libpcsclite libqrencode libcyaml yaml-0.1 ncursesw
+PKGS     = libsodium libcrypto jansson libpcsclite libqrencode libcyaml yaml-0.1 ncursesw \
+           cairo cairo-pdf
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE \

@@ -99,6 +99,17 @@ int ceremony_append(struct ceremony *c, const char *actor,
  */
 int ceremony_close(struct ceremony *c, const char *actor) CUSTOS_WUR;
 
+/*
+ * ceremony_close() in two halves, for a caller that writes files from the
+ * closed transcript before the close is final (the closing summary):
+ * ceremony_close_record() records "ceremony.close" (once: a close cut
+ * short has it already); ceremony_close_finish() signs the transcript and
+ * destroys the key (CUSTOS_ERR_INVALID_ARG when the last record is not
+ * the close). Each returns 0 or an error code.
+ */
+int ceremony_close_record(struct ceremony *c, const char *actor) CUSTOS_WUR;
+int ceremony_close_finish(struct ceremony *c) CUSTOS_WUR;
+
 /* Reads the public key (and key id) of a ceremony directory. */
 int ceremony_load_pub(const char *dir, unsigned char pk[32],
     unsigned char keyid[MINISIGN_KEYID_LEN]) CUSTOS_WUR;

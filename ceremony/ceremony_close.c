@@ -65,7 +65,13 @@ destroy_key(const char *dir)
 }
 
 int
-ceremony_close(struct ceremony *c, const char *actor)
+ceremony_close_record(struct ceremony *c, const char *actor)
+{
+	return cer_append_locked(c, actor, "ceremony.close", NULL, 1, NULL);
+}
+
+int
+ceremony_close_finish(struct ceremony *c)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char path[PATH_MAX], tc[256], hex[65], now[21], *buf = NULL;
@@ -75,13 +81,14 @@ ceremony_close(struct ceremony *c, const char *actor)
 	int r;
 
 	clean_temps(c->dir, CEREMONY_SIG);
-	if ((r = cer_append_locked(c, actor, "ceremony.close", NULL, 1, NULL)) !=
-	    CUSTOS_OK)
-		return r;
 	if ((r = cer_read_transcript(c->dir, &buf, &len)) != CUSTOS_OK)
 		return r;
 	if (transcript_verify(buf, len, c->pk, &v) != CUSTOS_OK) {
 		r = CUSTOS_ERR_CORRUPT;
+		goto out;
+	}
+	if (strcmp(v.last_action, "ceremony.close") != 0) {
+		r = CUSTOS_ERR_INVALID_ARG;	/* no close record yet */
 		goto out;
 	}
 	crypto_hash_sha256(h, (unsigned char *)buf, len);
@@ -117,4 +124,12 @@ ceremony_close(struct ceremony *c, const char *actor)
 	free(sig);
 	free(buf);
 	return r;
+}
+
+int
+ceremony_close(struct ceremony *c, const char *actor)
+{
+	int r = ceremony_close_record(c, actor);
+
+	return r != CUSTOS_OK ? r : ceremony_close_finish(c);
 }

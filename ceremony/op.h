@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "paper.h"
 
 /* What a secret request is for: the front end chooses its source (a
  * descriptor given on the command line, a screen) from it. */
@@ -178,11 +179,15 @@ int op_ceremony_open(struct op_ctx *cx, const char *dir,
 
 /*
  * Closes the ceremony unlocked in cx (op_ceremony_unlock_for_close):
- * records ceremony.close (unless a cut close did), signs the transcript,
- * destroys the key, and leaves no temporary file behind. Rerunning it
- * after a cut finishes the close. Returns 0 or an error (op_why()).
+ * records ceremony.close (unless a cut close did), writes the closing
+ * summary from the closed transcript (summary.txt, and summary.pdf on
+ * paper: summary.h), signs the transcript, destroys the key, and leaves
+ * no temporary file behind. Rerunning it after a cut finishes the close;
+ * a summary file already there must hold the same bytes, else it is left
+ * alone and the close stays unfinished (CUSTOS_ERR_EXISTS). Returns 0 or
+ * an error (op_why()).
  */
-int op_ceremony_close(struct op_ctx *cx) CUSTOS_WUR;
+int op_ceremony_close(struct op_ctx *cx, enum paper_size paper) CUSTOS_WUR;
 
 /*
  * Like op_ceremony_unlock(), but for finishing or making the close: a

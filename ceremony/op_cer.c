@@ -11,13 +11,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cairo.h>
+
 #include "../cards/pcsc.h"
 #include "../common/atomicio.h"
 #include "../common/buildinfo.h"
 #include "../common/secmem.h"
 #include "ceremony.h"
 #include "op_int.h"
+#include "paper.h"
 #include "sharefile_v1.h"
+#include "summary.h"
 #include "transcript.h"
 #include "verify.h"
 
@@ -222,6 +226,7 @@ machine_facts(struct op_ctx *cx, int offline_required, struct buildinfo *bi)
 	int r;
 
 	buildinfo_register("pcsc-lite", pcsc_lite_version());
+	buildinfo_register("cairo", cairo_version_string());
 	if ((r = buildinfo_read(bi)) != CUSTOS_OK || bi->exe_sha256[0] ==
 	    '\0')
 		return op_fail(cx, r != CUSTOS_OK ? r : CUSTOS_ERR_IO, "cannot "
@@ -315,8 +320,87 @@ op_ceremony_open(struct op_ctx *cx, const char *dir,
 	return r;
 }
 
+/*
+ * Creates dir/name holding buf, or finds it there already with the same
+ * bytes (a close cut short and taken up again writes the same summary);
+ * a different file is never touched.
+ */
+static int
+put_same(struct op_ctx *cx, const char *name, const void *buf, size_t len)
+{
+	char path[PATH_MAX + 32];
+	unsigned char *old = NULL;
+	size_t olen = 0;
+	int r, same;
+
+	if (snprintf(path, sizeof(path), "%s/%s", cx->cdir, name) >=
+	    (int)sizeof(path))
+		return op_fail(cx, CUSTOS_ERR_TOO_LARGE, "%s: the path is too "
+		    "long", cx->cdir);
+	atomicio_clean_temps(path);
+	if ((r = atomicio_create(path, buf, len)) == CUSTOS_OK) {
+		op_note(cx, "wrote %s", path);
+		return CUSTOS_OK;
+	}
+	if (r != CUSTOS_ERR_EXISTS)
+		return op_fail(cx, r, "%s: %s", path, custos_strerror(r));
+	r = atomicio_read(path, PAPER_MAX, 0, &old, &olen);
+	same = r == CUSTOS_OK && olen == len && memcmp(old, buf, len) == 0;
+	atomicio_free_buf(old, olen, 0);
+	if (!same)
+		return op_fail(cx, CUSTOS_ERR_EXISTS, "%s exists and is not "
+		    "this ceremony's closing summary (a close taken up again "
+		    "needs the same --paper); it is never touched: move it "
+		    "aside and close again", path);
+	return CUSTOS_OK;
+}
+
+/* summary.txt and summary.pdf from the transcript as closed. */
+static int
+write_summary(struct op_ctx *cx, enum paper_size paper)
+{
+	unsigned char h[crypto_hash_sha256_BYTES], *buf = NULL, *pdf = NULL;
+	char path[PATH_MAX + 32], hex[65], when[21], *txt = NULL;
+	struct paper_doc d;
+	size_t len = 0, tlen = 0, plen = 0;
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/%s", cx->cdir,
+	    CEREMONY_TRANSCRIPT) >= (int)sizeof(path))
+		return op_fail(cx, CUSTOS_ERR_TOO_LARGE, "%s: the path is too "
+		    "long", cx->cdir);
+	if ((r = atomicio_read(path, CEREMONY_TRANSCRIPT_MAX, 0, &buf, &len))
+	    != CUSTOS_OK)
+		return op_fail(cx, r, "%s: %s", path, custos_strerror(r));
+	crypto_hash_sha256(h, buf, len);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	if ((r = summary_text(&txt, &tlen, when, (const char *)buf, len,
+	    hex)) != CUSTOS_OK) {
+		r = op_fail(cx, r, "the closing summary: %s",
+		    custos_strerror(r));
+		goto out;
+	}
+	memset(&d, 0, sizeof(d));
+	d.size = paper;
+	d.title = "Key ceremony closing summary";
+	d.created = when;
+	d.head = txt;
+	if ((r = paper_render(&pdf, &plen, &d)) != CUSTOS_OK) {
+		r = op_fail(cx, r, "the closing summary as PDF: %s",
+		    custos_strerror(r));
+		goto out;
+	}
+	if ((r = put_same(cx, SUMMARY_TXT, txt, tlen)) == CUSTOS_OK)
+		r = put_same(cx, SUMMARY_PDF, pdf, plen);
+ out:
+	secmem_free(pdf);
+	free(txt);
+	atomicio_free_buf(buf, len, 0);
+	return r;
+}
+
 int
-op_ceremony_close(struct op_ctx *cx)
+op_ceremony_close(struct op_ctx *cx, enum paper_size paper)
 {
 	json_t *open, *in;
 	size_t i;
@@ -338,8 +422,14 @@ op_ceremony_close(struct op_ctx *cx)
 		}
 	}
 	json_decref(open);
-	if ((r = ceremony_close(cx->cer, op_actor(cx, ceremony_admin(cx->cer))))
-	    != CUSTOS_OK)
+	/* The summary is written from the closed transcript before the
+	   close is final; a close cut short writes it when taken up. */
+	if ((r = ceremony_close_record(cx->cer, op_actor(cx,
+	    ceremony_admin(cx->cer)))) != CUSTOS_OK)
+		return op_fail(cx, r, "%s: %s", cx->cdir, custos_strerror(r));
+	if ((r = write_summary(cx, paper)) != CUSTOS_OK)
+		return r;
+	if ((r = ceremony_close_finish(cx->cer)) != CUSTOS_OK)
 		return op_fail(cx, r, "%s: %s", cx->cdir, custos_strerror(r));
 	if (cx->io->recorded != NULL)
 		cx->io->recorded(cx->io->arg, "ceremony.close", cx->step);

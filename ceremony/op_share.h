@@ -16,6 +16,7 @@
 #include "../common/err.h"
 #include "op.h"
 #include "op_hsm.h"
+#include "paper.h"
 
 #define OP_SPLIT_MAX 16		/* custodians of one SLIP-39 split */
 
@@ -155,6 +156,7 @@ struct op_split_args {
 	int sheets;			/* write a SLIP-39 sheet each */
 	int member_files;		/* write a member share file each */
 	int qr;				/* sheets: with a QR code */
+	enum paper_size paper;		/* sheets: the PDF's paper (0: A4) */
 	const char *title;		/* sheets: the ceremony line */
 	unsigned long long kdf_mem_kib, kdf_ops;	/* member files */
 	long avoid_id;			/* an identifier not to take (-1) */
@@ -201,11 +203,12 @@ int op_share_reshare(struct op_ctx *cx, const struct op_combine_args *old,
 /*
  * share print: a custodian's SLIP-39 sheet made again from their
  * mnemonic (asked through io, checked word by word) into the new file
- * out; records share.print. fpr (grouped, or NULL) is printed on it.
+ * out, and as PDF on paper into out with .pdf for its .txt (or .pdf
+ * added); records share.print. fpr (grouped, or NULL) is printed on it.
  */
 int op_share_print(struct op_ctx *cx, const char *custodian,
-    const char *out, const char *fpr, const char *title, int qr)
-    CUSTOS_WUR;
+    const char *out, const char *fpr, const char *title, int qr,
+    enum paper_size paper) CUSTOS_WUR;
 
 /* Where the shares of a DKEK rebuilt in memory come from. */
 struct op_dkek_sources {

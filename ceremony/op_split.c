@@ -95,11 +95,11 @@ op_out_dir(struct op_ctx *cx, const char *dir, const char *const *names,
 		return op_fail(cx, CUSTOS_ERR_INVALID_ARG, "%s: not a directory",
 		    dir);
 	for (i = 0; i < n; i++)
-		for (k = 0; k < 2; k++) {
-			if (!(k == 0 ? sheets : files))
+		for (k = 0; k < 3; k++) {
+			if (!(k < 2 ? sheets : files))
 				continue;
 			op_split_name(path, sizeof(path), dir, prefix, i,
-			    names[i], k == 0 ? "txt" : "share");
+			    names[i], k == 0 ? "txt" : k == 1 ? "pdf" : "share");
 			if (lstat(path, &st) == 0)
 				return op_fail(cx, CUSTOS_ERR_EXISTS, "%s: %s",
 				    path, custos_strerror(CUSTOS_ERR_EXISTS));
@@ -208,15 +208,17 @@ ask_passphrases(struct op_ctx *cx, const struct op_split_args *a, char **pw,
 	return CUSTOS_OK;
 }
 
-/* The SLIP-39 sheet of member i into path. */
+/* The SLIP-39 sheet of member i into path, and as PDF into pdf. */
 static int
 write_sheet(struct op_ctx *cx, const struct op_split_args *a, size_t i,
-    const char *mn, const char *fpr, uint16_t id, const char *path)
+    const char *mn, const char *fpr, uint16_t id, const char *path,
+    const char *pdf)
 {
 	struct sheet_info si;
 	char ident[32], cline[160], fhex[20], created[UTCTIME_LEN + 1];
 	char *sheet = NULL;
-	size_t sheetlen = 0;
+	unsigned char *doc = NULL;
+	size_t sheetlen = 0, doclen = 0;
 	int r;
 
 	snprintf(fhex, sizeof(fhex), "%.4s %.4s %.4s %.4s", fpr, fpr + 4,
@@ -235,9 +237,14 @@ write_sheet(struct op_ctx *cx, const struct op_split_args *a, size_t i,
 	si.custodian = a->custodians[i];
 	si.index = (unsigned)i + 1;
 	if ((r = sheet_mnemonic(&sheet, &sheetlen, &si, mn, a->qr)) !=
-	    CUSTOS_OK)
+	    CUSTOS_OK || (r = sheet_mnemonic_pdf(&doc, &doclen, &si, mn,
+	    a->qr, a->paper, created)) != CUSTOS_OK) {
+		secmem_free(sheet);
 		return op_fail(cx, r, "%s", custos_strerror(r));
-	r = op_write_sheet(cx, path, sheet, sheetlen);
+	}
+	if ((r = op_write_sheet(cx, path, sheet, sheetlen)) == CUSTOS_OK)
+		r = op_write_sheet(cx, pdf, (const char *)doc, doclen);
+	secmem_free(doc);
 	secmem_free(sheet);
 	return r;
 }
@@ -346,7 +353,7 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	struct slip39_share *sh = NULL;
 	unsigned char *share = NULL;
 	char *mn = NULL, *pw[OP_SPLIT_MAX] = { NULL }, who[600], rel[4096];
-	char (*sheets)[4096] = NULL, (*files)[4096] = NULL;
+	char (*sheets)[4096] = NULL, (*files)[4096] = NULL, (*pdfs)[4096] = NULL;
 	size_t pwlen[OP_SPLIT_MAX] = { 0 }, i, n = a->ncustodians;
 	unsigned long long in = 0;
 	json_t *f = NULL, *all, *viewed = NULL;
@@ -362,6 +369,7 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	    (share = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
 	    (mn = secmem_alloc((SLIP39_MNEMONIC_MAX + 1) * n)) == NULL ||
 	    (sheets = calloc(n, sizeof(*sheets))) == NULL ||
+	    (pdfs = calloc(n, sizeof(*pdfs))) == NULL ||
 	    (files = calloc(n, sizeof(*files))) == NULL) {
 		r = op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 		goto out;
@@ -382,6 +390,8 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	for (i = 0; i < n; i++) {
 		op_split_name(sheets[i], sizeof(sheets[i]), a->out_dir,
 		    a->file_prefix, i, a->custodians[i], "txt");
+		op_split_name(pdfs[i], sizeof(pdfs[i]), a->out_dir,
+		    a->file_prefix, i, a->custodians[i], "pdf");
 		op_split_name(files[i], sizeof(files[i]), a->out_dir,
 		    a->file_prefix, i, a->custodians[i], "share");
 	}
@@ -389,6 +399,10 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 		json_t *t;
 
 		if (a->sheets && (t = relpaths(cx, sheets, n)) != NULL) {
+			json_array_extend(all, t);
+			json_decref(t);
+		}
+		if (a->sheets && (t = relpaths(cx, pdfs, n)) != NULL) {
 			json_array_extend(all, t);
 			json_decref(t);
 		}
@@ -403,7 +417,8 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 		goto out;
 	for (i = 0; a->sheets && i < n; i++)
 		if ((r = write_sheet(cx, a, i, mn + i * (SLIP39_MNEMONIC_MAX +
-		    1), res->fpr, res->identifier, sheets[i])) != CUSTOS_OK)
+		    1), res->fpr, res->identifier, sheets[i], pdfs[i])) !=
+		    CUSTOS_OK)
 			goto fail;
 	for (i = 0; a->member_files && i < n; i++)
 		if ((r = write_member(cx, a, i, &sh[i], pw[i], pwlen[i],
@@ -422,6 +437,10 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	    ? relpaths(cx, files, n) : json_array(), "sheets", a->sheets ?
 	    relpaths(cx, sheets, n) : json_array(), "share_fingerprint",
 	    res->fpr, "out_dir", rel, "intent", (json_int_t)in));
+	if (a->sheets && (all = relpaths(cx, pdfs, n)) != NULL) {
+		json_array_extend(json_object_get(f, "sheets"), all);
+		json_decref(all);
+	}
 	{
 		char ident[16];
 
@@ -444,8 +463,10 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	goto out;
  fail:
 	/* what was written holds a split nobody will use: moved aside */
-	if (a->sheets)
+	if (a->sheets) {
 		op_abandon_written(cx, sheets, n, in);
+		op_abandon_written(cx, pdfs, n, in);
+	}
 	if (a->member_files)
 		op_abandon_written(cx, files, n, in);
 	op_intent_abort(cx, NULL, who, in, op_why(cx), NULL);
@@ -455,6 +476,7 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	for (i = 0; i < OP_SPLIT_MAX; i++)
 		secmem_free(pw[i]);
 	free(sheets);
+	free(pdfs);
 	free(files);
 	secmem_free(mn);
 	secmem_free(share);

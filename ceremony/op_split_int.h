@@ -25,7 +25,7 @@ int op_write_sheet(struct op_ctx *cx, const char *path, const char *buf,
     size_t len) CUSTOS_WUR;
 
 /* Makes dir (0700) unless it is a directory, and refuses when any sheet
-   or member file of names[0..n) exists there. */
+   (text or PDF) or member file of names[0..n) exists there. */
 int op_out_dir(struct op_ctx *cx, const char *dir, const char *const *names,
     size_t n, const char *prefix, int sheets, int files) CUSTOS_WUR;
 

@@ -25,16 +25,17 @@ static const char legacy_note[] =
     "--pwd-shares-total K (K shares).\nThe scheme has no integrity check; "
     "custos checks the result against the file.";
 
-/* The sheets of the password shares sh[0..n). */
+/* The sheets of the password shares sh[0..n), as text and PDF. */
 static int
 legacy_sheets(struct op_ctx *cx, const struct op_split_args *a,
     const struct pwshare *sh, const char *pbe, const char *fpr,
-    const char *prime, char (*paths)[4096])
+    const char *prime, char (*paths)[4096], char (*pdfs)[4096])
 {
 	struct sheet_info si;
 	char block[PWSHARE_FORMAT_MAX], *sheet = NULL, ident[40], cline[160];
 	char fhex[20], created[UTCTIME_LEN + 1];
-	size_t i, sheetlen = 0;
+	unsigned char *doc = NULL;
+	size_t i, sheetlen = 0, doclen = 0;
 	int r = CUSTOS_OK;
 
 	snprintf(fhex, sizeof(fhex), "%.4s %.4s %.4s %.4s", fpr, fpr + 4,
@@ -57,27 +58,37 @@ legacy_sheets(struct op_ctx *cx, const struct op_split_args *a,
 		if ((r = pwshare_format(block, sizeof(block), &sh[i],
 		    (unsigned)i + 1, (unsigned)a->ncustodians)) != CUSTOS_OK ||
 		    (r = sheet_pwshare(&sheet, &sheetlen, &si, block)) !=
-		    CUSTOS_OK) {
+		    CUSTOS_OK || (r = sheet_pwshare_pdf(&doc, &doclen, &si,
+		    block, a->paper, created)) != CUSTOS_OK) {
 			r = op_fail(cx, r, "%s", custos_strerror(r));
+			secmem_free(sheet);
+			sheet = NULL;
 			break;
 		}
-		r = op_write_sheet(cx, paths[i], sheet, sheetlen);
+		if ((r = op_write_sheet(cx, paths[i], sheet, sheetlen)) ==
+		    CUSTOS_OK)
+			r = op_write_sheet(cx, pdfs[i], (const char *)doc,
+			    doclen);
+		secmem_free(doc);
 		secmem_free(sheet);
+		doc = NULL;
 		sheet = NULL;
 	}
 	secmem_wipe(block, sizeof(block));
 	return r;
 }
 
+/* The text sheets, then the PDFs, as record facts. */
 static json_t *
-rels(struct op_ctx *cx, char (*paths)[4096], size_t n)
+sheet_rels(struct op_ctx *cx, char (*paths)[4096], char (*pdfs)[4096],
+    size_t n)
 {
 	json_t *a = json_array();
 	char rel[4096];
 	size_t i;
 
-	for (i = 0; a != NULL && i < n; i++) {
-		op_relpath(cx, paths[i], rel, sizeof(rel));
+	for (i = 0; a != NULL && i < 2 * n; i++) {
+		op_relpath(cx, i < n ? paths[i] : pdfs[i - n], rel, sizeof(rel));
 		json_array_append_new(a, json_string(rel));
 	}
 	return a;
@@ -91,7 +102,7 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 	struct op_file_args f;
 	struct pwshare *sh = NULL;
 	unsigned char *pwd = NULL, *back = NULL, *share = NULL;
-	char (*paths)[4096] = NULL, rel[4096];
+	char (*paths)[4096] = NULL, (*pdfs)[4096] = NULL, rel[4096];
 	unsigned long long in = 0;
 	json_t *facts, *cust, *files;
 	size_t i, n = a->ncustodians;
@@ -107,7 +118,8 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 	    (pwd = secmem_alloc(PWSHARE_PWD_LEN)) == NULL ||
 	    (back = secmem_alloc(PWSHARE_PWD_LEN)) == NULL ||
 	    (share = secmem_alloc(DKEK_SHARE_LEN)) == NULL ||
-	    (paths = calloc(n, sizeof(*paths))) == NULL) {
+	    (paths = calloc(n, sizeof(*paths))) == NULL ||
+	    (pdfs = calloc(n, sizeof(*pdfs))) == NULL) {
 		r = op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -133,10 +145,13 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 		r = op_fail(cx, CUSTOS_ERR_INTERNAL, "prime");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		op_split_name(paths[i], sizeof(paths[i]), a->out_dir, "pwshare",
 		    i, a->custodians[i], "txt");
-	files = rels(cx, paths, n);
+		op_split_name(pdfs[i], sizeof(pdfs[i]), a->out_dir, "pwshare",
+		    i, a->custodians[i], "pdf");
+	}
+	files = sheet_rels(cx, paths, pdfs, n);
 	op_relpath(cx, pbe, rel, sizeof(rel));
 	json_array_append_new(files, json_string(rel));
 	if ((r = op_intent(cx, NULL, who, "share.split", json_pack("{s:o}",
@@ -149,9 +164,10 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 	}
 	op_note(cx, "wrote %s (sc-hsm-tool .pbe, random 8-byte password)",
 	    pbe);
-	if ((r = legacy_sheets(cx, a, sh, pbe, fpr, prime, paths)) !=
+	if ((r = legacy_sheets(cx, a, sh, pbe, fpr, prime, paths, pdfs)) !=
 	    CUSTOS_OK) {
 		op_abandon_written(cx, paths, n, in);
+		op_abandon_written(cx, pdfs, n, in);
 		op_intent_abort(cx, NULL, who, in, op_why(cx), NULL);
 		goto out;
 	}
@@ -162,7 +178,7 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 	facts = json_pack("{s:s, s:i, s:i, s:o, s:s, s:o, s:o, s:s, s:s, s:s, "
 	    "s:I}", "scheme", "sc-hsm", "threshold", (int)a->threshold, "count",
 	    (int)n, "custodians", cust, "identifier", prime, "files",
-	    json_pack("[s]", rel), "sheets", rels(cx, paths, n),
+	    json_pack("[s]", rel), "sheets", sheet_rels(cx, paths, pdfs, n),
 	    "share_fingerprint", fpr, "from", "new random share", "out_dir",
 	    "", "intent", (json_int_t)in);
 	if (facts != NULL && a->from != NULL) {
@@ -175,6 +191,7 @@ op_share_split_legacy(struct op_ctx *cx, const struct op_split_args *a,
 	r = op_record(cx, NULL, who, "share.split", facts, NULL);
  out:
 	free(paths);
+	free(pdfs);
 	secmem_free(share);
 	secmem_free(back);
 	secmem_free(pwd);
@@ -215,20 +232,38 @@ read_one(struct op_ctx *cx, struct slip39_share *s, char **mn)
 	return CUSTOS_OK;
 }
 
+/* out's PDF: .txt replaced by .pdf, or .pdf added. */
+static int
+pdf_name(char *pdf, size_t sz, const char *out)
+{
+	size_t n = strlen(out);
+
+	if (n > 4 && strcmp(out + n - 4, ".txt") == 0)
+		n -= 4;
+	return snprintf(pdf, sz, "%.*s.pdf", (int)n, out) < (int)sz ?
+	    CUSTOS_OK : CUSTOS_ERR_TOO_LARGE;
+}
+
 int
 op_share_print(struct op_ctx *cx, const char *custodian, const char *out,
-    const char *fpr, const char *title, int qr)
+    const char *fpr, const char *title, int qr, enum paper_size paper)
 {
 	const char *who = op_actor(cx, custodian);
 	struct slip39_share *s = NULL;
 	struct sheet_info si;
 	unsigned long long in = 0;
 	char *mn = NULL, *sheet = NULL, ident[32], cline[160], rel[4096];
-	size_t sheetlen = 0;
+	char pdf[4096], when[UTCTIME_LEN + 1];
+	unsigned char *doc = NULL;
+	size_t sheetlen = 0, doclen = 0;
 	json_t *f;
 	int r;
 
+	if (pdf_name(pdf, sizeof(pdf), out) != CUSTOS_OK)
+		return op_fail(cx, CUSTOS_ERR_TOO_LARGE, "%s: the path is too "
+		    "long", out);
 	if ((r = op_out_free(cx, out)) != CUSTOS_OK ||
+	    (r = op_out_free(cx, pdf)) != CUSTOS_OK ||
 	    (r = op_recordable(cx, "custodian label", custodian)) != CUSTOS_OK)
 		return r;
 	if ((s = secmem_alloc(sizeof(*s))) == NULL)
@@ -256,25 +291,35 @@ op_share_print(struct op_ctx *cx, const char *custodian, const char *out,
 	si.fingerprint = fpr;
 	si.note = "Reprinted from the mnemonic (custos share print); the "
 	    "number of shares in the\nsplit is not part of a mnemonic.";
+	utctime_now(when);
 	if ((r = sheet_mnemonic(&sheet, &sheetlen, &si, mn, qr)) !=
-	    CUSTOS_OK) {
+	    CUSTOS_OK || (r = sheet_mnemonic_pdf(&doc, &doclen, &si, mn, qr,
+	    paper, when)) != CUSTOS_OK) {
 		r = op_fail(cx, r, "%s", custos_strerror(r));
 		goto out;
 	}
-	if ((r = op_file_intent(cx, who, "share.print", out, NULL, &in)) !=
-	    CUSTOS_OK)
+	op_relpath(cx, pdf, rel, sizeof(rel));
+	if ((r = op_file_intent(cx, who, "share.print", out, json_pack(
+	    "{s:[s]}", "files", rel), &in)) != CUSTOS_OK)
 		goto out;
-	if ((r = op_write_sheet(cx, out, sheet, sheetlen)) != CUSTOS_OK) {
+	if ((r = op_write_sheet(cx, out, sheet, sheetlen)) != CUSTOS_OK ||
+	    (r = op_write_sheet(cx, pdf, (const char *)doc, doclen)) !=
+	    CUSTOS_OK) {
+		op_abandon_keep(cx, out, in);
 		op_intent_abort(cx, NULL, who, in, op_why(cx), NULL);
 		goto out;
 	}
+	op_relpath(cx, pdf, rel, sizeof(rel));
+	f = json_pack("{s:s}", "pdf", rel);
 	op_relpath(cx, out, rel, sizeof(rel));
-	f = json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:I}", "scheme", "slip39",
+	json_object_update_new(f, json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, "
+	    "s:I}", "scheme", "slip39",
 	    "custodian", custodian, "identifier", (int)s->identifier,
 	    "member_index", s->member_index + 1, "threshold",
-	    (int)s->member_threshold, "file", rel, "intent", (json_int_t)in);
+	    (int)s->member_threshold, "file", rel, "intent", (json_int_t)in));
 	r = op_record(cx, NULL, who, "share.print", f, NULL);
  out:
+	secmem_free(doc);
 	secmem_free(sheet);
 	secmem_free(mn);
 	secmem_free(s);

@@ -172,6 +172,11 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	}
 	p->offline_required = y->offline != NULL &&
 	    strcmp(y->offline, "required") == 0;
+	if (y->paper != NULL && paper_parse(y->paper, &p->paper) != 0) {
+		plan_why(why, whysz, "paper: 'a4' or 'letter', not '%.20s'",
+		    y->paper);
+		return CUSTOS_ERR_FORMAT;
+	}
 	if (y->expected_kcv != NULL && get_kcv(y->expected_kcv,
 	    p->expected_kcv) != 0) {
 		plan_why(why, whysz, "expected_kcv: not 16 hex digits (in "

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "paper.h"
 
 #define PLAN_MAX_BYTES (64U * 1024)
 #define PLAN_MAX_PEOPLE 16	/* custodians; witnesses */
@@ -66,6 +67,7 @@ struct plan {
 	const char *share_dir;	/* where existing share files are; NULL */
 	const char *backup;	/* backup set directory; NULL */
 	char expected_kcv[17];	/* 16 upper-case hex digits, "" if none */
+	enum paper_size paper;	/* the closing summary's paper (A4) */
 	char sha256[65];	/* of the plan file's bytes, hex */
 };
 

@@ -52,7 +52,7 @@ struct y_plan {
 	unsigned hsms_count;
 	struct y_key *keys;
 	unsigned keys_count;
-	char *backup, *share_dir, *expected_kcv;
+	char *backup, *share_dir, *expected_kcv, *paper;
 	struct y_reshare *reshare;
 };
 

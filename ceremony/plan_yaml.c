@@ -92,6 +92,7 @@ static const cyaml_schema_field_t plan_fields[] = {
 	STR("backup", struct y_plan, backup),
 	STR("share_dir", struct y_plan, share_dir),
 	STR("expected_kcv", struct y_plan, expected_kcv),
+	STR("paper", struct y_plan, paper),
 	CYAML_FIELD_MAPPING_PTR("reshare", OPT, struct y_plan, reshare,
 	    reshare_fields),
 	CYAML_FIELD_END

@@ -332,6 +332,7 @@ static const struct schema_field f_share_print[] = {
 	{ "member_index", SCH_INT, SCH_REQ, NULL, "the member, 1-based" },
 	{ "threshold", SCH_INT, SCH_REQ, NULL, "M" },
 	{ "file", SCH_STR, SCH_REQ, NULL, "the sheet written" },
+	{ "pdf", SCH_STR, SCH_OPT, NULL, "the same sheet as PDF" },
 	F_INTENT, F_STEP,
 	END,
 };

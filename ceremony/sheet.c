@@ -84,6 +84,24 @@ footer(struct buf *b, const struct sheet_info *si)
 	rule(b, '-');
 }
 
+static const char qr_caption[] = "QR code of the mnemonic (upper case; "
+    "scan only on the offline laptop):";
+
+/* The mnemonic in upper case (QR alphanumeric mode), guarded, or NULL. */
+static char *
+upper(const char *mnemonic)
+{
+	size_t i, n = strlen(mnemonic);
+	char *up;
+
+	if ((up = secmem_alloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		up[i] = (char)((mnemonic[i] >= 'a' && mnemonic[i] <= 'z') ?
+		    mnemonic[i] - 'a' + 'A' : mnemonic[i]);
+	return up;
+}
+
 /* Appends a QR code of text (upper case: alphanumeric mode) in half-blocks. */
 static int
 qr_block(struct buf *b, const char *mnemonic)
@@ -92,14 +110,10 @@ qr_block(struct buf *b, const char *mnemonic)
 	    "\xe2\x96\x84", "\xe2\x96\x88" };	/* none, top, bottom, both */
 	QRcode *qr = NULL;
 	char *up;
-	size_t i, n = strlen(mnemonic);
 	int x, y, w, quiet = 4, r = CUSTOS_ERR_NOMEM;
 
-	if ((up = secmem_alloc(n + 1)) == NULL)
+	if ((up = upper(mnemonic)) == NULL)
 		return r;
-	for (i = 0; i < n; i++)
-		up[i] = (char)((mnemonic[i] >= 'a' && mnemonic[i] <= 'z') ?
-		    mnemonic[i] - 'a' + 'A' : mnemonic[i]);
 	r = CUSTOS_ERR_CRYPTO;
 	if ((qr = QRcode_encodeString(up, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
 	    NULL)
@@ -113,8 +127,7 @@ qr_block(struct buf *b, const char *mnemonic)
 		r = CUSTOS_OK;
 		goto out;
 	}
-	put(b, "QR code of the mnemonic (upper case; scan only on the "
-	    "offline laptop):\n");
+	put(b, "%s\n", qr_caption);
 	for (y = -quiet; y < w + quiet; y += 2) {
 		for (x = -quiet; x < w + quiet; x++) {
 			int top = 0, bot = 0;
@@ -176,6 +189,15 @@ words_block(struct buf *b, const char *mnemonic)
 	return CUSTOS_OK;
 }
 
+/* An sc-hsm-tool password share as sc-hsm-tool prints it. */
+static int
+pw_body(struct buf *b, const char *block)
+{
+	put(b, "As sc-hsm-tool prints it (type these lines when it asks):"
+	    "\n\n%s", block);
+	return CUSTOS_OK;
+}
+
 static int
 finish(struct buf *b, char **out, size_t *len)
 {
@@ -220,8 +242,62 @@ sheet_pwshare(char **out, size_t *len, const struct sheet_info *si,
 	if ((b.p = secmem_alloc(SHEET_MAX)) == NULL)
 		return CUSTOS_ERR_NOMEM;
 	header(&b, si);
-	put(&b, "As sc-hsm-tool prints it (type these lines when it asks):"
-	    "\n\n%s", block);
+	(void)pw_body(&b, block);
 	footer(&b, si);
 	return finish(&b, out, len);
+}
+
+/* The PDF of a sheet whose body (after the facts) is made by body(). */
+static int
+pdf(unsigned char **out, size_t *len, const struct sheet_info *si,
+    const char *secret, int qr, enum paper_size paper, const char *when,
+    int (*body)(struct buf *, const char *))
+{
+	struct buf h = { NULL, 0, CUSTOS_OK }, t = { NULL, 0, CUSTOS_OK };
+	struct paper_doc d;
+	char *up = NULL;
+	int r = CUSTOS_ERR_NOMEM;
+
+	*out = NULL;
+	*len = 0;
+	if ((h.p = secmem_alloc(SHEET_MAX)) == NULL ||
+	    (t.p = secmem_alloc(SHEET_MAX)) == NULL ||
+	    (qr && (up = upper(secret)) == NULL))
+		goto out;
+	header(&h, si);
+	if ((r = body(&h, secret)) != CUSTOS_OK)
+		goto out;
+	footer(&t, si);
+	if ((r = h.err != CUSTOS_OK ? h.err : t.err) != CUSTOS_OK)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	d.size = paper;
+	d.title = si->kind;
+	d.created = when;
+	d.head = h.p;
+	d.qr = up;
+	d.qr_caption = qr ? qr_caption : NULL;
+	d.tail = t.p;
+	r = paper_render(out, len, &d);
+ out:
+	secmem_free(up);
+	secmem_free(t.p);
+	secmem_free(h.p);
+	return r;
+}
+
+int
+sheet_mnemonic_pdf(unsigned char **out, size_t *len,
+    const struct sheet_info *si, const char *mnemonic, int qr,
+    enum paper_size paper, const char *when)
+{
+	return pdf(out, len, si, mnemonic, qr, paper, when, words_block);
+}
+
+int
+sheet_pwshare_pdf(unsigned char **out, size_t *len,
+    const struct sheet_info *si, const char *block, enum paper_size paper,
+    const char *when)
+{
+	return pdf(out, len, si, block, 0, paper, when, pw_body);
 }

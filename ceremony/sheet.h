@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "paper.h"
 
 #define SHEET_MAX 16384		/* bytes of a sheet, NUL included */
 #define SHEET_COLUMNS 80
@@ -50,5 +51,21 @@ int sheet_mnemonic(char **out, size_t *len, const struct sheet_info *si,
  */
 int sheet_pwshare(char **out, size_t *len, const struct sheet_info *si,
     const char *block) CUSTOS_WUR;
+
+/*
+ * The same sheets as print-ready PDF (paper.h) into *out (guarded memory,
+ * secmem_free it), *len bytes: the facts, the words numbered in groups of
+ * three and the note as on the text sheet, in a monospace font; a SLIP-39
+ * sheet's QR code (qr non-zero) drawn as vectors, of the same upper-case
+ * text as the text sheet's. when (YYYY-MM-DDTHH:MM:SSZ, the sheet's
+ * creation) dates the PDF, so that the same sheet gives the same bytes.
+ * Same errors as the text sheets, and paper_render()'s.
+ */
+int sheet_mnemonic_pdf(unsigned char **out, size_t *len,
+    const struct sheet_info *si, const char *mnemonic, int qr,
+    enum paper_size paper, const char *when) CUSTOS_WUR;
+int sheet_pwshare_pdf(unsigned char **out, size_t *len,
+    const struct sheet_info *si, const char *block, enum paper_size paper,
+    const char *when) CUSTOS_WUR;
 
 #endif

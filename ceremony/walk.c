@@ -203,7 +203,7 @@ dispatch(struct walk *w, struct walk_step *st)
 	case WALK_KEYGEN: return walk_do_keygen(w);
 	case WALK_BACKUP: return walk_do_backup(w);
 	case WALK_RESTORE: return walk_do_restore(w);
-	case WALK_CLOSE: return op_ceremony_close(w->cx);
+	case WALK_CLOSE: return op_ceremony_close(w->cx, w->plan->paper);
 	}
 	return walk_fail(w, CUSTOS_ERR_INTERNAL, "unknown step");
 }

@@ -10,10 +10,12 @@
 
 #include "../ceremony/audit.h"
 #include "../ceremony/ceremony.h"
+#include "../ceremony/paper.h"
 #include "../ceremony/schema.h"
 #include "../ceremony/transcript.h"
 #include "../ceremony/verify.h"
 #include "../common/atomicio.h"
+#include "../common/secmem.h"
 #include "cli.h"
 #include "cmds.h"
 #include "tui_walk.h"
@@ -189,16 +191,62 @@ audit_schema_cmd(int argc, char **argv)
 	return EXIT_OK_;
 }
 
+/* The time of the last record of buf[0..len) (whole lines) into when:
+   the sign-off PDF's date, so that a report made again is the same. */
+static void
+last_time(const char *buf, size_t len, char when[21])
+{
+	struct transcript_record rec;
+	const char *p, *why;
+
+	snprintf(when, 21, "1970-01-01T00:00:00Z");
+	if (len == 0)
+		return;
+	for (p = buf + len - 1; p > buf && p[-1] != '\n'; p--)
+		;
+	if (transcript_parse_record(p, (size_t)(buf + len - 1 - p), &rec,
+	    &why) == CUSTOS_OK) {
+		snprintf(when, 21, "%s", rec.time);
+		transcript_record_clear(&rec);
+	}
+}
+
+/* The sign-off sheet as PDF into PREFIX.pdf. */
+static int
+write_pdf(const char *prefix, const char *txt, const char *buf, size_t len,
+    enum paper_size paper, char *path, size_t pathsz)
+{
+	struct paper_doc d;
+	unsigned char *pdf = NULL;
+	size_t plen = 0;
+	char when[21];
+	int r;
+
+	last_time(buf, len, when);
+	memset(&d, 0, sizeof(d));
+	d.size = paper;
+	d.title = "Key ceremony sign-off sheet";
+	d.created = when;
+	d.head = txt;
+	snprintf(path, pathsz, "%s.pdf", prefix);
+	if ((r = paper_render(&pdf, &plen, &d)) == CUSTOS_OK)
+		r = atomicio_create(path, pdf, plen);
+	secmem_free(pdf);
+	return r;
+}
+
 static int
 audit_report_cmd(int argc, char **argv)
 {
 	static const char ctx[] = "audit report";
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "paper", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ceremony_verdict v;
+	enum paper_size paper = PAPER_A4;
 	const char *prefix = NULL;
 	char *buf = NULL, *html = NULL, *txt = NULL, verdict[512];
 	char words[256], def[4200], path[4300], now[21];
@@ -210,14 +258,22 @@ audit_report_cmd(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': prefix = optarg; break;
+		case 'p':
+			if (paper_parse(optarg, &paper) != CUSTOS_OK)
+				return cli_usage_error(ctx, "--paper must be "
+				    "'a4' or 'letter'");
+			break;
 		case 'h':
-			printf("usage: custos audit report DIR [--out PREFIX]\n\n"
+			printf("usage: custos audit report DIR [--out PREFIX] "
+			    "[--paper a4|letter]\n\n"
 			    "Verifies the ceremony in DIR and writes a "
 			    "self-contained printable HTML\nreport (PREFIX.html) "
-			    "and a plain-text sign-off sheet (PREFIX.txt); by\n"
-			    "default PREFIX is DIR/reports/audit-TIME. Existing "
-			    "files are never\nreplaced. Exit status 1 when the "
-			    "ceremony does not verify (the report\nsays so).\n");
+			    "and the sign-off sheet as plain text (PREFIX.txt)\n"
+			    "and print-ready PDF (PREFIX.pdf, A4 unless --paper "
+			    "letter); by default\nPREFIX is DIR/reports/audit-TIME."
+			    " Existing files are never replaced.\nExit status 1 "
+			    "when the ceremony does not verify (the report says "
+			    "so).\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);
@@ -254,8 +310,12 @@ audit_report_cmd(int argc, char **argv)
 	if ((r = atomicio_create(path, html, hlen)) == CUSTOS_OK) {
 		printf("wrote %s\n", path);
 		snprintf(path, sizeof(path), "%s.txt", prefix);
-		if ((r = atomicio_create(path, txt, tlen)) == CUSTOS_OK)
+		if ((r = atomicio_create(path, txt, tlen)) == CUSTOS_OK) {
 			printf("wrote %s\n", path);
+			if ((r = write_pdf(prefix, txt, buf, good, paper, path,
+			    sizeof(path))) == CUSTOS_OK)
+				printf("wrote %s\n", path);
+		}
 	}
 	if (r != CUSTOS_OK) {
 		fprintf(stderr, "custos: %s: %s: %s\n", ctx, path,

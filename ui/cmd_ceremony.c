@@ -113,12 +113,14 @@ ceremony_close_cmd(int argc, char **argv)
 		{ "admin-passphrase-fd", required_argument, NULL, 'f' },
 		{ "admin-passphrase-file", required_argument, NULL, 'F' },
 		{ "actor", required_argument, NULL, 'a' },
+		{ "paper", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct op_ctx *cx = NULL;
 	struct cli_io io;
 	const char *fd = NULL, *file = NULL, *actor = NULL;
+	enum paper_size paper = PAPER_A4;
 	int c, ex, r;
 
 	optind = 0;
@@ -128,17 +130,24 @@ ceremony_close_cmd(int argc, char **argv)
 		case 'f': fd = optarg; break;
 		case 'F': file = optarg; break;
 		case 'a': actor = optarg; break;
+		case 'p':
+			if (paper_parse(optarg, &paper) != CUSTOS_OK)
+				return cli_usage_error(ctx, "--paper must be "
+				    "'a4' or 'letter'");
+			break;
 		case 'h':
 			printf("usage: custos ceremony close DIR [--actor NAME] "
-			    "[--admin-passphrase-fd N |\n"
-			    "         --admin-passphrase-file PATH]\n\n"
-			    "Ends the ceremony: records the close, signs the "
-			    "whole transcript\n(transcript.jsonl.minisig, "
-			    "checkable with minisign) and destroys the\n"
-			    "signing key, so nothing can be appended or "
-			    "re-signed afterwards. Run it again\nto finish a "
-			    "close that was cut short; until then the ceremony "
-			    "refuses\nevery other step.\n");
+			    "[--paper a4|letter]\n"
+			    "         [--admin-passphrase-fd N | "
+			    "--admin-passphrase-file PATH]\n\n"
+			    "Ends the ceremony: records the close, writes the "
+			    "closing summary\n(summary.txt, and summary.pdf on A4 "
+			    "unless --paper letter), signs the whole\ntranscript "
+			    "(transcript.jsonl.minisig, checkable with minisign) "
+			    "and destroys\nthe signing key, so nothing can be "
+			    "appended or re-signed afterwards. Run\nit again to "
+			    "finish a close that was cut short; until then the "
+			    "ceremony\nrefuses every other step.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);
@@ -157,7 +166,7 @@ ceremony_close_cmd(int argc, char **argv)
 	}
 	op_set_actor(cx, actor);
 	if ((r = op_ceremony_unlock_for_close(cx, argv[optind])) != CUSTOS_OK ||
-	    (r = op_ceremony_close(cx)) != CUSTOS_OK) {
+	    (r = op_ceremony_close(cx, paper)) != CUSTOS_OK) {
 		ex = cli_op_fail(ctx, cx, r);
 		goto out;
 	}

@@ -19,8 +19,8 @@ static const char split_usage[] =
     "usage: custos share split (FILE | --new) --threshold M\n"
     "         (--custodian NAME ... | --custodians A,B,C) --out-dir DIR\n"
     "         [--scheme slip39 | --scheme sc-hsm --out FILE.pbe]\n"
-    "         [--title TEXT] [--qr unicode|none] [--share-files "
-    "[--kdf-memory MiB] [--kdf-passes N]]\n"
+    "         [--title TEXT] [--qr unicode|none] [--paper a4|letter]\n"
+    "         [--share-files [--kdf-memory MiB] [--kdf-passes N]]\n"
     "         [--passphrase-fd N | --passphrase-file PATH]\n"
     "         [--new-passphrase-fd N | --new-passphrase-file PATH]\n"
     "         [--ceremony DIR [--actor NAME] [--admin-passphrase-fd N | "
@@ -28,13 +28,15 @@ static const char split_usage[] =
     "Splits the DKEK share in FILE (or, with --new, a new random share) "
     "so that any M\nof the named custodians can rebuild it. The default, "
     "SLIP-39, writes one sheet per\ncustodian into DIR (share-I-NAME.txt: "
-    "33 words and a QR code) and, with\n--share-files, a custos v1 file "
+    "33 words and a QR code; share-I-NAME.pdf:\nthe same, print-ready, "
+    "on A4 or --paper letter) and, with\n--share-files, a custos v1 file "
     "of each custodian's member share under their own\npassphrase "
     "(share-I-NAME.share; a member share, never a DKEK share).\n"
     "--scheme sc-hsm writes the share to FILE.pbe under a random 8-byte "
     "password and\nsplits that password as sc-hsm-tool does, one sheet "
-    "per custodian\n(pwshare-I-NAME.txt). Every new split is rebuilt from "
-    "a quorum before anything\nis written. Nothing is ever overwritten.\n";
+    "per custodian\n(pwshare-I-NAME.txt and .pdf). Every new split is "
+    "rebuilt from a quorum before\nanything is written. Nothing is ever "
+    "overwritten.\n";
 
 /* The engine, the ceremony and the sources the options name. */
 static int
@@ -67,6 +69,7 @@ split_args_of(const struct split_args *a, struct op_split_args *sa)
 	sa->sheets = 1;
 	sa->member_files = a->share_files;
 	sa->qr = a->qr == NULL || strcmp(a->qr, "none") != 0;
+	sa->paper = a->paper;
 	sa->title = a->title;
 	sa->kdf_mem_kib = a->kdf_mem_mib * 1024;
 	sa->kdf_ops = a->kdf_ops;
@@ -182,7 +185,7 @@ static const char reshare_usage[] =
     "MEMBER.share ...]\n"
     "         [--scheme slip39|sc-hsm --pbe FILE.pbe] [--expect-fingerprint "
     "FPR] [--title T]\n"
-    "         [--share-files] [--ceremony DIR ...]\n\n"
+    "         [--share-files] [--paper a4|letter] [--ceremony DIR ...]\n\n"
     "Rebuilds a DKEK share from a quorum of an existing split (checked as "
     "by custos\nshare combine) and splits it again with SLIP-39 for a new "
     "set of custodians,\nwith a new identifier. The new split is rebuilt "
@@ -252,11 +255,13 @@ share_reshare(int argc, char **argv)
 static const char print_usage[] =
     "usage: custos share print --custodian NAME --out FILE\n"
     "         [--shares-file PATH | --shares-fd N] [--fingerprint FPR] "
-    "[--title T]\n         [--qr unicode|none] [--ceremony DIR ...]\n\n"
+    "[--title T]\n         [--qr unicode|none] [--paper a4|letter] "
+    "[--ceremony DIR ...]\n\n"
     "Regenerates a custodian's SLIP-39 sheet from their mnemonic (typed "
     "without echo,\nor the first mnemonic of --shares-file/--shares-fd), "
-    "after checking it. The\nshare fingerprint is only printed when given "
-    "(--fingerprint): one mnemonic\ncannot show it.\n";
+    "after checking it, and\nas PDF (FILE with .pdf for its .txt). The "
+    "share fingerprint is only printed\nwhen given (--fingerprint): one "
+    "mnemonic cannot show it.\n";
 
 static int
 share_print(int argc, char **argv)
@@ -292,8 +297,8 @@ share_print(int argc, char **argv)
 	    a.shares_file)) != EXIT_OK_)
 		goto done;
 	if ((r = op_share_print(cx, a.cust[0], a.out, a.fpr != NULL ? grouped :
-	    NULL, a.title, a.qr == NULL || strcmp(a.qr, "none") != 0)) !=
-	    CUSTOS_OK) {
+	    NULL, a.title, a.qr == NULL || strcmp(a.qr, "none") != 0,
+	    a.paper)) != CUSTOS_OK) {
 		ex = cli_op_fail(ctx, cx, r);
 		goto done;
 	}

@@ -24,7 +24,7 @@ enum {
 	OPT_PW_FD, OPT_PW_FILE, OPT_NEW_PW_FD, OPT_NEW_PW_FILE, OPT_SH_FD,
 	OPT_SH_FILE, OPT_PBE, OPT_EXPECT, OPT_FPR, OPT_NEW, OPT_CHECK,
 	OPT_SHARE_FILES, OPT_KDF_MEM, OPT_KDF_OPS, OPT_CEREMONY, OPT_ADMIN_FD,
-	OPT_ADMIN_FILE, OPT_ACTOR, OPT_HELP,
+	OPT_ADMIN_FILE, OPT_ACTOR, OPT_PAPER, OPT_HELP,
 };
 
 static const struct option split_opts[] = {
@@ -38,6 +38,7 @@ static const struct option split_opts[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "qr", required_argument, NULL, OPT_QR },
+	{ "paper", required_argument, NULL, OPT_PAPER },
 	{ "passphrase-fd", required_argument, NULL, OPT_PW_FD },
 	{ "passphrase-file", required_argument, NULL, OPT_PW_FILE },
 	{ "new-passphrase-fd", required_argument, NULL, OPT_NEW_PW_FD },
@@ -126,6 +127,11 @@ split_parse_args(const char *ctx, int argc, char **argv,
 		case OPT_LABEL: a->label = optarg; break;
 		case OPT_TITLE: a->title = optarg; break;
 		case OPT_QR: a->qr = optarg; break;
+		case OPT_PAPER:
+			if (paper_parse(optarg, &a->paper) != CUSTOS_OK)
+				return cli_usage_error(ctx, "--paper must be "
+				    "'a4' or 'letter'");
+			break;
 		case OPT_PW_FD: a->pw_fd = optarg; break;
 		case OPT_PW_FILE: a->pw_file = optarg; break;
 		case OPT_NEW_PW_FD: a->new_pw_fd = optarg; break;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../ceremony/paper.h"
 #include "../common/err.h"
 
 #define SPLIT_MAX_CUSTODIANS 255	/* sc-hsm-tool's most */
@@ -29,6 +30,7 @@ struct split_args {
 	char *cust_buf;			/* owns --custodians copies */
 	unsigned long threshold;	/* 0: not given */
 	unsigned long long kdf_mem_mib, kdf_ops;
+	enum paper_size paper;		/* --paper (default A4) */
 	int new_share, check, share_files, help;
 	int npos;
 	char **pos;

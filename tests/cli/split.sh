@@ -51,7 +51,7 @@ run share split src.share --threshold 2 --custodians alice,bob,carol --out-dir s
 expect_rc "SLIP-39 split of a share file" 0
 check "split prints the share's own fingerprint" '[ "$(fprof)" = "$sfpr" ]'
 id1=$(sed -n 's/^identifier: //p' "$OUT")
-check "three sheets, mode 0600" '[ "$(ls s | wc -l)" = 3 ] && [ "$(stat -c %a s/share-2-bob.txt)" = 600 ]'
+check "three sheets and their PDFs, mode 0600" '[ "$(ls s | wc -l)" = 6 ] && [ "$(ls s/*.pdf | wc -l)" = 3 ] && [ "$(stat -c %a s/share-2-bob.txt)" = 600 ] && [ "$(stat -c %a s/share-2-bob.pdf)" = 600 ]'
 words s/share-1-alice.txt > m1; words s/share-2-bob.txt > m2; words s/share-3-carol.txt > m3
 check "each sheet holds 33 words" '[ "$(wc -w < m1)" = 33 ] && [ "$(wc -w < m3)" = 33 ]'
 check "sheets are at most 80 columns" '[ "$(cat s/*.txt | while IFS= read -r l; do printf "%s\n" "$l" | wc -m; done | sort -n | tail -1)" -le 81 ]'

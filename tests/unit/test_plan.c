@@ -278,6 +278,29 @@ test_kcv_spellings(void **state)
 	}
 }
 
+/* paper: a4 (the default) or letter, for the closing summary's PDF. */
+static void
+test_paper(void **state)
+{
+	char s[2048], why[256];
+	struct plan *p = NULL;
+
+	(void)state;
+	p = parse_ok(new_dkek);
+	assert_int_equal(p->paper, PAPER_A4);
+	plan_free(p);
+	snprintf(s, sizeof(s), "%spaper: letter\n", new_dkek);
+	p = parse_ok(s);
+	assert_int_equal(p->paper, PAPER_LETTER);
+	plan_free(p);
+	p = NULL;
+	snprintf(s, sizeof(s), "%spaper: legal\n", new_dkek);
+	assert_int_equal(plan_parse(s, strlen(s), &p, why, sizeof(why)),
+	    CUSTOS_ERR_FORMAT);
+	assert_non_null(strstr(why, "paper: 'a4' or 'letter'"));
+	assert_null(p);
+}
+
 /* The hash is of the bytes as given: a comment changes it. */
 static void
 test_sha256_of_bytes(void **state)
@@ -400,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_reshare_from_split),
 		cmocka_unit_test(test_kcv_spellings),
 		cmocka_unit_test(test_sha256_of_bytes),
+		cmocka_unit_test(test_paper),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_odd_inputs),
