@@ -51,7 +51,8 @@ struct paper_doc {
  * number at the foot. Returns 0, CUSTOS_ERR_INVALID_ARG (no or bad
  * created time), CUSTOS_ERR_NOMEM, CUSTOS_ERR_TOO_LARGE (over PAPER_MAX,
  * or a QR code whose modules would be under 0.4 mm), CUSTOS_ERR_CRYPTO
- * (QR encoding failed: more than a QR code holds), CUSTOS_ERR_UNSUPPORTED (the font found for "DejaVu Sans Mono"
+ * (QR encoding failed: more than a QR code holds), CUSTOS_ERR_UNSUPPORTED
+ * (the font found for "DejaVu Sans Mono"
  * is not monospaced: install fonts-dejavu-core) or CUSTOS_ERR_INTERNAL
  * (cairo failed).
  */

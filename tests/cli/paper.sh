@@ -158,3 +158,16 @@ run ceremony close d $ADMIN
 expect_rc "the cut close is taken up" 0
 check "and writes the summary of the closed transcript" 'h=$(sha256sum d/transcript.jsonl | cut -c1-64) && [ "$(sed -n "/^Closing transcript/{n;p;n;p}" d/summary.txt | tr -d " \n")" = "$h" ] && [ -f d/summary.pdf ]'
 check "one close record" '[ "$(jq -r .action d/transcript.jsonl | grep -c ceremony.close)" = 1 ]'
+
+# --- a close cut after the summary was written (here: a bogus signature
+# file stops it): taken up again in another process, the summary made
+# again is the same bytes, so it is kept and the close finishes
+run ceremony open e --title "Cut after the summary" --admin carol $ADMIN
+echo "untrusted comment: bogus" > e/transcript.jsonl.minisig
+run ceremony close e --paper letter $ADMIN
+check "the close is cut after the summary" '[ "$rc" != 0 ] && [ -f e/summary.pdf ] && [ -e e/ceremony.key ]'
+cp e/summary.pdf first.pdf; cp e/summary.txt first.txt
+rm e/transcript.jsonl.minisig
+run ceremony close e --paper letter $ADMIN
+expect_rc "taken up again, with the same --paper" 0
+check "the summary is the same bytes, made again by another process" 'cmp -s first.pdf e/summary.pdf && cmp -s first.txt e/summary.txt'
