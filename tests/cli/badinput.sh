@@ -99,7 +99,12 @@ cp -r set set-edited && sed -i 's/"label": "k1"/"label": "k2"/' set-edited/manif
 cp -r set set-truncated && head -c 100 set/manifest.json >set-truncated/manifest.json
 cp -r set set-missing && rm set-missing/key-001.wrap
 cp -r set set-extra && cp set/key-001.wrap set-extra/key-009.wrap
-cp -r set set-altered && printf '\001' | dd of=set-altered/key-001.wrap bs=1 seek=60 conv=notrunc 2>/dev/null
+# every bit of byte 60 flipped: a fixed byte written there changes nothing
+# when the wrap file already holds it
+cp -r set set-altered && b=$(od -An -tu1 -j60 -N1 set/key-001.wrap | tr -d ' ') &&
+    printf "\\$(printf %o $((b ^ 255)))" |
+    dd of=set-altered/key-001.wrap bs=1 seek=60 conv=notrunc 2>/dev/null
+cmp -s set/key-001.wrap set-altered/key-001.wrap && echo "not ok - key-001.wrap was not altered"
 head -c 50 k1.wrap >trunc.wrap
 cp -r cer tampered && sed -i '1s/"title":"Bad input"/"title":"Bad inputs"/' tampered/transcript.jsonl
 cp -r cer removed && sed -i 2d removed/transcript.jsonl 2>/dev/null
