@@ -59,7 +59,8 @@ fill(const json_t *f, struct machine_lines *m)
 	snprintf(m->software, sizeof(m->software), "custos %.40s, commit %.60s",
 	    str(f, "custos_version"), str(f, "custos_commit"));
 	snprintf(m->sha256, sizeof(m->sha256), "%s", str(f, "custos_sha256"));
-	json_array_foreach(libs, i, v) {
+	for (i = 0; i < json_array_size(libs); i++) {
+		v = json_array_get(libs, i);
 		snprintf(one, sizeof(one), "%.60s %.80s", str(v, "name"),
 		    str(v, "version"));
 		append(m->libraries, sizeof(m->libraries), ", ", one);
@@ -74,7 +75,8 @@ fill(const json_t *f, struct machine_lines *m)
 	m->online = 1;
 	snprintf(m->network, sizeof(m->network), "WARNING: network "
 	    "interface%s up at open:", json_array_size(ifs) > 1 ? "s" : "");
-	json_array_foreach(ifs, i, v)
+	for (i = 0; i < json_array_size(ifs) &&
+	    (v = json_array_get(ifs, i)) != NULL; i++)
 		append(m->network, sizeof(m->network), i ? ", " : " ",
 		    json_string_value(v) != NULL ? json_string_value(v) : "?");
 }
