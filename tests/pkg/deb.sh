@@ -66,7 +66,10 @@ done
 deps=$(dpkg-deb -f $deb Depends)
 for lib in $(readelf -d "$T/x/usr/bin/custos" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
 	path=$(ldd "$T/x/usr/bin/custos" | awk -v l="$lib" '$1 == l { print $3 }')
-	pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null)
+	# ldd may name the library under /lib or /usr/lib (merged /usr); dpkg
+	# knows it under the one its package shipped.
+	pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null ||
+	    dpkg -S "/usr$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null)
 	pkg=${pkg%%:*}
 	case ", $deps" in
 	*", $pkg "*|*", $pkg,"*|*", $pkg") ok "Depends names $pkg, which holds $lib" ;;
