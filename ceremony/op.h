@@ -45,6 +45,13 @@ enum op_secret {
 				   or sc-hsm-tool share text) */
 };
 
+/* What backing out of a hand-over means. */
+enum op_handover {
+	OP_HANDOVER_STEP = 0,	/* the step stops; nothing is done */
+	OP_HANDOVER_MEMBER,	/* this member of a group is absent: the
+				   next one is asked */
+};
+
 /*
  * The front end's side. Every callback gets arg; strings are borrowed for
  * the call. Callbacks that return int return 0 to go on, or
@@ -52,8 +59,10 @@ enum op_secret {
  */
 struct op_io {
 	void *arg;
-	/* who must now take the keyboard, and why (one sentence). */
-	int (*handover)(void *arg, const char *who, const char *why);
+	/* who must now take the keyboard, and why (one sentence); kind
+	   says what backing out means. */
+	int (*handover)(void *arg, const char *who, const char *why,
+	    enum op_handover kind);
 	/*
 	 * Reads a secret for who into *out (guarded memory, NUL-terminated,
 	 * secmem_free() by the engine) and *len. For confirmed kinds on a

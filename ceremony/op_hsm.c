@@ -98,13 +98,12 @@ op_hsm_status(struct op_ctx *cx, struct op_dev *d, int login,
 static int
 init_so_state(struct op_ctx *cx, const struct sc_hsm_status *st)
 {
-	if (st->initialized != 1) {
-		op_note(cx, "factory-fresh device: the SO PIN given now becomes "
-		    "its SO PIN");
-		return CUSTOS_OK;
-	}
-	op_note(cx, "SO PIN tries left: %d%s", st->so_tries, st->so_tries <= 3 ?
-	    "  (CAUTION: a blocked SO PIN cannot be reset)" : "");
+	if (st->initialized != 1)
+		return CUSTOS_OK;	/* no SO PIN yet: the hint says so */
+	if (st->so_tries > 0)
+		op_note(cx, "SO PIN tries left: %d%s", st->so_tries,
+		    st->so_tries <= 3 ? "  (CAUTION: a blocked SO PIN cannot "
+		    "be reset)" : "");
 	if (st->so_tries == 0)
 		return op_fail(cx, CUSTOS_ERR_PIN_BLOCKED, "SO PIN blocked; the "
 		    "device cannot be initialized again");
@@ -138,31 +137,54 @@ init_so_pin(struct op_ctx *cx, struct op_dev *d, struct card *c,
     const struct sc_hsm_status *st, const struct op_init_args *a,
     const char *who, uint8_t so[8])
 {
-	char *s = NULL;
+	const char *sh = a->so_hint != NULL ? a->so_hint : "";
+	char *s = NULL, hint[400];
 	size_t len = 0;
-	int r, tries = -1;
+	int r, tries = st->so_tries, fresh = st->initialized != 1, attempt,
+	    retry = cx->io->can_retry != NULL &&
+	    cx->io->can_retry(cx->io->arg, OP_SECRET_SO_PIN);
 
-	if ((r = op_secret(cx, OP_SECRET_SO_PIN, who, "SO PIN (16 hex digits)",
-	    a->so_hint, &s, &len)) != CUSTOS_OK)
-		return r;
-	r = decode_hex(so, 8, s, len);
-	secmem_free(s);
-	if (r != 0)
-		return op_fail(cx, CUSTOS_ERR_FORMAT, "the SO PIN is 16 "
-		    "hexadecimal digits");
-	if (st->initialized != 1)
-		return CUSTOS_OK;
-	r = sc_hsm_verify_so_pin(c, so, &tries);
-	if (r == CUSTOS_ERR_UNSUPPORTED) {
-		op_warn(cx, "this device does not check the SO PIN on its own; "
-		    "initializing sends it");
-		return CUSTOS_OK;
+	for (attempt = 0;; attempt++) {
+		/* A factory-fresh device has no SO PIN: the first INITIALIZE
+		   sets it (docs/emulator.md), so a new one is typed twice. */
+		if (fresh)
+			snprintf(hint, sizeof(hint), "This device is factory-"
+			    "fresh: it has no SO PIN yet, and the one typed now "
+			    "becomes its SO PIN. Keep it with the ceremony's "
+			    "sealed records.%s%s", sh[0] ? " " : "", sh);
+		else if (tries > 0)
+			snprintf(hint, sizeof(hint), "The SO PIN this device was "
+			    "first initialized with; %d tr%s left.%s%s", tries,
+			    tries == 1 ? "y" : "ies", sh[0] ? " " : "", sh);
+		else
+			snprintf(hint, sizeof(hint), "The SO PIN this device was "
+			    "first initialized with.%s%s", sh[0] ? " " : "", sh);
+		if ((r = op_secret(cx, fresh ? OP_SECRET_SO_PIN_NEW :
+		    OP_SECRET_SO_PIN, who, fresh ? "New SO PIN (16 hex digits)" :
+		    "SO PIN (16 hex digits)", hint, &s, &len)) != CUSTOS_OK)
+			return r;
+		r = decode_hex(so, 8, s, len);
+		secmem_free(s);
+		if (r != 0)
+			return op_fail(cx, CUSTOS_ERR_FORMAT, "the SO PIN is 16 "
+			    "hexadecimal digits");
+		if (fresh)
+			return CUSTOS_OK;
+		r = sc_hsm_verify_so_pin(c, so, &tries);
+		if (r == CUSTOS_ERR_UNSUPPORTED) {
+			op_warn(cx, "this device does not check the SO PIN on its "
+			    "own; initializing sends it");
+			return CUSTOS_OK;
+		}
+		if (r == CUSTOS_OK)
+			return CUSTOS_OK;
+		if (r != CUSTOS_ERR_WRONG_PIN && r != CUSTOS_ERR_PIN_BLOCKED)
+			return op_dev_err(cx, d, r, "checking the SO PIN");
+		r = wrong_so_pin(cx, d, who, r, tries);
+		if (!retry || attempt == 2 || tries == 0)
+			return r;
+		op_warn(cx, "%s", op_why(cx));	/* and ask again */
 	}
-	if (r == CUSTOS_ERR_WRONG_PIN || r == CUSTOS_ERR_PIN_BLOCKED)
-		return wrong_so_pin(cx, d, who, r, tries);
-	if (r != CUSTOS_OK)
-		return op_dev_err(cx, d, r, "checking the SO PIN");
-	return CUSTOS_OK;
 }
 
 /* Whether the device already looks as this initialization leaves it. */

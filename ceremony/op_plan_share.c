@@ -44,7 +44,8 @@ open_one(struct op_ctx *cx, const char *path, const char *who, int share,
 	snprintf(why, sizeof(why), "%s opens %s share %d; everyone else looks "
 	    "away.", who, member ? "their part of DKEK" : "DKEK", share);
 	if (cx->io->handover != NULL &&
-	    (r = cx->io->handover(cx->io->arg, who, why)) != 0)
+	    (r = cx->io->handover(cx->io->arg, who, why, member ?
+	    OP_HANDOVER_MEMBER : OP_HANDOVER_STEP)) != 0)
 		return op_fail(cx, r, "%s did not take over", who);
 	snprintf(what, sizeof(what), "%s's passphrase for share %d", who, share);
 	if ((r = op_secret(cx, OP_SECRET_OLD, who, what, member ? "Esc if this "
@@ -162,7 +163,8 @@ seal_holder(struct op_ctx *cx, const struct op_seal_args *a,
 	snprintf(why, sizeof(why), "%s seals DKEK share %d under a passphrase; "
 	    "everyone else looks away.", who, a->share);
 	if (cx->io->handover != NULL &&
-	    (r = cx->io->handover(cx->io->arg, who, why)) != 0)
+	    (r = cx->io->handover(cx->io->arg, who, why,
+	    OP_HANDOVER_STEP)) != 0)
 		return op_fail(cx, r, "%s did not take over", who);
 	snprintf(what, sizeof(what), "%s's new passphrase for share %d", who,
 	    a->share);
@@ -178,7 +180,9 @@ seal_holder(struct op_ctx *cx, const struct op_seal_args *a,
 		goto out;
 	}
 	op_fpr_hex(fpr, value);
-	op_show(cx, "Share fingerprint", fpr);
+	snprintf(what, sizeof(what), "%s's DKEK share %d fingerprint", who,
+	    a->share);
+	op_show(cx, what, fpr);
 	if (a->old == NULL) {
 		if ((facts = op_file_facts(cx, path, &f, fpr)) != NULL)
 			json_object_update_new(facts, json_pack("{s:i, s:I}",
@@ -214,7 +218,7 @@ op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
 	struct op_split_args sa;
 	struct op_split_result res;
 	unsigned char *value = NULL;
-	char prefix[48];
+	char prefix[48], label[64];
 	json_t *extra = NULL;
 	int r;
 
@@ -260,6 +264,8 @@ op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
 	    "share.split", extra, &res)) != CUSTOS_OK)
 		return r;
 	snprintf(fpr, 17, "%s", res.fpr);
-	op_show(cx, "Share fingerprint", fpr);
+	snprintf(label, sizeof(label), "DKEK share %d (split) fingerprint",
+	    a->share);
+	op_show(cx, label, fpr);
 	return CUSTOS_OK;
 }

@@ -191,7 +191,7 @@ ask_passphrases(struct op_ctx *cx, const struct op_split_args *a, char **pw,
 			    "share %d; everyone else looks away.", who,
 			    a->plan_share);
 			if (cx->io->handover != NULL && (r = cx->io->handover(
-			    cx->io->arg, who, why)) != 0)
+			    cx->io->arg, who, why, OP_HANDOVER_STEP)) != 0)
 				return op_fail(cx, r, "%s did not take over",
 				    who);
 			snprintf(what, sizeof(what), "%s's new passphrase for "
@@ -288,7 +288,8 @@ offer_words(struct op_ctx *cx, const struct op_split_args *a,
 		snprintf(why, sizeof(why), "%s may now see the words of their "
 		    "part, for a paper backup; everyone else looks away.", who);
 		if (cx->io->handover != NULL &&
-		    (r = cx->io->handover(cx->io->arg, who, why)) != 0)
+		    (r = cx->io->handover(cx->io->arg, who, why,
+		    OP_HANDOVER_STEP)) != 0)
 			return op_fail(cx, r, "words for %s: %s", who,
 			    custos_strerror(r));
 		r = cx->io->reveal(cx->io->arg, who, "Your words (a paper "

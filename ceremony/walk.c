@@ -4,6 +4,7 @@
  * (walk_steps.c); the services are walk_svc.c.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,9 +204,25 @@ dispatch(struct walk *w, struct walk_step *st)
 	case WALK_KEYGEN: return walk_do_keygen(w);
 	case WALK_BACKUP: return walk_do_backup(w);
 	case WALK_RESTORE: return walk_do_restore(w);
-	case WALK_CLOSE: return op_ceremony_close(w->cx, w->plan->paper);
+	case WALK_CLOSE: return walk_do_close(w);
 	}
 	return walk_fail(w, CUSTOS_ERR_INTERNAL, "unknown step");
+}
+
+const char *
+walk_summary(const struct walk *w)
+{
+	return w->summary;
+}
+
+void
+walk_said(struct walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->summary, sizeof(w->summary), fmt, ap);
+	va_end(ap);
 }
 
 int
@@ -218,6 +235,7 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 
 	w->why = why;
 	w->whysz = whysz;
+	w->summary[0] = '\0';
 	op_set_why(w->cx, why, whysz);
 	if (i == w->nsteps)
 		return 0;
@@ -257,6 +275,8 @@ walk_step_run(struct walk *w, char *why, size_t whysz)
 	if (r == CUSTOS_OK && st->state != WALK_DONE)
 		r = walk_fail(w, CUSTOS_ERR_INTERNAL, "the step did not record "
 		    "its end");
+	if (r != CUSTOS_OK)
+		w->summary[0] = '\0';
  out:
 	/* A card is held only for a step: between steps it may be taken
 	   out, and other tools may look at it. */

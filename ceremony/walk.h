@@ -102,6 +102,11 @@ int walk_is_rehearsal(const struct walk *w);
  */
 int walk_step_run(struct walk *w, char *why, size_t whysz) CUSTOS_WUR;
 
+/* What the last step taken did, in a sentence or two for the screen
+   ("DKEK share 2 imported into HSM primary: 1 of 3 shares
+   outstanding."); "" before a step, or when it failed. */
+const char *walk_summary(const struct walk *w);
+
 /* Steps of a plan without a ceremony (for showing a plan; tests). */
 int walk_build(const struct plan *p, struct walk_step *steps, size_t max,
     size_t *n) CUSTOS_WUR;

@@ -30,7 +30,12 @@ struct walk {
 	struct walk_step *cur;		/* the step being taken */
 	char *why;
 	size_t whysz;
+	char summary[400];		/* what the last step did */
 };
+
+/* Sets what the step did, in one or two sentences (walk_summary()). */
+void walk_said(struct walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Sets w->why to a one-line message; returns r. */
 int walk_fail(struct walk *w, int r, const char *fmt, ...)
@@ -72,5 +77,6 @@ int walk_do_hsm_kcv(struct walk *w) CUSTOS_WUR;
 int walk_do_keygen(struct walk *w) CUSTOS_WUR;
 int walk_do_backup(struct walk *w) CUSTOS_WUR;
 int walk_do_restore(struct walk *w) CUSTOS_WUR;
+int walk_do_close(struct walk *w) CUSTOS_WUR;
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/atomicio.h"
 #include "ceremony.h"
 #include "op_backup.h"
 #include "op_hsm.h"
@@ -42,6 +43,8 @@ walk_do_plan(struct walk *w)
 	if ((r = w->io->confirm(w->io->arg, "Everyone has compared the plan's "
 	    "SHA-256 with the printed plan, and it is the same.", "")) != 0)
 		return walk_fail(w, r, "the plan was not confirmed");
+	walk_said(w, "Everyone confirmed the plan's SHA-256 against the "
+	    "printed plan.");
 	f = json_pack("{s:s, s:s, s:s, s:b, s:[]}", "plan_sha256", p->sha256,
 	    "kind", plan_kind_name(p->kind), "title", p->title, "rehearsal",
 	    w->rehearsal, "steps");
@@ -92,7 +95,21 @@ seal(struct walk *w, int i, const unsigned char *value,
 	a.old_scheme = old_scheme;
 	a.kdf_mem_kib = w->kdf_mem_kib;
 	a.kdf_ops = w->kdf_ops;
-	return op_plan_share_seal(w->cx, &a, fpr);
+	if ((r = op_plan_share_seal(w->cx, &a, fpr)) != CUSTOS_OK)
+		return r;
+	if (to.holder != NULL) {
+		char path[4096], rel[4096];
+
+		op_plan_file(path, sizeof(path), dir, i + 1, &to, 0);
+		op_relpath(w->cx, path, rel, sizeof(rel));
+		walk_said(w, "%s's DKEK share %d of %u is sealed in %s, on "
+		    "this laptop.", to.holder, i + 1, w->plan->nshares, rel);
+	} else {
+		walk_said(w, "DKEK share %d of %u is split %u of %u: each "
+		    "custodian's part is sealed in shares/, on this laptop.",
+		    i + 1, w->plan->nshares, to.threshold, to.ngroup);
+	}
+	return CUSTOS_OK;
 }
 
 int
@@ -139,9 +156,14 @@ walk_do_hsm_init(struct walk *w)
 	a.retries = 3;
 	a.always_confirm = 1;
 	a.consequence = w->cur->consequence;
-	a.so_hint = w->rehearsal ? "Rehearsal: the emulated device takes the "
-	    "factory SO PIN " WALK_SO_PIN_DEFAULT "." : "";
-	return op_hsm_init(w->cx, d, &a, &keys);
+	a.so_hint = w->rehearsal ? "Rehearsal: use " WALK_SO_PIN_DEFAULT
+	    ", the default SO PIN of OpenSC's and Nitrokey's examples." : "";
+	if ((r = op_hsm_init(w->cx, d, &a, &keys)) != CUSTOS_OK)
+		return r;
+	walk_said(w, "HSM %s is initialized for %d DKEK shares (%d key%s "
+	    "erased); all %d shares are outstanding.", op_dev_label(d),
+	    a.dkek_shares, keys, keys == 1 ? "" : "s", a.dkek_shares);
+	return CUSTOS_OK;
 }
 
 int
@@ -168,6 +190,9 @@ walk_do_hsm_import(struct walk *w)
 	want = walk_step_fact(w, id, NULL, "share_fingerprint");
 	r = op_hsm_import(w->cx, d, &s, 1, want, &res);
 	op_share_clear(&s);
+	if (r == CUSTOS_OK)
+		walk_said(w, "DKEK share %d is in HSM %s: %d of %d shares "
+		    "outstanding.", i + 1, op_dev_label(d), res.left, res.total);
 	return r;
 }
 
@@ -184,9 +209,15 @@ walk_do_hsm_kcv(struct walk *w)
 		want = walk_step_fact(w, "hsm-kcv-1", "dkek.kcv", "kcv");
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;
-	return op_hsm_kcv(w->cx, d, want, want ? "The KCV above matches the "
-	    "paper record, read aloud group by group." : "Everyone has "
-	    "written the KCV above on their paper record.", &res);
+	if ((r = op_hsm_kcv(w->cx, d, want, want ? "The KCV above matches "
+	    "the paper record, read aloud group by group." : "Everyone has "
+	    "written the KCV above on their paper record.", &res)) !=
+	    CUSTOS_OK)
+		return r;
+	walk_said(w, "HSM %s's DKEK has KCV %.4s %.4s %.4s %.4s%s.",
+	    op_dev_label(d), res.kcv, res.kcv + 4, res.kcv + 8, res.kcv + 12,
+	    want ? ", the KCV expected" : "; everyone wrote it down");
+	return CUSTOS_OK;
 }
 
 int
@@ -196,6 +227,7 @@ walk_do_keygen(struct walk *w)
 	struct op_keygen_args a;
 	struct op_key k;
 	struct op_dev *d;
+	char label[100];
 	int r;
 
 	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
@@ -207,7 +239,11 @@ walk_do_keygen(struct walk *w)
 	a.unique_label = 1;
 	if ((r = op_hsm_keygen(w->cx, d, &a, &k)) != CUSTOS_OK)
 		return r;
-	op_show(w->cx, "Public key SHA-256", k.fpr);
+	snprintf(label, sizeof(label), "Key %.40s: public key SHA-256",
+	    pk->label);
+	op_show(w->cx, label, k.fpr);
+	walk_said(w, "Key %s (%s) is generated in HSM %s as key %d.",
+	    pk->label, k.kind, op_dev_label(d), k.ref);
 	return CUSTOS_OK;
 }
 
@@ -216,16 +252,26 @@ walk_do_backup(struct walk *w)
 {
 	struct backup_manifest *m = NULL;
 	struct op_dev *d;
-	char set[4096], sha[65];
+	char set[4096], sha[65], rel[4096];
 	struct stat sb;
 	size_t i;
 	int r;
 
-	walk_path(w, set, sizeof(set), w->plan->backup);
+	/* A set this ceremony writes goes inside its directory (backups/
+	   by the example plans); a restore reads one relative to the plan. */
+	if (w->plan->backup[0] == '/')
+		snprintf(set, sizeof(set), "%s", w->plan->backup);
+	else if (snprintf(set, sizeof(set), "%s/%s", w->dir, w->plan->backup) >=
+	    (int)sizeof(set))
+		return walk_fail(w, CUSTOS_ERR_TOO_LARGE, "path too long");
 	if (lstat(set, &sb) == 0)
 		return walk_fail(w, CUSTOS_ERR_EXISTS, "%s exists; a backup set "
 		    "is never overwritten (choose another backup: in the plan)",
 		    set);
+	snprintf(rel, sizeof(rel), "%s", set);
+	*strrchr(rel, '/') = '\0';
+	if ((r = atomicio_mkdirs(rel)) != CUSTOS_OK)
+		return walk_fail(w, r, "%s: %s", rel, custos_strerror(r));
 	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
 		return r;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
@@ -237,6 +283,10 @@ walk_do_backup(struct walk *w)
 			    m->skipped[i].ref, m->skipped[i].label,
 			    m->skipped[i].reason);
 		op_show(w->cx, "Backup manifest SHA-256", sha);
+		op_relpath(w->cx, set, rel, sizeof(rel));
+		walk_said(w, "%zu key%s wrapped into the backup set %s%s.",
+		    m->nkeys, m->nkeys == 1 ? "" : "s", rel, m->nskipped ?
+		    "; SOME KEYS WERE NOT BACKED UP (see the warning)" : "");
 	}
 	free(m);
 	return r;
@@ -262,8 +312,32 @@ walk_do_restore(struct walk *w)
 		goto out;
 	}
 	r = op_backup_restore(w->cx, d, set, &ro, m, sha, out, &done);
+	if (r == CUSTOS_OK) {
+		size_t i, on = 0, proven = 0;
+
+		for (i = 0; i < done; i++) {
+			on += out[i].on_device != 0;
+			proven += out[i].proven != 0;
+		}
+		walk_said(w, "%zu of %zu keys restored to HSM %s, %zu of %zu "
+		    "proven by a test signature.", on, m->nkeys,
+		    op_dev_label(d), proven, m->nkeys);
+	}
  out:
 	free(m);
 	free(out);
 	return r;
+}
+
+int
+walk_do_close(struct walk *w)
+{
+	int r;
+
+	if ((r = op_ceremony_close(w->cx, w->plan->paper)) != CUSTOS_OK)
+		return r;
+	walk_said(w, "The transcript is signed and the ceremony's signing key "
+	    "destroyed. The closing summary is summary.txt (and .pdf) in the "
+	    "ceremony directory.");
+	return CUSTOS_OK;
 }

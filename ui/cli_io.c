@@ -45,8 +45,10 @@ io_can_retry(void *arg, enum op_secret kind)
 }
 
 static int
-io_handover(void *arg, const char *who, const char *why)
+io_handover(void *arg, const char *who, const char *why,
+    enum op_handover kind)
 {
+	(void)kind;
 	(void)arg;
 	(void)who;
 	(void)why;

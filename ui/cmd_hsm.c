@@ -186,6 +186,8 @@ hsm_init(int argc, char **argv)
 	if (shares == -2)
 		return cli_usage_error(h.ctx, "give --dkek-shares N (or "
 		    "--no-dkek: keys can then never be exported)");
+	/* a factory-fresh device takes a new SO PIN from the same source */
+	cli_io_same(&h.io, OP_SECRET_SO_PIN_NEW, OP_SECRET_SO_PIN);
 	if ((ex = cli_io_source(&h.io, OP_SECRET_SO_PIN, sfd, sfile)) !=
 	    EXIT_OK_ || (ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;

@@ -16,9 +16,10 @@
  * CUSTOS_TUI_SIZE=COLSxLINES); a screen showing a secret is never
  * dumped. Script lines are
  *   key NAME      Enter, Esc, Up, Down, PgUp, PgDn, Home, End, Tab,
- *                 Backspace, or a single character
+ *                 Backspace, Space, F1, CtrlL, or a single character
  *   type TEXT     the characters of TEXT (to the end of the line)
  *   dump NAME     the screen as text to $CUSTOS_TUI_DUMP_DIR/NAME.txt
+ *   resize CxL    the terminal becomes C columns by L lines (a resize)
  *   # ...         a comment
  * When the script ends, every further key is TUI_KEY_EOF.
  */
@@ -31,6 +32,7 @@
 
 #define TUI_KEY_EOF (-2)	/* the key script (or stdin) ended */
 #define TUI_ESC 27
+#define TUI_CTRL_L 12	/* redraw the screen */
 #define TUI_MIN_COLS 80
 #define TUI_MIN_LINES 24
 
@@ -56,9 +58,26 @@ int tui_begin(int mono) CUSTOS_WUR;
    it, so nothing is left in scrollback. Accepts being called twice. */
 void tui_end(void);
 
-/* The next key (curses KEY_* codes, characters, TUI_KEY_EOF). Screen
-   dumps asked for by the script happen here. */
+/*
+ * The next key (curses KEY_* codes, characters, TUI_KEY_EOF). Screen
+ * dumps asked for by the script happen here. A resize or Ctrl-L redraws
+ * the whole screen through the function given to tui_on_redraw() and
+ * comes back as KEY_RESIZE (the screen then redraws what it keeps
+ * apart, such as a line being typed); while the terminal is smaller than
+ * 80x24 it says so and takes no key, so no question is answered while it
+ * is not on the screen.
+ */
 int tui_key(void);
+
+/* The function that draws the whole current screen (NULL: the screen's
+   own loop redraws on KEY_RESIZE). */
+void tui_on_redraw(void (*fn)(void *arg), void *arg);
+
+/* Non-zero when the terminal is smaller than 80x24. */
+int tui_too_small(void);
+
+/* Whether k asks for help: F1, a key no secret can contain. */
+int tui_is_help_key(int k);
 
 /* Writes the current screen as text when the script asks (tui_key). */
 void tui_dump(const char *name);

@@ -30,6 +30,8 @@ static struct {
 	const char *pending;	/* the rest of a "type" line (in script) */
 	size_t pending_len;
 	int color, active, secret_shown;
+	void (*redraw)(void *arg);	/* draws the whole current screen */
+	void *redraw_arg;
 } T;
 
 static const struct {
@@ -40,6 +42,7 @@ static const struct {
 	{ "Down", KEY_DOWN }, { "PgUp", KEY_PPAGE }, { "PgDn", KEY_NPAGE },
 	{ "Home", KEY_HOME }, { "End", KEY_END }, { "Tab", '\t' },
 	{ "Backspace", KEY_BACKSPACE }, { "Space", ' ' },
+	{ "F1", KEY_F(1) }, { "CtrlL", TUI_CTRL_L },
 };
 
 static void
@@ -253,6 +256,16 @@ script_key(void)
 			snprintf(name, sizeof(name), "%.*s", (int)(n - 5), l + 5);
 			refresh();
 			tui_dump(name);
+		} else if (n > 7 && n < sizeof(name) + 7 &&
+		    strncmp(l, "resize ", 7) == 0) {
+			int c = 0, ro = 0;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(n - 7), l + 7);
+			if (sscanf(name, "%dx%d", &c, &ro) == 2 && c > 0 &&
+			    ro > 0) {
+				resizeterm(ro, c);
+				return KEY_RESIZE;
+			}
 		} else if (n > 4 && n < sizeof(name) + 4 &&
 		    strncmp(l, "key ", 4) == 0) {
 			snprintf(name, sizeof(name), "%.*s", (int)(n - 4), l + 4);
@@ -266,8 +279,15 @@ script_key(void)
 	}
 }
 
-int
-tui_key(void)
+void
+tui_on_redraw(void (*fn)(void *arg), void *arg)
+{
+	T.redraw = fn;
+	T.redraw_arg = arg;
+}
+
+static int
+raw_key(void)
 {
 	int k;
 
@@ -282,6 +302,55 @@ tui_key(void)
 	if (k == 127 || k == 8)
 		return KEY_BACKSPACE;
 	return k;
+}
+
+int
+tui_too_small(void)
+{
+	return COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES;
+}
+
+/* While the terminal is too small, says so and takes no key but a
+   resize (or the end of input). */
+static int
+wait_big_enough(void)
+{
+	char line[160];
+	int k;
+
+	while (tui_too_small()) {
+		erase();
+		snprintf(line, sizeof(line), "The terminal is %dx%d; custos "
+		    "needs at least %dx%d. Enlarge it to go on: nothing is "
+		    "answered until the whole screen shows.", COLS, LINES,
+		    TUI_MIN_COLS, TUI_MIN_LINES);
+		tui_wrap(0, 0, COLS > 10 ? COLS : 10, LINES, TUI_BAD, line);
+		if ((k = raw_key()) == TUI_KEY_EOF)
+			return k;
+	}
+	return 0;
+}
+
+int
+tui_key(void)
+{
+	int k = raw_key();
+
+	if (k != KEY_RESIZE && k != TUI_CTRL_L)
+		return k;
+	if (wait_big_enough() == TUI_KEY_EOF)
+		return TUI_KEY_EOF;
+	erase();
+	clearok(curscr, TRUE);
+	if (T.redraw != NULL)
+		T.redraw(T.redraw_arg);
+	return KEY_RESIZE;	/* the screen redraws what it keeps apart */
+}
+
+int
+tui_is_help_key(int k)
+{
+	return k == KEY_F(1);
 }
 
 void

@@ -17,9 +17,20 @@
 #include "tui_walk_int.h"
 
 
-static int list_rows(void) { return LINES - 15; }
-static int head_row(void) { return LIST_TOP + list_rows() + 1; }
-static int panel_row(void) { return head_row() + 3; }
+/* The list takes the rows the steps need, up to all but 15 (the step's
+   heading, its explanation and the panel take the rest). */
+static int
+list_rows(const struct tw *t)
+{
+	size_t n = 0;
+	int most = LINES - 15;
+
+	if (t->w != NULL)
+		(void)walk_steps(t->w, &n);
+	return n < (size_t)most ? (n > 4 ? (int)n : 4) : most;
+}
+static int head_row(const struct tw *t) { return LIST_TOP + list_rows(t) + 1; }
+static int panel_row(const struct tw *t) { return head_row(t) + 3; }
 
 static const char *
 marker(enum walk_state s, int current, int cut)
@@ -37,7 +48,8 @@ draw_list(struct tw *t)
 	size_t n, i, cur, first;
 	const struct walk_step *st;
 	char line[256];
-	int rows = list_rows(), y;
+	int rows = list_rows(t), y, tw = COLS - 12 > 42 + 26 ? COLS - 12 - 26 :
+	    42;
 
 	if (t->w == NULL)
 		return;
@@ -48,10 +60,9 @@ draw_list(struct tw *t)
 		first = n > (size_t)rows ? n - (size_t)rows : 0;
 	tui_clear_rows(LIST_TOP, LIST_TOP + rows - 1);
 	for (i = first, y = LIST_TOP; i < n && y < LIST_TOP + rows; i++, y++) {
-		snprintf(line, sizeof(line), "%6s %2zu. %-42.42s %.24s",
-		    marker(st[i].state, i == cur, i == t->cut), i + 1,
-		    st[i].title,
-		    st[i].actor);
+		snprintf(line, sizeof(line), "%6s %2zu. %-*.*s %.24s",
+		    marker(st[i].state, i == cur, i == t->cut), i + 1, tw, tw,
+		    st[i].title, st[i].actor);
 		tui_put(y, 0, i == cur ? TUI_BOLD : st[i].state == WALK_DONE ?
 		    TUI_GOOD : TUI_DIM, line);
 	}
@@ -62,25 +73,34 @@ draw_list(struct tw *t)
 		    line);
 }
 
+/* The values shown: the step on screen's, or under a heading naming the
+   finished step they came from, with what it did. */
 static void
 draw_shown(struct tw *t)
 {
-	int i, y = panel_row();
+	int i, y = panel_row(t);
 
+	if (t->done[0] != '\0')
+		tui_put(y++, 1, TUI_GOOD, t->done);
 	for (i = 0; i < t->nshown; i++) {
 		tui_put(y++, 1, TUI_BOLD, t->shown[i][0]);
 		tui_put(y++, 1, TUI_NORMAL, t->shown[i][1]);
 		if (t->shown[i][2][0] != '\0')
 			tui_put(y++, 1, TUI_NORMAL, t->shown[i][2]);
 	}
+	if (t->done[0] != '\0' && t->summary[0] != '\0')
+		tui_wrap(y, 1, COLS - 2, 2, TUI_NORMAL, t->summary);
 }
 
 /* The rows left in the panel under what was shown. */
 int
 tw_panel_free_row(struct tw *t)
 {
-	int i, y = panel_row();
+	int i, y = panel_row(t);
 
+	if (t->done[0] != '\0')
+		y += 1 + (t->summary[0] != '\0' ? ((int)strlen(t->summary) >
+		    COLS - 2 ? 2 : 1) : 0);
 	for (i = 0; i < t->nshown; i++)
 		y += t->shown[i][2][0] != '\0' ? 3 : 2;
 	return y;
@@ -96,114 +116,239 @@ tw_draw(struct tw *t)
 
 	erase();
 	if (t->w == NULL) {
-		tui_title("custos - opening the ceremony", "");
-		return;
-	}
-	p = walk_plan(t->w);
-	st = walk_steps(t->w, &n);
-	cur = walk_current(t->w);
-	snprintf(left, sizeof(left), "custos - %s", p->title);
-	snprintf(right, sizeof(right), "%sstep %zu of %zu",
-	    walk_is_rehearsal(t->w) ? "REHEARSAL  " : "",
-	    cur < n ? cur + 1 : n, n);
-	tui_title(left, right);
-	snprintf(left, sizeof(left), "%s ceremony %s, plan %.16s...",
-	    plan_kind_name(p->kind), walk_ceremony_id(t->w), p->sha256);
-	tui_put(1, 1, TUI_DIM, left);
-	mvhline(head_row() - 1, 0, ACS_HLINE, COLS);
-	draw_list(t);
-	if (cur < n) {
-		snprintf(left, sizeof(left), "Step %zu: %s", cur + 1,
-		    st[cur].title);
-		tui_put(head_row(), 1, TUI_BOLD, left);
-		snprintf(right, sizeof(right), "Who: %.40s", st[cur].actor);
-		tui_put(head_row(), COLS - 1 - (int)strlen(right), TUI_BOLD,
-		    right);
-		tui_wrap(head_row() + 1, 1, COLS - 2, 2, TUI_NORMAL,
-		    st[cur].explain);
+		tui_title("custos - opening the ceremony", t->rehearsal ?
+		    "REHEARSAL" : "");
+		if (t->rehearsal)
+			tui_put(1, 1, TUI_DIM, "REHEARSAL: emulated devices, no "
+			    "real card is touched.");
 	} else {
-		tui_put(head_row(), 1, TUI_GOOD, "The ceremony is complete "
-		    "and closed.");
-		tui_wrap(head_row() + 1, 1, COLS - 2, 2, TUI_NORMAL, "Its "
-		    "transcript is signed. Press a to browse its verified "
-		    "timeline; auditors run custos audit verify on it.");
+		p = walk_plan(t->w);
+		st = walk_steps(t->w, &n);
+		cur = walk_current(t->w);
+		snprintf(left, sizeof(left), "custos - %s", p->title);
+		snprintf(right, sizeof(right), "%sstep %zu of %zu",
+		    walk_is_rehearsal(t->w) ? "REHEARSAL  " : "",
+		    cur < n ? cur + 1 : n, n);
+		tui_title(left, right);
+		snprintf(left, sizeof(left), "%s ceremony %s, plan %.16s...",
+		    plan_kind_name(p->kind), walk_ceremony_id(t->w), p->sha256);
+		tui_put(1, 1, TUI_DIM, left);
+		mvhline(head_row(t) - 1, 0, ACS_HLINE, COLS);
+		draw_list(t);
+		if (cur < n) {
+			snprintf(left, sizeof(left), "Step %zu: %s", cur + 1,
+			    st[cur].title);
+			tui_put(head_row(t), 1, TUI_BOLD, left);
+			snprintf(right, sizeof(right), "Who: %.40s",
+			    st[cur].actor);
+			tui_put(head_row(t), COLS - 1 - (int)strlen(right),
+			    TUI_BOLD, right);
+			tui_wrap(head_row(t) + 1, 1, COLS - 2, 2, TUI_NORMAL,
+			    st[cur].explain);
+		} else {
+			tui_put(head_row(t), 1, TUI_GOOD, "The ceremony is "
+			    "complete and closed.");
+			tui_wrap(head_row(t) + 1, 1, COLS - 2, 2, TUI_NORMAL,
+			    "Its transcript is signed. Press a to browse its "
+			    "verified timeline; auditors run custos audit verify "
+			    "on it.");
+		}
 	}
 	draw_shown(t);
 	if (t->status[0] != '\0')
 		tui_status(t->status_attr, t->status);
+	if (t->panel != NULL)
+		t->panel(t);
+}
+
+void
+tw_redraw(void *arg)
+{
+	tw_draw(arg);
+}
+
+void
+tw_open_panel(struct tw *t, void (*fn)(struct tw *t), void *req)
+{
+	t->panel = fn;
+	t->req = req;
+	tw_draw(t);
+}
+
+/* ---- asking once before quitting ---- */
+
+struct quitq {
+	void (*under)(struct tw *t);	/* the panel it covers */
+	void *under_req;
+};
+
+static void
+panel_quit(struct tw *t)
+{
+	int y = tw_panel_free_row(t);
+
+	tui_clear_rows(y, LINES - 2);
+	tui_put(y, 2, TUI_BOLD, "Quit now? Every finished step is in the signed "
+	    "transcript;");
+	tui_put(y + 1, 2, TUI_NORMAL, "running custos again on this ceremony "
+	    "goes on where it stopped.");
+	tui_put(y + 3, 2, TUI_NORMAL, "Quit? y: yes, quit   n: no, go on");
+	tui_help("y: quit (resume later)   n or Esc: go on");
+}
+
+int
+tw_ask_quit(struct tw *t)
+{
+	struct quitq q = { t->panel, t->req };
+	int k;
+
+	tw_open_panel(t, panel_quit, &q);
+	for (;;) {
+		k = tui_key();
+		if (k == 'y' || k == 'Y' || k == TUI_KEY_EOF) {
+			t->quit = 1;
+			break;
+		}
+		if (k == 'n' || k == 'N' || k == TUI_ESC)
+			break;
+	}
+	tw_open_panel(t, q.under, q.under_req);
+	return t->quit;
 }
 
 /* ---- the walk's requests ---- */
 
+struct handq {
+	const char *who, *why;
+	enum op_handover kind;
+};
+
+static void
+panel_handover(struct tw *t)
+{
+	const struct handq *q = t->req;
+	char line[160];
+	int y = tw_panel_free_row(t);
+
+	snprintf(line, sizeof(line), "Hand the keyboard to %s.", q->who);
+	tui_put(y++, 2, TUI_BOLD, line);
+	y += tui_wrap(y, 2, COLS - 4, 2, TUI_NORMAL, q->why);
+	snprintf(line, sizeof(line), "%s: press Enter when you have the "
+	    "keyboard.", q->who);
+	tui_put(y + 1, 2, TUI_NORMAL, line);
+	snprintf(line, sizeof(line), q->kind == OP_HANDOVER_MEMBER ?
+	    "Enter: I have the keyboard   Esc: %.24s is absent (ask the next)"
+	    "   F1: help   q: quit" : "Enter: I have the keyboard   Esc: stop "
+	    "this step   F1: help   q: quit", q->who);
+	tui_help(line);
+}
+
 static int
-io_handover(void *arg, const char *who, const char *why)
+io_handover(void *arg, const char *who, const char *why,
+    enum op_handover kind)
 {
 	struct tw *t = arg;
-	char line[160];
-	int y, k;
+	struct handq q = { who, why, kind };
+	int k, r;
 
-	tw_draw(t);
-	y = tw_panel_free_row(t);
-	snprintf(line, sizeof(line), "Hand the keyboard to %s.", who);
-	tui_put(y++, 2, TUI_BOLD, line);
-	y += tui_wrap(y, 2, COLS - 4, 2, TUI_NORMAL, why);
-	snprintf(line, sizeof(line), "%s: press Enter when you have the "
-	    "keyboard.", who);
-	tui_put(y + 1, 2, TUI_NORMAL, line);
-	tui_help("Enter: I have the keyboard   Esc: stop this step");
+	tw_open_panel(t, panel_handover, &q);
 	for (;;) {
 		k = tui_key();
-		if (k == '\n')
-			return 0;
-		if (k == TUI_ESC || k == TUI_KEY_EOF)
-			return CUSTOS_ERR_CANCELLED;
+		if (k == '\n') {
+			r = 0;
+			break;
+		}
+		if (k == TUI_ESC || k == TUI_KEY_EOF) {
+			r = CUSTOS_ERR_CANCELLED;
+			break;
+		}
+		if (tui_is_help_key(k) || k == '?')
+			tw_help_screen(t);
+		else if ((k == 'q' || k == 'Q') && tw_ask_quit(t)) {
+			r = CUSTOS_ERR_CANCELLED;
+			break;
+		}
 	}
+	t->panel = NULL;
+	return r;
+}
+
+struct confq {
+	const char *consequence, *word;
+	char typed[32];
+	int typed_row;
+};
+
+static void
+panel_confirm(struct tw *t)
+{
+	struct confq *q = t->req;
+	char line[160];
+	int y = tw_panel_free_row(t);
+
+	y += tui_wrap(y, 2, COLS - 4, 3, q->word[0] ? TUI_BAD : TUI_BOLD,
+	    q->consequence);
+	if (q->word[0] == '\0') {
+		tui_put(y + 1, 2, TUI_NORMAL, "Is that so? y: yes   n: no");
+		tui_help("y: yes   n or Esc: no, stop here   F1: help");
+		return;
+	}
+	snprintf(line, sizeof(line), "Type %s and press Enter to go on: ",
+	    q->word);
+	q->typed_row = y + 1;
+	tui_put(y + 1, 2, TUI_NORMAL, line);
+	tui_put(y + 1, 2 + (int)strlen(line), TUI_BOLD, q->typed);
+	tui_help("Enter: confirm   Esc: stop here, nothing is done   F1: help");
 }
 
 static int
 io_confirm(void *arg, const char *consequence, const char *word)
 {
 	struct tw *t = arg;
-	char typed[32], line[160];
+	struct confq q;
 	size_t n = 0;
-	int y, k;
+	int k, r;
 
-	tw_draw(t);
-	y = tw_panel_free_row(t);
-	y += tui_wrap(y, 2, COLS - 4, 3, word[0] ? TUI_BAD : TUI_BOLD,
-	    consequence);
-	if (word[0] == '\0') {
-		tui_put(y + 1, 2, TUI_NORMAL, "Is that so? y: yes   n: no");
-		tui_help("y: yes   n or Esc: no, stop here");
-		for (;;) {
-			k = tui_key();
-			if (k == 'y' || k == 'Y')
-				return 0;
-			if (k == 'n' || k == 'N' || k == TUI_ESC ||
-			    k == TUI_KEY_EOF)
-				return CUSTOS_ERR_CANCELLED;
-		}
-	}
-	snprintf(line, sizeof(line), "Type %s and press Enter to go on: ", word);
-	tui_help("Enter: confirm   Esc: stop here, nothing is done");
-	typed[0] = '\0';
+	memset(&q, 0, sizeof(q));
+	q.consequence = consequence;
+	q.word = word;
+	tw_open_panel(t, panel_confirm, &q);
 	for (;;) {
-		tui_clear_rows(y + 1, y + 1);
-		tui_put(y + 1, 2, TUI_NORMAL, line);
-		tui_put(y + 1, 2 + (int)strlen(line), TUI_BOLD, typed);
 		k = tui_key();
-		if (k == '\n')
-			return strcmp(typed, word) == 0 ? 0 :
-			    CUSTOS_ERR_CANCELLED;
-		if (k == TUI_ESC || k == TUI_KEY_EOF)
-			return CUSTOS_ERR_CANCELLED;
-		if (k == KEY_BACKSPACE && n > 0)
-			typed[--n] = '\0';
-		else if (k > 32 && k < 127 && n + 1 < sizeof(typed)) {
-			typed[n++] = (char)k;
-			typed[n] = '\0';
+		if (tui_is_help_key(k) || (k == '?' && word[0] == '\0')) {
+			tw_help_screen(t);
+			continue;
 		}
+		if (word[0] == '\0') {
+			if (k == 'y' || k == 'Y') {
+				r = 0;
+				break;
+			}
+			if (k == 'n' || k == 'N' || k == TUI_ESC ||
+			    k == TUI_KEY_EOF) {
+				r = CUSTOS_ERR_CANCELLED;
+				break;
+			}
+			continue;
+		}
+		if (k == '\n') {
+			r = strcmp(q.typed, word) == 0 ? 0 : CUSTOS_ERR_CANCELLED;
+			break;
+		}
+		if (k == TUI_ESC || k == TUI_KEY_EOF) {
+			r = CUSTOS_ERR_CANCELLED;
+			break;
+		}
+		if (k == KEY_BACKSPACE && n > 0)
+			q.typed[--n] = '\0';
+		else if (k > 32 && k < 127 && n + 1 < sizeof(q.typed)) {
+			q.typed[n++] = (char)k;
+			q.typed[n] = '\0';
+		}
+		tw_draw(t);
 	}
+	t->panel = NULL;
+	return r;
 }
 
 static void
@@ -293,21 +438,39 @@ static const char help_text[] =
     "only when their custodian asks, then wiped from the screen.\n"
     "Anything that cannot be undone names its consequence first and "
     "waits for a yes, or for a word to be typed.\n"
-    "q quits at any time between steps: every finished step is in the "
-    "signed transcript, and running custos again on the same ceremony "
-    "goes on at the first unfinished step, after checking the device.\n"
+    "q quits between steps and on hand-over screens, after asking once: "
+    "every finished step is in the signed transcript, and running custos "
+    "again on the same ceremony goes on at the first unfinished step, "
+    "after checking the device.\n"
     "a opens the audit view: the ceremony's verified timeline.\n"
+    "F1 shows this help on every screen, also while a secret is typed "
+    "(? does too where nothing is typed). Ctrl-L redraws the screen.\n"
     "Values to compare (KCV, fingerprints) are shown in groups of four "
     "and as words, for reading aloud against the paper record.";
 
 static void
-help_screen(void)
+draw_help(void *arg)
 {
+	struct tw *t = arg;
+
 	erase();
-	tui_title("custos - help", "");
+	tui_title("custos - help", t->rehearsal ? "REHEARSAL" : "");
 	tui_wrap(2, 2, COLS - 4, LINES - 5, TUI_NORMAL, help_text);
 	tui_help("Any key: back");
-	(void)tui_key();
+}
+
+void
+tw_help_screen(struct tw *t)
+{
+	int k;
+
+	tui_on_redraw(draw_help, t);
+	draw_help(t);
+	do
+		k = tui_key();
+	while (k == KEY_RESIZE);
+	tui_on_redraw(tw_redraw, t);
+	tw_draw(t);
 }
 
 static int
@@ -342,6 +505,22 @@ static struct op_io io_of(struct tw *t)
 	return io;
 }
 
+/* Whether the plan says it is a rehearsal (the title says REHEARSAL
+   from the first screen; the walk checks the plan itself). */
+static int
+plan_says_rehearsal(const char *path)
+{
+	struct plan *p = NULL;
+	char why[200];
+	int r;
+
+	if (path == NULL || plan_load(path, &p, why, sizeof(why)) != 0)
+		return 0;
+	r = p->rehearsal;
+	plan_free(p);
+	return r;
+}
+
 /* Opens the ceremony (the engine asks the administrator's passphrase up
    to three times, saying what was wrong each time). */
 static int
@@ -353,36 +532,73 @@ open_walk(struct tw *t, const struct walk_opts *o, const struct op_io *io,
 }
 
 static void
+panel_loop(struct tw *t)
+{
+	size_t n;
+	int more;
+
+	(void)walk_steps(t->w, &n);
+	more = walk_current(t->w) < n;
+	if (more)
+		tui_put(tw_panel_free_row(t) + 1, 2, TUI_NORMAL, "Press Enter to "
+		    "take this step.");
+	tui_help(more ? "Enter: take this step   a: audit view   F1 or ?: help"
+	    "   q: quit (resume later)" : "a: audit view   F1 or ?: help   q: "
+	    "quit");
+}
+
+/* The finished step's heading and what it did, over its values. */
+static void
+step_done(struct tw *t, size_t i, const struct walk_step *st)
+{
+	const char *sum = walk_summary(t->w);
+
+	snprintf(t->done, sizeof(t->done), "Step %zu done: %.100s", i + 1,
+	    st->title);
+	snprintf(t->summary, sizeof(t->summary), "%s", sum);
+	t->status_attr = TUI_GOOD;
+	snprintf(t->status, sizeof(t->status), "Step %zu done and recorded in "
+	    "the transcript.", i + 1);
+}
+
+static void
 loop(struct tw *t)
 {
+	const struct walk_step *st;
 	char why[320];
-	size_t n;
+	size_t n, i;
 	int k, r;
 
 	for (;;) {
-		tw_draw(t);
-		(void)walk_steps(t->w, &n);
-		if (walk_current(t->w) < n)
-			tui_put(tw_panel_free_row(t) + 1, 2, TUI_NORMAL, "Press "
-			    "Enter to take this step.");
-		tui_help(walk_current(t->w) < n ? "Enter: take this step   "
-		    "a: audit view   ?: help   q: quit (resume later)" :
-		    "a: audit view   ?: help   q: quit");
+		tw_open_panel(t, panel_loop, NULL);
+		st = walk_steps(t->w, &n);
 		k = tui_key();
-		if (k == 'q' || k == 'Q' || k == TUI_KEY_EOF)
+		if (k == TUI_KEY_EOF)
 			return;
-		if (k == '?')
-			help_screen();
-		else if (k == 'a' || k == 'A')
+		/* quitting asks once, unless nothing is left to do */
+		if ((k == 'q' || k == 'Q') && (walk_current(t->w) >= n ||
+		    tw_ask_quit(t)))
+			return;
+		if (k == '?' || tui_is_help_key(k))
+			tw_help_screen(t);
+		else if (k == 'a' || k == 'A') {
+			tui_on_redraw(NULL, NULL);
 			(void)tui_audit_view(t->dir, 0, 0);
-		else if (k == '\n' && walk_current(t->w) < n) {
+			tui_on_redraw(tw_redraw, t);
+		} else if (k == '\n' && (i = walk_current(t->w)) < n) {
 			t->nshown = 0;
-			t->status[0] = '\0';
+			t->done[0] = t->summary[0] = t->status[0] = '\0';
+			t->panel = NULL;
 			r = walk_step_run(t->w, why, sizeof(why));
-			t->status_attr = r == 0 ? TUI_GOOD : TUI_BAD;
-			snprintf(t->status, sizeof(t->status), "%s", r == 0 ?
-			    "Done and recorded in the transcript." : why[0] ?
-			    why : custos_strerror(r));
+			if (t->quit)
+				return;
+			if (r == 0) {
+				step_done(t, i, &st[i]);
+			} else {
+				t->status_attr = TUI_BAD;
+				snprintf(t->status, sizeof(t->status), "%s", why[0] ?
+				    why : custos_strerror(r));
+			}
 		}
 	}
 }
@@ -398,6 +614,7 @@ tui_walk_run(const struct walk_opts *o, int mono)
 
 	memset(&t, 0, sizeof(t));
 	t.dir = o->dir;
+	t.rehearsal = o->rehearse || plan_says_rehearsal(o->plan_path);
 	io = io_of(&t);
 	if ((r = tui_begin(mono)) != 0) {
 		fprintf(stderr, "custos: ceremony run: %s\n", r ==
@@ -406,7 +623,10 @@ tui_walk_run(const struct walk_opts *o, int mono)
 		    custos_strerror(r));
 		return r == CUSTOS_ERR_NO_TTY ? 2 : 1;
 	}
+	tui_on_redraw(tw_redraw, &t);
 	r = open_walk(&t, o, &io, why, sizeof(why));
+	if (t.quit && r != 0)
+		r = 0, why[0] = '\0';	/* quit at a hand-over: nothing to say */
 	if (r == CUSTOS_ERR_CLOSED) {
 		tui_end();
 		walk_free(t.w);
@@ -426,6 +646,7 @@ tui_walk_run(const struct walk_opts *o, int mono)
 		}
 		loop(&t);
 	}
+	tui_on_redraw(NULL, NULL);
 	tui_end();
 	walk_free(t.w);
 	if (r != 0) {

@@ -22,10 +22,28 @@ struct tw {
 	enum tui_attr status_attr;
 	char shown[SHOWN_MAX][3][160];	/* rows of each value shown */
 	int nshown;
+	char done[160];			/* "Step 8 done: ..." when the values
+					   shown are a finished step's */
+	char summary[320];		/* what that step did */
+	int rehearsal;			/* known before the walk opens */
+	int quit;			/* the person chose to quit */
+	/* The open request: draws its part of the panel and the help line
+	   (tw_draw calls it, so a resize redraws it whole). */
+	void (*panel)(struct tw *t);
+	void *req;
 };
 
-/* Draws the whole screen: list, current step, panel. */
+/* Draws the whole screen: title, list, current step, values shown,
+   status and the open request's panel. */
 void tw_draw(struct tw *t);
+/* tui_on_redraw()'s callback (arg: struct tw). */
+void tw_redraw(void *arg);
+/* Makes fn (with req) the open request's panel and draws the screen. */
+void tw_open_panel(struct tw *t, void (*fn)(struct tw *t), void *req);
+/* Asks once whether to quit; non-zero (and t->quit set) when so. */
+int tw_ask_quit(struct tw *t);
+/* The help screen. */
+void tw_help_screen(struct tw *t);
 /* The first free row of the panel below what is shown. */
 int tw_panel_free_row(struct tw *t);
 /* struct op_io callbacks (arg: struct tw). */

@@ -25,34 +25,72 @@ strength(const char *pw, size_t len)
 	return bits < 80 ? "strength: good" : "strength: strong";
 }
 
+struct secq {
+	const char *what, *who, *hint;
+	int again;		/* the second entry of a confirmed kind */
+	int strong;		/* a new passphrase: show its strength */
+	int row;		/* the entry's row, as last drawn */
+	const char *buf;	/* the entry so far (never drawn) */
+	size_t len;
+};
+
+static void
+panel_secret(struct tw *t)
+{
+	struct secq *q = t->req;
+	char line[200];
+	int y = tw_panel_free_row(t);
+
+	snprintf(line, sizeof(line), "%s (%s types; it is not shown):", q->what,
+	    q->who);
+	tui_put(y++, 2, TUI_BOLD, line);
+	if (q->hint != NULL && q->hint[0] != '\0')
+		y += tui_wrap(y, 2, COLS - 4, 3, TUI_DIM, q->hint);
+	q->row = y;
+	tui_put(y, 2, TUI_NORMAL, q->again ? "Again, to be sure: > " : "> ");
+	if (q->strong && !q->again && q->len > 0)
+		tui_put(y + 1, 4, pwpolicy_check(q->buf, q->len, 0) ? TUI_BAD :
+		    TUI_GOOD, strength(q->buf, q->len));
+	tui_help("Enter: done   Backspace: delete   Ctrl-U: start again   "
+	    "Esc: stop   F1: help");
+}
+
 /* Reads one entry without echo into buf; 0, or CUSTOS_ERR_CANCELLED. */
 static int
-read_hidden(int y, char *buf, size_t *len, int show_strength)
+read_hidden(struct tw *t, struct secq *q, char *buf, size_t *len)
 {
 	int k;
 
 	*len = 0;
 	buf[0] = '\0';
+	q->buf = buf;
+	q->len = 0;
+	tw_open_panel(t, panel_secret, q);
 	for (;;) {
-		tui_clear_rows(y + 1, y + 1);
-		if (show_strength)
-			tui_put(y + 1, 4, pwpolicy_check(buf, *len, 0) ?
-			    TUI_BAD : TUI_GOOD, strength(buf, *len));
 		k = tui_key();
 		if (k == '\n')
 			return 0;
 		if (k == TUI_ESC || k == TUI_KEY_EOF) {
 			secmem_wipe(buf, SECRET_MAX + 1);
-			*len = 0;
+			*len = q->len = 0;
 			return CUSTOS_ERR_CANCELLED;
 		}
-		if (k == KEY_BACKSPACE && *len > 0)
+		if (tui_is_help_key(k))
+			tw_help_screen(t);
+		else if (k == KEY_BACKSPACE && *len > 0)
 			buf[--*len] = '\0';
 		else if (k == 21)	/* Ctrl-U */
 			secmem_wipe(buf, SECRET_MAX + 1), *len = 0;
 		else if (k >= 32 && k < 256 && k != 127 && *len < SECRET_MAX) {
 			buf[(*len)++] = (char)k;
 			buf[*len] = '\0';
+		}
+		q->len = *len;
+		if (q->strong && !q->again) {	/* the strength line only */
+			tui_clear_rows(q->row + 1, q->row + 1);
+			if (*len > 0)
+				tui_put(q->row + 1, 4, pwpolicy_check(buf, *len,
+				    0) ? TUI_BAD : TUI_GOOD, strength(buf, *len));
 		}
 	}
 }
@@ -63,46 +101,43 @@ tw_io_secret(void *arg, enum op_secret kind, const char *who,
 {
 	struct tw *t = arg;
 	char *a = secmem_alloc(SECRET_MAX + 1), *b = secmem_alloc(SECRET_MAX +
-	    1), line[200];
+	    1);
 	size_t la = 0, lb = 0;
-	int y, r, twice = kind == OP_SECRET_NEW || kind ==
-	    OP_SECRET_ADMIN_NEW || kind == OP_SECRET_PIN_NEW ||
+	struct secq q;
+	int r, twice = kind == OP_SECRET_NEW ||
+	    kind == OP_SECRET_ADMIN_NEW || kind == OP_SECRET_PIN_NEW ||
 	    kind == OP_SECRET_SO_PIN_NEW;
-	int strong = kind == OP_SECRET_NEW || kind == OP_SECRET_ADMIN_NEW;
 
 	*out = NULL;
+	memset(&q, 0, sizeof(q));
+	q.what = what;
+	q.who = who;
+	q.hint = hint;
+	q.strong = kind == OP_SECRET_NEW || kind == OP_SECRET_ADMIN_NEW;
 	if (a == NULL || b == NULL) {
 		r = CUSTOS_ERR_NOMEM;
 		goto out;
 	}
-	tw_draw(t);
-	y = tw_panel_free_row(t);
-	snprintf(line, sizeof(line), "%s (%s types; it is not shown):", what,
-	    who);
-	tui_put(y++, 2, TUI_BOLD, line);
-	if (hint != NULL && hint[0] != '\0')
-		y += tui_wrap(y, 2, COLS - 4, 2, TUI_DIM, hint);
-	tui_help("Enter: done   Backspace: delete   Ctrl-U: start again   "
-	    "Esc: stop");
-	tui_put(y, 2, TUI_NORMAL, "> ");
-	if ((r = read_hidden(y, a, &la, strong)) != 0)
+	if ((r = read_hidden(t, &q, a, &la)) != 0)
 		goto out;
-	if (twice) {
-		tui_clear_rows(y, y + 1);
-		tui_put(y, 2, TUI_NORMAL, "Again, to be sure: > ");
-		if ((r = read_hidden(y, b, &lb, 0)) != 0)
+	/* A new passphrase the policy refuses goes back at once, before it
+	   is asked a second time: the engine says why (on this screen, as
+	   the next entry is asked) and counts the tries. */
+	if (twice && !(q.strong && pwpolicy_check(a, la, 0) != NULL)) {
+		q.again = 1;
+		if ((r = read_hidden(t, &q, b, &lb)) != 0)
 			goto out;
 		if (la != lb || secmem_equal(a, b, la) != 0) {
 			r = CUSTOS_ERR_PASSPHRASE_MISMATCH;
 			goto out;
 		}
 	}
-	tui_clear_rows(y, y + 1);
 	*out = a;
 	*outlen = la;
 	a = NULL;
 	r = 0;
  out:
+	t->panel = NULL;
 	secmem_free(a);
 	secmem_free(b);
 	return r;
@@ -141,12 +176,33 @@ show_words(const char *who, const char *title, const char *secret)
 	tui_secret_shown(0);
 }
 
+struct revq {
+	const char *who, *title;
+	int seen;
+};
+
+static void
+panel_reveal(struct tw *t)
+{
+	const struct revq *q = t->req;
+	char line[200];
+	int y = tw_panel_free_row(t);
+
+	snprintf(line, sizeof(line), "%s: %s.", q->who, q->title);
+	tui_put(y++, 2, TUI_BOLD, line);
+	tui_wrap(y, 2, COLS - 4, 3, TUI_NORMAL, q->seen ? "They are hidden "
+	    "again. Press s to see them once more, or Enter to go on." :
+	    "Only you should see them: everyone else looks away. Press "
+	    "s to show them, or Enter to go on without them.");
+	tui_help("s: show my words   Enter: go on   F1: help");
+}
+
 int
 tw_io_reveal(void *arg, const char *who, const char *title, const char *secret)
 {
 	struct tw *t = arg;
-	char line[200];
-	int y, k, seen = 0;
+	struct revq q = { who, title, 0 };
+	int k, r;
 
 	if (!tui_has_alt_screen()) {
 		tw_io_note(t, "This terminal keeps what it shows (no alternate "
@@ -155,24 +211,23 @@ tw_io_reveal(void *arg, const char *who, const char *title, const char *secret)
 		return 0;
 	}
 	for (;;) {
-		tw_draw(t);
-		y = tw_panel_free_row(t);
-		snprintf(line, sizeof(line), "%s: %s.", who, title);
-		tui_put(y++, 2, TUI_BOLD, line);
-		tui_wrap(y, 2, COLS - 4, 3, TUI_NORMAL, seen ? "They are hidden "
-		    "again. Press s to see them once more, or Enter to go on." :
-		    "Only you should see them: everyone else looks away. Press "
-		    "s to show them, or Enter to go on without them.");
-		tui_help("s: show my words   Enter: go on");
+		tw_open_panel(t, panel_reveal, &q);
 		k = tui_key();
 		if (k == 's' || k == 'S') {
+			tui_on_redraw(NULL, NULL);	/* a resize hides them */
 			show_words(who, title, secret);
-			seen = 1;
+			tui_on_redraw(tw_redraw, t);
+			q.seen = 1;
+		} else if (tui_is_help_key(k) || k == '?') {
+			tw_help_screen(t);
 		} else if (k == '\n') {
-			return seen;
+			r = q.seen;
+			break;
 		} else if (k == TUI_KEY_EOF || k == TUI_ESC) {
-			return CUSTOS_ERR_CANCELLED;
+			r = CUSTOS_ERR_CANCELLED;
+			break;
 		}
 	}
+	t->panel = NULL;
+	return r;
 }
-

@@ -35,12 +35,24 @@ handover bob && wait_for "s: show my words" && key s && wait_for "Words for bob"
 screen | grep -oE "[0-9]+\. [a-z]+" > words.txt
 key x && wait_for "They are hidden again" && key Enter &&
 handover carol && wait_for "s: show my words" && key Enter &&
-take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "SO PIN" && type_ "$SO" &&
+take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
+wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
 take 5 && oldpw alice &&
 take 6 && oldpw bob && oldpw carol &&
 take 7 && pin_if_asked "Is that so?"
 kcv=$(screen | sed -n 's/.*DKEK KCV: \([0-9A-F ]*\).*/\1/p' | head -1)
+# A resize during the confirmation redraws it whole; while the terminal
+# is too small nothing is answered.
+tm resize-window -t c -x 120 -y 40 && sleep 0.5 && screen > big.txt
+tm resize-window -t c -x 80 -y 24 && sleep 0.5 && screen > back.txt
+tm resize-window -t c -x 70 -y 20 && sleep 0.5 && screen > small.txt
+key y && sleep 0.3
+tm resize-window -t c -x 80 -y 24 && sleep 0.5 && screen > again.txt
+check "at 120x40 the KCV and its question stay on the screen" 'grep -qF "DKEK KCV: $kcv" big.txt && grep -q "Is that so?" big.txt && grep -q "y: yes" big.txt'
+check "back at 80x24 they are redrawn whole" 'grep -qF "DKEK KCV: $kcv" back.txt && grep -q "Is that so?" back.txt && grep -q "y: yes" back.txt'
+check "at 70x20 it asks for a larger terminal" 'tr "\n" " " < small.txt | grep -q "custos needs at least 80x24"'
+check "and a y typed then was not taken: the question is still asked" 'grep -qF "DKEK KCV: $kcv" again.txt && grep -q "Is that so?" again.txt'
 key y
 take 8 && wait_for "Step 9:" && take 9 && wait_for "Step 10:" &&
 take 10 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
@@ -54,7 +66,7 @@ expect_out "the new-DKEK transcript verifies, closed" "^verdict: +OK"
 
 # Disaster: primary is lost. The restore plan names the KCV on paper.
 sed -e 's/^kind: new-dkek/kind: restore/' -e 's/^title: .*/title: Headless restore/' \
-    -e '/^keys:/,/^  - {label/d' -e 's/^backup: .*/backup: backups\/main/' \
+    -e '/^keys:/,/^  - {label/d' -e 's/^backup: .*/backup: cer\/backups\/main/' \
     -e 's/{name: primary, serial: DENK0100001}/{name: replacement, serial: DENK0100002}/' plan.yaml > restore.yaml
 printf 'share_dir: cer/shares\nexpected_kcv: "%s"\n' "$kcv" >> restore.yaml
 run ceremony plan restore.yaml
@@ -62,7 +74,8 @@ expect_rc "the restore plan checks" 0
 start restore.yaml dr
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
 take 1 && wait_for "Is that so?" && key y &&
-take 2 && wait_for "Type ERASE" && type_ ERASE && wait_for "SO PIN" && type_ "$SO" &&
+take 2 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
+wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
 take 3 && oldpw alice &&
 take 4 && oldpw bob && oldpw carol &&

@@ -84,9 +84,10 @@ t_warn(void *arg, const char *text)
 }
 
 static int
-t_handover(void *arg, const char *who, const char *why)
+t_handover(void *arg, const char *who, const char *why,
+    enum op_handover kind)
 {
-	(void)arg, (void)who, (void)why;
+	(void)arg, (void)who, (void)why, (void)kind;
 	return 0;
 }
 

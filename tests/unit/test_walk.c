@@ -60,9 +60,10 @@ dup_secret(const char *s, size_t *len)
 }
 
 static int
-s_handover(void *arg, const char *who, const char *why)
+s_handover(void *arg, const char *who, const char *why,
+    enum op_handover kind)
 {
-	(void)arg, (void)who, (void)why;
+	(void)arg, (void)who, (void)why, (void)kind;
 	return 0;
 }
 
@@ -231,7 +232,7 @@ make_restore_plan(const char *kcv)
 	    "hsms:\n"
 	    "  - {name: replacement, serial: DENK0100003}\n"
 	    "share_dir: new/shares\n"
-	    "backup: backups/main\n"
+	    "backup: new/backups/main\n"
 	    "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", kcv, kcv + 4, kcv + 8,
 	    kcv + 12);
 	snprintf(path, sizeof(path), "%s/restore.yaml", tmp);
@@ -503,7 +504,8 @@ check_new(char kcv_out[17])
 	assert_string_equal(kcv, kcv_out);
 	assert_string_equal(kcv2, kcv_out);
 	assert_keys_proven("primary", 2);
-	snprintf(dir, sizeof(dir), "%s/backups/main", tmp);
+	/* the set is inside the ceremony's directory */
+	snprintf(dir, sizeof(dir), "%s/new/backups/main", tmp);
 	assert_int_equal(backup_load(dir, m, sha, &why), 0);
 	assert_int_equal(m->nkeys, 2);
 	assert_string_equal(m->kcv, kcv_out);
@@ -693,7 +695,7 @@ device_acts(const char *dir, const char *step)
 		    (unsigned char *)pw, strlen(pw), &h, PBE_ITERATIONS), 0);
 	} else if (strcmp(step, "backup") == 0) {
 		/* a set cut before its manifest */
-		snprintf(path, sizeof(path), "%s/backups", tmp);
+		snprintf(path, sizeof(path), "%s/new/backups", tmp);
 		assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
 		strcat(path, "/main");
 		assert_int_equal(mkdir(path, 0700), 0);
@@ -1007,7 +1009,7 @@ test_key_backup_and_reshare(void **state)
 	walk_free(w);
 	verify_dir("more", 1);
 	assert_keys_proven("primary", 3);
-	snprintf(path, sizeof(path), "%s/backups/second", tmp);
+	snprintf(path, sizeof(path), "%s/more/backups/second", tmp);
 	assert_int_equal(backup_load(path, m, sha, &why), 0);
 	assert_int_equal(m->nkeys, 3);
 	assert_string_equal(m->kcv, kcv);
