@@ -267,9 +267,102 @@ put_facts(struct abuf *b, const struct transcript_record *rec,
 	}
 }
 
-int
-audit_timeline(char **out, size_t *outlen, const char *transcript,
-    size_t len)
+/* One step of a fact's path: a key, or (key NULL) an array index. */
+struct seg {
+	const struct seg *up;
+	const char *key;
+	size_t idx;
+};
+
+static void
+put_path(struct abuf *b, const struct seg *s)
+{
+	if (s == NULL)
+		return;
+	put_path(b, s->up);
+	if (s->key == NULL) {
+		ab_printf(b, "[%zu]", s->idx);
+		return;
+	}
+	if (s->up != NULL)
+		ab_puts(b, ".");
+	put_esc(b, s->key, strlen(s->key), ESC_TEXT);
+}
+
+static int
+is_scalar(json_t *v)
+{
+	return !json_is_object(v) && !json_is_array(v);
+}
+
+/* A scalar for people: text as it is, yes/no, (none), numbers. */
+static void
+put_scalar(struct abuf *b, json_t *v)
+{
+	if (json_is_string(v) && json_string_length(v) == 0)
+		ab_puts(b, "\"\"");
+	else if (json_is_true(v) || json_is_false(v))
+		ab_puts(b, json_is_true(v) ? "yes" : "no");
+	else if (json_is_null(v))
+		ab_puts(b, "(none)");
+	else
+		put_value(b, v, ESC_TEXT);
+}
+
+/*
+ * A fact flattened into "path: value" lines: objects by key, arrays by
+ * index, a list of scalars on one line ("a, b"), an empty object or list
+ * as (none); deeper than AUDIT_DEPTH_MAX as compact JSON.
+ */
+static void
+put_flat(struct abuf *b, const struct seg *path, json_t *v, int depth)
+{
+	struct seg s = { path, NULL, 0 };
+	const char *key;
+	json_t *e;
+	size_t i;
+	int flat = 1;
+
+	if (path == NULL) {	/* the facts themselves: an object */
+		json_object_foreach(v, key, e) {
+			s.key = key;
+			put_flat(b, &s, e, depth + 1);
+		}
+		return;
+	}
+	json_array_foreach(v, i, e)
+		flat = flat && is_scalar(e);
+	if (is_scalar(v) || depth >= AUDIT_DEPTH_MAX || (json_object_size(v) ==
+	    0 && json_array_size(v) == 0) || (json_is_array(v) && flat)) {
+		ab_puts(b, "    ");
+		put_path(b, path);
+		ab_puts(b, ": ");
+		if (is_scalar(v))
+			put_scalar(b, v);
+		else if (depth >= AUDIT_DEPTH_MAX)
+			put_value(b, v, ESC_TEXT);
+		else if (json_array_size(v) == 0)
+			ab_puts(b, "(none)");
+		json_array_foreach(v, i, e) {
+			ab_puts(b, i > 0 ? ", " : "");
+			put_scalar(b, e);
+		}
+		ab_puts(b, "\n");
+		return;
+	}
+	json_object_foreach(v, key, e) {
+		s.key = key;
+		put_flat(b, &s, e, depth + 1);
+	}
+	json_array_foreach(v, i, e) {
+		s.idx = i;
+		put_flat(b, &s, e, depth + 1);
+	}
+}
+
+static int
+timeline(char **out, size_t *outlen, const char *transcript, size_t len,
+    int flat)
 {
 	struct abuf b = { NULL, 0, 0, CUSTOS_OK };
 	struct doc d;
@@ -288,10 +381,27 @@ audit_timeline(char **out, size_t *outlen, const char *transcript,
 		put3(&b, "", rec->actor, "  ", ESC_TEXT);
 		put3(&b, "", rec->action, rec->rehearsal ? "  REHEARSAL\n" :
 		    "\n", ESC_TEXT);
-		put_facts(&b, rec, "    ", "\n", ESC_TEXT);
+		if (flat)
+			put_flat(&b, NULL, FACTS(rec), 0);
+		else
+			put_facts(&b, rec, "    ", "\n", ESC_TEXT);
 	}
 	doc_free(&d);
 	return ab_finish(&b, out, outlen);
+}
+
+int
+audit_timeline(char **out, size_t *outlen, const char *transcript,
+    size_t len)
+{
+	return timeline(out, outlen, transcript, len, 0);
+}
+
+int
+audit_timeline_flat(char **out, size_t *outlen, const char *transcript,
+    size_t len)
+{
+	return timeline(out, outlen, transcript, len, 1);
 }
 
 /*

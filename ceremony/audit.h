@@ -36,6 +36,19 @@ int audit_timeline(char **out, size_t *outlen, const char *transcript,
     size_t len) CUSTOS_WUR;
 
 /*
+ * The same timeline with nested facts flattened for people, one line per
+ * value, its path as the label:
+ *   #seq  time  actor  action  [REHEARSAL]
+ *       results[0].proven: yes
+ *       custodians: carol, dave
+ * (true/false as yes/no, null and empty lists/objects as "(none)", an
+ * empty string as "", a list of plain values on one line; deeper than 32
+ * levels as compact JSON). Returns as audit_timeline().
+ */
+int audit_timeline_flat(char **out, size_t *outlen, const char *transcript,
+    size_t len) CUSTOS_WUR;
+
+/*
  * A self-contained printable HTML5 page (inline CSS only: no script, no
  * links, no external resources): ceremony id, title, administrator and
  * key fingerprint from the first record (which must be "ceremony.open"),

@@ -10,6 +10,7 @@
 
 #include "../ceremony/audit.h"
 #include "../ceremony/verify.h"
+#include "../common/textwrap.h"
 #include "cli.h"
 #include "tui.h"
 #include "tui_walk.h"
@@ -36,29 +37,24 @@ push(struct lines *ls, const char *s, size_t n)
 	return 0;
 }
 
-#define WRAP 78		/* the text width of an 80-column screen */
+#define INDENT 8		/* continuation lines of a wrapped line */
+#define WIDTH_MIN 40		/* narrower terminals are laid out as this */
 
-/* Pushes one line, cut into WRAP-column pieces (continuations indented). */
 static int
-push_wrapped(struct lines *ls, const char *p, size_t n)
+put_line(void *ctx, const char *s, size_t n)
 {
-	char buf[WRAP + 1];
-	size_t take;
-	int r;
+	return push(ctx, s, n);
+}
 
-	if ((r = push(ls, p, n < WRAP ? n : WRAP)) != 0 || n <= WRAP)
-		return r;
-	for (p += WRAP, n -= WRAP; n > 0; p += take, n -= take) {
-		take = n < WRAP - 8 ? n : WRAP - 8;
-		snprintf(buf, sizeof(buf), "        %.*s", (int)take, p);
-		if ((r = push(ls, buf, strlen(buf))) != 0)
-			return r;
-	}
-	return 0;
+/* Pushes one line, wrapped at width at word boundaries (textwrap.h). */
+static int
+push_wrapped(struct lines *ls, const char *p, size_t n, size_t width)
+{
+	return textwrap_line(p, n, width, INDENT, put_line, ls);
 }
 
 static int
-push_text(struct lines *ls, const char *text, size_t len)
+push_text(struct lines *ls, const char *text, size_t len, size_t width)
 {
 	const char *p = text, *end = text + len, *nl;
 	int r = 0;
@@ -66,7 +62,7 @@ push_text(struct lines *ls, const char *text, size_t len)
 	while (p < end && r == 0) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
-		r = push_wrapped(ls, p, (size_t)(nl - p));
+		r = push_wrapped(ls, p, (size_t)(nl - p), width);
 		p = nl + 1;
 	}
 	return r;
@@ -80,27 +76,40 @@ lines_free(struct lines *ls)
 	for (i = 0; i < ls->n; i++)
 		free(ls->l[i]);
 	free(ls->l);
+	memset(ls, 0, sizeof(*ls));
 }
 
-/* A fingerprint: its label, its groups of four, its words. */
+/*
+ * A fingerprint: its label, its groups of four (in two halves when one
+ * line is too narrow), its words.
+ */
 static int
-value(struct lines *ls, const char *label, const char *hex)
+value(struct lines *ls, const char *label, const char *hex, size_t width)
 {
 	char g[100], w[160], line[200];
+	size_t n, half;
 	int r;
 
 	tui_group_hex(g, sizeof(g), hex);
 	tui_hex_words(w, sizeof(w), hex);
 	snprintf(line, sizeof(line), "  words: %s", w);
-	if ((r = push(ls, label, strlen(label))) != 0 ||
-	    (r = push(ls, g, strlen(g))) != 0)
+	if ((r = push_wrapped(ls, label, strlen(label), width)) != 0)
 		return r;
-	return push(ls, line, strlen(line));
+	n = strlen(g);
+	half = (n / 5 + 1) / 2 * 5;	/* groups of "XXXX " */
+	if (n <= width || half == 0 || half >= n)
+		r = push(ls, g, n);
+	else if ((r = push(ls, g, half - 1)) == 0)
+		r = push(ls, g + half, n - half);
+	if (r != 0)
+		return r;
+	return push_wrapped(ls, line, strlen(line), width);
 }
 
 /* The header: verdict, ceremony, key and transcript fingerprints. */
 static int
-header(struct lines *ls, const struct ceremony_verdict *v, int ok)
+header(struct lines *ls, const struct ceremony_verdict *v, int ok,
+    size_t width)
 {
 	char line[5000];
 	int r;
@@ -112,17 +121,65 @@ header(struct lines *ls, const struct ceremony_verdict *v, int ok)
 	else
 		snprintf(line, sizeof(line), "NOT VERIFIED: %.300s (only the "
 		    "%zu records before it are shown)", v->why, v->t.records);
-	if ((r = push_wrapped(ls, line, strlen(line))) != 0)
+	if ((r = push_wrapped(ls, line, strlen(line), width)) != 0)
 		return r;
 	snprintf(line, sizeof(line), "ceremony %s%s", v->id, v->rehearsal ?
 	    " (REHEARSAL)" : "");
-	if ((r = push(ls, line, strlen(line))) != 0)
+	if ((r = push_wrapped(ls, line, strlen(line), width)) != 0)
 		return r;
 	if ((r = value(ls, "ceremony key SHA-256 (compare with the paper "
-	    "record):", v->pubkey_sha256)) != 0 ||
-	    (r = value(ls, "transcript SHA-256:", v->transcript_sha256)) != 0)
+	    "record):", v->pubkey_sha256, width)) != 0 ||
+	    (r = value(ls, "transcript SHA-256:", v->transcript_sha256,
+	    width)) != 0)
 		return r;
 	return push(ls, "", 0);
+}
+
+/* What the view shows, laid out again for each terminal width. */
+struct view {
+	const struct ceremony_verdict *v;
+	int ok;
+	const char *timeline;	/* audit_timeline_flat(), or NULL */
+	size_t tlen;
+	struct lines ls;
+};
+
+/* (Re)builds v->ls for the terminal's width (COLS - 2). */
+static int
+layout(struct view *vw)
+{
+	size_t width = COLS > WIDTH_MIN + 2 ? (size_t)COLS - 2 : WIDTH_MIN;
+	int r;
+
+	lines_free(&vw->ls);
+	if ((r = header(&vw->ls, vw->v, vw->ok, width)) != 0)
+		return r;
+	if (vw->timeline != NULL)
+		r = push_text(&vw->ls, vw->timeline, vw->tlen, width);
+	return r;
+}
+
+/* The number of the record line at or above line i (0: the header). */
+static size_t
+record_of(const struct lines *ls, size_t i)
+{
+	size_t k, n = 0;
+
+	for (k = 1; k <= i && k < ls->n; k++)
+		n += ls->l[k][0] == '#';
+	return n;
+}
+
+/* The line of record n (counting as record_of()). */
+static size_t
+line_of(const struct lines *ls, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k < ls->n && n > 0; k++)
+		if (ls->l[k][0] == '#' && --n == 0)
+			return k;
+	return 0;
 }
 
 static size_t
@@ -139,30 +196,43 @@ next_record(const struct lines *ls, size_t top, int dir)
 	}
 }
 
-static void
-pager(const struct lines *ls, int ok, const char *dir)
+#define CTRL_L 12
+
+/* Returns 0 when the user leaves, or an error from a new layout. */
+static int
+pager(struct view *vw, const char *dir)
 {
-	size_t top = 0, rows, i;
+	size_t top = 0, rows, i, rec;
 	char title[200], right[32];
-	int k, y;
+	const struct lines *ls = &vw->ls;
+	int k, y, r;
 
 	for (;;) {
-		rows = (size_t)LINES - 3;
+		rows = LINES > 3 ? (size_t)LINES - 3 : 1;
 		erase();
 		snprintf(title, sizeof(title), "custos - audit view of %s", dir);
 		snprintf(right, sizeof(right), "line %zu of %zu", top + 1,
 		    ls->n);
 		tui_title(title, right);
 		for (i = top, y = 1; i < ls->n && y <= (int)rows; i++, y++)
-			tui_put(y, 1, i == 0 ? (ok ? TUI_GOOD : TUI_BAD) :
+			tui_put(y, 1, i == 0 ? (vw->ok ? TUI_GOOD : TUI_BAD) :
 			    ls->l[i][0] == '#' ? TUI_BOLD : TUI_NORMAL,
 			    ls->l[i]);
 		tui_help("Up/Down PgUp/PgDn Home/End: scroll   n/p: next/"
 		    "previous record   q: back");
 		k = tui_key();
 		if (k == 'q' || k == 'Q' || k == TUI_ESC || k == TUI_KEY_EOF)
-			return;
-		if (k == KEY_DOWN || k == 'j')
+			return 0;
+		if (k == KEY_RESIZE) {
+			/* the same record on top, laid out for the new width */
+			rec = record_of(ls, top);
+			if ((r = layout(vw)) != 0)
+				return r;
+			top = rec > 0 ? line_of(ls, rec) : 0;
+			clearok(curscr, TRUE);
+		} else if (k == CTRL_L)
+			clearok(curscr, TRUE);
+		else if (k == KEY_DOWN || k == 'j')
 			top = top + 1 < ls->n ? top + 1 : top;
 		else if (k == KEY_UP || k == 'k')
 			top = top > 0 ? top - 1 : 0;
@@ -183,13 +253,14 @@ int
 tui_audit_view(const char *dir, int own, int mono)
 {
 	struct ceremony_verdict v;
-	struct lines ls = { NULL, 0, 0 };
+	struct view vw;
 	char *buf = NULL, *out = NULL;
 	size_t len = 0, olen = 0, good, i;
 	const char *p;
-	int r, ok, ex = EXIT_OK_;
+	int r, ok, ex = EXIT_OK_, begun = 0;
 
 	memset(&v, 0, sizeof(v));
+	memset(&vw, 0, sizeof(vw));
 	r = ceremony_verify(dir, &v, &buf, &len);
 	ok = r == 0;
 	if (buf == NULL) {
@@ -208,9 +279,7 @@ tui_audit_view(const char *dir, int own, int mono)
 		p = nl + 1;
 	}
 	good = (size_t)(p - buf);
-	if (header(&ls, &v, ok) != 0 || (good > 0 &&
-	    (audit_timeline(&out, &olen, buf, good) != 0 ||
-	    push_text(&ls, out, olen) != 0))) {
+	if (good > 0 && audit_timeline_flat(&out, &olen, buf, good) != 0) {
 		ex = EXIT_FAIL;
 		goto out;
 	}
@@ -221,13 +290,22 @@ tui_audit_view(const char *dir, int own, int mono)
 		ex = r == CUSTOS_ERR_NO_TTY ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
-	pager(&ls, ok, dir);
-	if (own)
-		tui_end();
+	begun = own;
+	vw.v = &v;
+	vw.ok = ok;
+	vw.timeline = out;
+	vw.tlen = olen;
+	/* laid out for the terminal's width, so only once curses is up */
+	if (layout(&vw) != 0 || pager(&vw, dir) != 0) {
+		ex = EXIT_FAIL;
+		goto out;
+	}
 	ex = ok ? EXIT_OK_ : EXIT_FAIL;
  out:
+	if (begun)
+		tui_end();
 	free(out);
 	free(buf);
-	lines_free(&ls);
+	lines_free(&vw.ls);
 	return ex;
 }

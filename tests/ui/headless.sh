@@ -50,6 +50,11 @@ tui audit audit view cer
 expect_rc "audit view of a closed ceremony" 0
 golden 30-audit-view
 check "End shows the close" 'grep -q "ceremony.close" dumps/31-audit-end.txt'
+# facts as labelled lines, not JSON; a hash too long for the rest of its
+# line moves whole to the next, never cut
+check "nested facts are labelled lines (keys[0].label: signing)" 'grep -q "^     keys\[0\]\.label: signing$" dumps/31-audit-end.txt && ! grep -q "[{}]" dumps/30-audit-view.txt dumps/31-audit-end.txt'
+check "a hash is kept whole on a line of its own" 'grep -A1 "^     keys\[0\]\.pubkey_sha256:$" dumps/31-audit-end.txt | grep -qE "^         [0-9a-f]{64}$"'
+check "lists of values on one line" 'grep -qE "^     steps: plan, share-1, share-2, hsm-init-1, " dumps/21-audit-next.txt'
 tui audit ceremony run --plan plan.yaml $FAST cer
 expect_rc "a closed ceremony opens in the audit view" 0
 check "(the same view)" 'grep -q "VERIFIED: 19 records" dumps/30-audit-view.txt'
@@ -63,6 +68,7 @@ expect_err "a terminal under 80x24 is refused" 1 "at least 80x24"
 CUSTOS_TUI_SIZE=120x40 tui audit audit view cer
 expect_rc "and a larger one used" 0
 check "(all 120 columns)" '[ "$(head -1 dumps/30-audit-view.txt | wc -c)" -gt 100 ]'
+check "(the text wraps at 118: a hash beside its label)" 'grep -qE "^     custos_sha256: [0-9a-f]{64}$" dumps/30-audit-view.txt'
 run ceremony run --plan plan.yaml cer
 expect_err "without a terminal it says so" 2 "needs a terminal"
 run ceremony plan plan.yaml

@@ -13,4 +13,4 @@ s/line [0-9]+ of [0-9]+$/line <n> of <m>/
 # warning about network interfaces that are up: they differ between
 # machines. tests/cli/offline.sh checks them, in a network namespace.
 s/ network interfaces? (is|are) up: .*; the ceremony record will say so//
-s/(custos_commit|custos_version|kernel|kernel_build|libraries|interfaces_up): .*/\1: <machine>/
+s/(custos_commit|custos_version|kernel|kernel_build|libraries(\[[0-9]+\]\.[a-z]+)?|interfaces_up): .*/\1: <machine>/

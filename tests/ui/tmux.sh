@@ -105,6 +105,26 @@ session "$CUSTOS audit view dr"
 wait_for "audit view of dr" && tm capture-pane -e -p -t c > colour.txt && key q
 session "$CUSTOS audit view dr --mono"
 wait_for "audit view of dr" && tm capture-pane -e -p -t c > mono.txt && key q
+# the audit view follows the terminal: wider, it lays the text out again
+# (a hash beside its label), with the same record on top; Ctrl-L repaints
+session "$CUSTOS audit view dr"
+wait_for "audit view of dr" && key n && wait_for "line 12 of" && key n && wait_for "walk.plan" && screen > at80.txt
+tm resize-window -t c -x 120 -y 30
+wait_for "plan_sha256: " && screen > at120.txt
+tty=$(tm display-message -p -t c '#{pane_tty}')
+printf '\033[5;5HGARBAGE-ON-THE-SCREEN' > "$tty"; sleep 0.3; screen > garbage.txt
+key C-l; sleep 0.5; screen > redrawn.txt
+tm resize-window -t c -x 80 -y 24
+wait_for "plan_sha256:" && sleep 0.3 && screen > back80.txt
+key n && wait_for "#2 " && key n && wait_for "#3 " && key End && wait_for "ceremony.close"
+key p && wait_for "backup.restore" && screen > restore.txt
+key q
+check "at 80 columns a hash goes whole to the next line" 'grep -qE "^ +plan_sha256:$" at80.txt && grep -qE "^ {9}[0-9a-f]{64}$" at80.txt'
+check "resized to 120: laid out again, hash beside its label, same record on top" 'grep -qE "^ +plan_sha256: [0-9a-f]{64}$" at120.txt && sed -n 2p at120.txt | grep -q "^ #1 " && [ "$(head -1 at120.txt | wc -c)" -gt 100 ]'
+check "Ctrl-L repaints what something else wrote over the screen" 'grep -q GARBAGE-ON-THE-SCREEN garbage.txt && ! grep -q GARBAGE-ON-THE-SCREEN redrawn.txt && grep -q "plan_sha256: " redrawn.txt'
+check "and back to 80: wrapped again, nothing past the edge" 'grep -qE "^ +plan_sha256:$" back80.txt && [ "$(awk "length > 80" back80.txt | wc -l)" -eq 0 ]'
+check "a restore's results as labelled lines (results[0].proven: yes)" 'grep -qE "^ +results\[0\]\.proven: yes$" restore.txt && ! grep -q "[{}]" restore.txt'
+
 tm kill-server 2>/dev/null
 esc=$(printf '\033')
 check "in colour, the verdict is green" 'grep -q "${esc}\[32m" colour.txt'

@@ -165,6 +165,65 @@ test_timeline(void **state)
 }
 
 static void
+test_timeline_flat(void **state)
+{
+	static char buf[4096];
+	char prev[65], *out = NULL, deep[200];
+	size_t len = 0, off = 0, i;
+	json_t *facts, *d;
+
+	(void)state;
+	assert_int_equal(audit_timeline_flat(&out, &len, file, file_len),
+	    CUSTOS_OK);
+	assert_no_controls(out, len);
+	assert_true(contains(out, "#0  " TIME "  alice  ceremony.open  "
+	    "REHEARSAL\n    admin: alice\n"));
+	/* nested objects and lists: one labelled line per value */
+	assert_true(contains(out, "\n    card.serial: DENK0100001\n"));
+	assert_true(contains(out, "\n    card.dkek_kcv: 5566778899AABBCC\n"));
+	assert_true(contains(out, "\n    shares[0].fingerprint: "
+	    "FFEEDDCCBBAA9988\n"));
+	assert_true(contains(out, "\n    ok: yes\n"));
+	assert_false(contains(out, "{"));
+	assert_false(contains(out, "[{"));
+	/* the close has no facts: no line for them */
+	assert_true(contains(out, "ceremony.close  REHEARSAL\n") &&
+	    out[len - 1] == '\n' && strstr(out, "ceremony.close  REHEARSAL"
+	    "\n")[sizeof("ceremony.close  REHEARSAL\n") - 1] == '\0');
+	free(out);
+
+	/* a restore's results; hostile keys; depth beyond the limit */
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	for (d = json_pack("{s:i}", "end", 1), i = 0; i < 40; i++)
+		d = json_pack("{s:o}", "d", d);
+	facts = json_pack("{s:[{s:s, s:b, s:i}, {s:s, s:b, s:n}], "
+	    "s:[s, s], s:[], s:{}, s:s, s:{s:s}, s:o}", "results", "label",
+	    "signing", "proven", 1, "dest_ref", 1, "label", "tls", "proven", 0,
+	    "error", "custodians", "carol", "dave", "none", "empty", "blank",
+	    "", "k\x1b[2Jey", "sub\xe2\x80\xae", "v", "deep", d);
+	add(buf, &off, prev, 0, "dana", "backup.restore", facts, 0);
+	assert_int_equal(audit_timeline_flat(&out, &len, buf, off), CUSTOS_OK);
+	assert_no_controls(out, len);
+	assert_true(contains(out, "\n    results[0].label: signing\n"));
+	assert_true(contains(out, "\n    results[0].proven: yes\n"));
+	assert_true(contains(out, "\n    results[0].dest_ref: 1\n"));
+	assert_true(contains(out, "\n    results[1].proven: no\n"));
+	assert_true(contains(out, "\n    results[1].error: (none)\n"));
+	assert_true(contains(out, "\n    custodians: carol, dave\n"));
+	assert_true(contains(out, "\n    none: (none)\n"));
+	assert_true(contains(out, "\n    empty: (none)\n"));
+	assert_true(contains(out, "\n    blank: \"\"\n"));
+	assert_true(contains(out, "\n    k\\x1b[2Jey.sub\\u202e: v\n"));
+	/* 32 levels of path, then the rest as JSON on the same line */
+	for (i = 0, deep[0] = '\0'; i < 31; i++)
+		strcat(deep, ".d");
+	assert_true(contains(out, deep));
+	assert_true(contains(out, ": {\"d\":{\"d\":"));
+	free(out);
+}
+
+static void
 test_html(void **state)
 {
 	char *out = NULL, *kcv_section;
@@ -408,6 +467,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_timeline_flat),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_signoff),
 		cmocka_unit_test(test_signoff_wraps),
