@@ -175,6 +175,20 @@ tw_open_panel(struct tw *t, void (*fn)(struct tw *t), void *req)
 	tw_draw(t);
 }
 
+/* The first row of a panel of rows rows: under what is shown when it
+   fits, else as low as the status line allows (over what is shown), so
+   the question itself is always on the screen. Clears from there. */
+int
+tw_panel_at(struct tw *t, int rows)
+{
+	int y = tw_panel_free_row(t), last = LINES - 3 - rows;
+
+	if (y > last)
+		y = last > LIST_TOP ? last : LIST_TOP;
+	tui_clear_rows(y, LINES - 4);
+	return y;
+}
+
 /* ---- asking once before quitting ---- */
 
 struct quitq {
@@ -185,9 +199,8 @@ struct quitq {
 static void
 panel_quit(struct tw *t)
 {
-	int y = tw_panel_free_row(t);
+	int y = tw_panel_at(t, 4);
 
-	tui_clear_rows(y, LINES - 2);
 	tui_put(y, 2, TUI_BOLD, "Quit now? Every finished step is in the signed "
 	    "transcript;");
 	tui_put(y + 1, 2, TUI_NORMAL, "running custos again on this ceremony "
@@ -228,7 +241,7 @@ panel_handover(struct tw *t)
 {
 	const struct handq *q = t->req;
 	char line[160];
-	int y = tw_panel_free_row(t);
+	int y = tw_panel_at(t, 5);
 
 	snprintf(line, sizeof(line), "Hand the keyboard to %s.", q->who);
 	tui_put(y++, 2, TUI_BOLD, line);
@@ -284,7 +297,8 @@ panel_confirm(struct tw *t)
 {
 	struct confq *q = t->req;
 	char line[160];
-	int y = tw_panel_free_row(t);
+	int y = tw_panel_at(t, ((int)strlen(q->consequence) + COLS - 5) /
+	    (COLS - 4) + 2);
 
 	y += tui_wrap(y, 2, COLS - 4, 3, q->word[0] ? TUI_BAD : TUI_BOLD,
 	    q->consequence);
@@ -539,9 +553,13 @@ panel_loop(struct tw *t)
 
 	(void)walk_steps(t->w, &n);
 	more = walk_current(t->w) < n;
-	if (more)
-		tui_put(tw_panel_free_row(t) + 1, 2, TUI_NORMAL, "Press Enter to "
-		    "take this step.");
+	if (more) {
+		int y = tw_panel_at(t, 1);
+
+		if (y == tw_panel_free_row(t) && y + 1 <= LINES - 4)
+			y++;	/* a blank row first, where there is room */
+		tui_put(y, 2, TUI_NORMAL, "Press Enter to take this step.");
+	}
 	tui_help(more ? "Enter: take this step   a: audit view   F1 or ?: help"
 	    "   q: quit (resume later)" : "a: audit view   F1 or ?: help   q: "
 	    "quit");

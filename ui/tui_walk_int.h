@@ -44,6 +44,9 @@ void tw_open_panel(struct tw *t, void (*fn)(struct tw *t), void *req);
 int tw_ask_quit(struct tw *t);
 /* The help screen. */
 void tw_help_screen(struct tw *t);
+/* The first row of a panel of rows rows (tui_walk.c), cleared to the
+   status line: under what is shown, or over it when it does not fit. */
+int tw_panel_at(struct tw *t, int rows);
 /* The first free row of the panel below what is shown. */
 int tw_panel_free_row(struct tw *t);
 /* struct op_io callbacks (arg: struct tw). */

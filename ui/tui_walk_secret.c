@@ -39,7 +39,8 @@ panel_secret(struct tw *t)
 {
 	struct secq *q = t->req;
 	char line[200];
-	int y = tw_panel_free_row(t);
+	int y = tw_panel_at(t, 3 + (q->hint != NULL && q->hint[0] != '\0' ?
+	    ((int)strlen(q->hint) + COLS - 5) / (COLS - 4) : 0));
 
 	snprintf(line, sizeof(line), "%s (%s types; it is not shown):", q->what,
 	    q->who);
@@ -186,7 +187,7 @@ panel_reveal(struct tw *t)
 {
 	const struct revq *q = t->req;
 	char line[200];
-	int y = tw_panel_free_row(t);
+	int y = tw_panel_at(t, 3);
 
 	snprintf(line, sizeof(line), "%s: %s.", q->who, q->title);
 	tui_put(y++, 2, TUI_BOLD, line);

@@ -26,6 +26,22 @@ sha=$(sha256sum plan.yaml | cut -c1-64 | sed -E 's/(....)/\1 /g; s/ $//')
 check "the plan's SHA-256 is shown in groups of four" 'grep -qF "$sha" dumps/03-plan.txt'
 check "alice's share file was written" '[ -f cer/shares/share-1-alice.share ]'
 
+check "F1 in a secret field shows help and types nothing into it" 'grep -q "custos - help" dumps/06a-help-in-secret.txt'
+check "q asks once before quitting" 'grep -q "Quit? y: yes, quit" dumps/09-quit-ask.txt'
+for s in 06a-help-in-secret 09-quit-ask; do golden $s; done
+
+tui resume-wrong ceremony run --plan plan.yaml $FAST cer
+expect_rc "a resume with one wrong administrator passphrase goes on" 0
+check "the error and the tries left stand over the next prompt" 'grep -q "wrong administrator passphrase, 2 tries left" dumps/40-admin-wrong.txt && grep -q "Administrator passphrase for ceremony" dumps/40-admin-wrong.txt'
+check "every screen says REHEARSAL, the opening ones too" 'head -1 dumps/40-admin-wrong.txt | grep -q REHEARSAL && head -1 dumps/01-start.txt | grep -q REHEARSAL'
+golden 40-admin-wrong
+
+tui admin-short ceremony run --plan plan.yaml $FAST cer4
+expect_rc "a too-short new administrator passphrase, then Esc" 1
+check "it is refused at once, where it was typed (not asked again first)" 'grep -q "passphrase refused" dumps/42-admin-short.txt && grep -q "New administrator passphrase" dumps/42-admin-short.txt && ! grep -q "Again, to be sure" dumps/42-admin-short.txt'
+check "and no ceremony was made" '[ ! -e cer4/transcript.jsonl ]'
+golden 42-admin-short
+
 tui new-part1 ceremony run --plan plan.yaml cer-default
 expect_rc "with the default Argon2id cost" 0
 run share inspect cer-default/shares/share-1-alice.share
@@ -40,6 +56,13 @@ check "the words screen is never dumped" 'grep -q "a secret is on the screen: no
 check "no passphrase or PIN ever reaches a screen" '! grep -lE "Plum-Crater|Quartz-Lantern|648219|3537363231383830" dumps/*.txt | grep -v "^dumps/1[45]" | grep -q . && ! grep -E "Plum-Crater|Quartz-Lantern|648219" dumps/14-erase.txt dumps/15-wrong-passphrase.txt | grep -q .'
 check "a wrong passphrase is said clearly, and that nothing changed" 'tr "\n" " " < dumps/15-wrong-passphrase.txt | grep -q "wrong passphrase (or the file was altered); *nothing *was changed"'
 check "the KCV is shown in groups of four and as words" 'grep -qE "DKEK KCV: [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}" dumps/16-kcv.txt && grep -qE "^ +words: [a-z]+ [a-z]+" dumps/16-kcv.txt'
+check "a hand-over in a group says Esc means the custodian is absent" 'grep -q "Esc: bob is absent (ask the next)" dumps/15a-member-handover.txt'
+check "at 120x40 the KCV and its question stay on the screen" 'grep -q "DKEK KCV: " dumps/16b-kcv-big.txt && grep -q "Is that so?" dumps/16b-kcv-big.txt && [ "$(sed -n 24,40p dumps/16b-kcv-big.txt | grep -c .)" -gt 0 ]'
+check "under 80x24 it asks for a larger terminal" 'tr "\n" " " < dumps/16c-kcv-small.txt | grep -q "needs at least 80x24"'
+check "a y typed then is not taken: back at 80x24 the question stands" 'grep -q "DKEK KCV: " dumps/16d-kcv-back.txt && grep -q "Is that so?" dumps/16d-kcv-back.txt'
+check "values stand under the step they came from" 'grep -q "Step 9 done: Back up the keys" dumps/17-backup-done.txt && grep -q "key wrapped into the backup set" dumps/17-backup-done.txt'
+check "the backup set is inside the ceremony directory" '[ -f cer/backups/main/manifest.json ] && [ ! -e backups ]'
+for s in 15a-member-handover 16b-kcv-big 16d-kcv-back; do golden $s; done
 golden 20-audit
 check "the audit view opens on a verified timeline" 'grep -q "VERIFIED: 19 records; chain and signatures hold, and the closing" dumps/20-audit.txt'
 check "n moves to the next record" 'grep -q "^ #1 " dumps/21-audit-next.txt'
@@ -58,6 +81,20 @@ check "lists of values on one line" 'grep -qE "^     steps: plan, share-1, share
 tui audit ceremony run --plan plan.yaml $FAST cer
 expect_rc "a closed ceremony opens in the audit view" 0
 check "(the same view)" 'grep -q "VERIFIED: 19 records" dumps/30-audit-view.txt'
+
+# Re-initializing the now initialized primary: a wrong SO PIN.
+kcv=$(sed -n 's/.*"action":"dkek.kcv".*"kcv":"\([0-9A-F]\{16\}\)".*/\1/p' cer/transcript.jsonl | tail -1)
+sed -e 's/^kind: new-dkek/kind: restore/' -e '/^keys:/,/^  - {label/d' \
+    -e 's/^backup: .*/backup: cer\/backups\/main/' plan.yaml > again.yaml
+printf 'share_dir: cer/shares\nexpected_kcv: "%s"\n' "$kcv" >> again.yaml
+tui so-wrong ceremony run --plan again.yaml $FAST again
+expect_rc "a wrong SO PIN, then Esc and q" 0
+check "an initialized device asks its SO PIN once, with the tries left" 'grep -q "SO PIN (16 hex digits)" dumps/43-so-pin.txt && grep -q "15 tries left" dumps/43-so-pin.txt && ! grep -q "New SO PIN" dumps/43-so-pin.txt'
+check "a wrong SO PIN is said with the tries left, and asked again" 'grep -q "wrong SO PIN, 14 tries left; nothing was changed" dumps/44-so-wrong.txt && grep -q "SO PIN (16 hex digits)" dumps/44-so-wrong.txt && grep -q "14 tries left" dumps/44-so-wrong.txt'
+check "the refusal is recorded" 'grep "\"action\":\"attempt.refused\"" again/transcript.jsonl | grep -q "\"tries_left\":14"'
+run hsm status --card emu:primary
+expect_out "and nothing was erased: the DKEK is the same" "$(echo "$kcv" | cut -c1-4)"
+golden 44-so-wrong
 
 tui admin-wrong ceremony run --plan plan.yaml $FAST cer2
 expect_err "no ceremony without an administrator passphrase" 1 "refused three times|administrator"
