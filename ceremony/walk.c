@@ -71,7 +71,18 @@ open_ceremony(struct walk *w, const struct walk_opts *o)
 	a.kdf_ops = w->kdf_ops;
 	a.kdf_mem_kib = w->kdf_mem_kib;
 	a.offline_required = w->plan->offline_required;
-	return op_ceremony_open(w->cx, o->dir, &a, &res);
+	if ((r = op_ceremony_open(w->cx, o->dir, &a, &res)) != CUSTOS_OK)
+		return r;
+	/* The key auditors compare with the paper record (auditor guide
+	   2): shown now, in groups and words, until it is written down. */
+	op_show(w->cx, "Ceremony key fingerprint (SHA-256)", res.pubkey_sha256);
+	if (w->io->confirm(w->io->arg, "Everyone has written the ceremony key "
+	    "fingerprint above on the paper record: auditors compare the "
+	    "signed transcript with it.", "") != 0)
+		op_warn(w->cx, "The ceremony key fingerprint was not confirmed "
+		    "as written down: it is in record 0, and custos audit verify "
+		    "prints it.");
+	return CUSTOS_OK;
 }
 
 int

@@ -16,6 +16,7 @@ demo="CUSTOS=$CUSTOS TMPDIR=$T XDG_STATE_HOME=$T/xdg sh $top/tools/demo $FAST"
 session "$demo"
 wait_for "press Enter to start" && screen > banner.txt && key Enter &&
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
 take 2 && handover alice && newpw alice &&
 take 3 && handover bob && newpw bob && handover carol && newpw carol &&
@@ -72,6 +73,7 @@ session "$demo"
 wait_for "Resume it? [Y/n]" && screen > offer2.txt && key Enter &&
 wait_for "Rehearse the restore now?" && type_ y &&
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
 take 2 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&

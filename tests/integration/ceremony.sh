@@ -48,11 +48,11 @@ plan() {
 # keys FILE LINE...: a key script; "type" lines are the secrets typed.
 keys() { f=$1; shift; printf '%s\n' "$@" > "$f"; }
 plan new.yaml new-dkek true "$serial" backups/main
-keys new.keys "type $A" "key Enter" "type $A" "key Enter" \
+keys new.keys "type $A" "key Enter" "type $A" "key Enter" "key y" \
     "key Enter" "key y" \
     "key Enter" "key Enter" "type alice-$P" "key Enter" "type alice-$P" "key Enter" \
     "key Enter" "key Enter" "type bob-$P" "key Enter" "type bob-$P" "key Enter" \
-    "key Enter" "type ERASE" "key Enter" "type $SO" "key Enter" \
+    "key Enter" "type ERASE" "key Enter" "type $SO" "key Enter" "type $SO" "key Enter" \
     "type $PIN" "key Enter" "type $PIN" "key Enter" \
     "key Enter" "key Enter" "type alice-$P" "key Enter" \
     "key Enter" "key Enter" "type bob-$P" "key Enter" \
@@ -76,9 +76,9 @@ has "(labelled tui-key)" "label: +tui-key"
 echo "custos through pcscd" > msg
 t "and signs with it" pkcs11-tool --module "$P11" --login --pin "$PIN" --sign \
 	--mechanism ECDSA-SHA256 --label tui-key -i msg -o sig
-t "the backup set made through PC/SC verifies" "$CUSTOS" backup verify backups/main
+t "the backup set made through PC/SC verifies" "$CUSTOS" backup verify cer/backups/main
 
-keys refuse.keys "type $A" "key Enter" "type $A" "key Enter" \
+keys refuse.keys "type $A" "key Enter" "type $A" "key Enter" "key y" \
     "key Enter" "key y" "key Enter" "dump refused" "key q"
 plan real.yaml key-backup false "$serial" backups/real
 t "a real key-backup plan opens" env CUSTOS_TUI_SCRIPT=refuse.keys \

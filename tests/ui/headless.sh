@@ -26,9 +26,11 @@ sha=$(sha256sum plan.yaml | cut -c1-64 | sed -E 's/(....)/\1 /g; s/ $//')
 check "the plan's SHA-256 is shown in groups of four" 'grep -qF "$sha" dumps/03-plan.txt'
 check "alice's share file was written" '[ -f cer/shares/share-1-alice.share ]'
 
+key=$("$CUSTOS" audit verify cer 2>/dev/null | sed -n '/^key:/{n;p;}' | tr -d ' ')
+check "at open the ceremony key fingerprint is shown for the paper record, grouped and in words" 'grep -q "Ceremony key fingerprint (SHA-256):" dumps/00-ceremony-key.txt && [ -n "$key" ] && [ "$(grep -A1 "Ceremony key fingerprint" dumps/00-ceremony-key.txt | tail -1 | tr -d " ")" = "$key" ] && grep -qE "^ +words: [a-z]+ [a-z]+" dumps/00-ceremony-key.txt && grep -q "Is that so?" dumps/00-ceremony-key.txt'
 check "F1 in a secret field shows help and types nothing into it" 'grep -q "custos - help" dumps/06a-help-in-secret.txt'
 check "q asks once before quitting" 'grep -q "Quit? y: yes, quit" dumps/09-quit-ask.txt'
-for s in 06a-help-in-secret 09-quit-ask; do golden $s; done
+for s in 00-ceremony-key 06a-help-in-secret 09-quit-ask; do golden $s; done
 
 tui resume-wrong ceremony run --plan plan.yaml $FAST cer
 expect_rc "a resume with one wrong administrator passphrase goes on" 0

@@ -18,6 +18,7 @@ export CUSTOS_EMU_DIR="$T/emu"
 start() { session "$CUSTOS ceremony run --plan $1 $FAST $2"; }
 start plan.yaml cer
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
 take 2 && handover alice && newpw alice && wait_for "Step 3:"
 history
@@ -73,6 +74,7 @@ run ceremony plan restore.yaml
 expect_rc "the restore plan checks" 0
 start restore.yaml dr
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
+wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
 take 2 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&
