@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../common/atomicio.h"
@@ -174,10 +175,104 @@ make_split(struct op_ctx *cx, const struct op_split_args *a,
 	return r;
 }
 
-/* Every member's new passphrase, asked before any file is written. */
+/* Whether each member sees (and types back) their words in the visit
+   that seals their part, rather than in a round of their own. */
+static int
+one_visit(const struct op_ctx *cx, const struct op_split_args *a)
+{
+	return a->handover && a->reveal && a->member_files &&
+	    cx->io->reveal != NULL && cx->io->secret != NULL;
+}
+
+/* The position (1-based) of the first word of typed that differs from
+   want, or 0 when they are the same words; *ntyped gets its count. Case
+   and runs of blanks do not matter. */
+static size_t
+first_wrong_word(const char *typed, const char *want, size_t *ntyped)
+{
+	size_t pos = 0, bad = 0, nt, nw;
+	const char *t = typed, *w = want;
+
+	*ntyped = 0;
+	for (;;) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		while (*w == ' ')
+			w++;
+		if (*t == '\0' && *w == '\0')
+			return bad;
+		pos++;
+		nt = strcspn(t, " \t");
+		nw = strcspn(w, " ");
+		if (nt > 0)
+			(*ntyped)++;
+		if (bad == 0 && (nt != nw || strncasecmp(t, w, nw) != 0))
+			bad = pos;
+		t += nt;
+		w += nw;
+	}
+}
+
+/*
+ * Member i, at the keyboard after sealing: their words on request, and
+ * when they saw them, typed back from the paper and checked word by word
+ * (three tries). Returns 1 (seen and checked), 0 (not asked to see them)
+ * or an error.
+ */
+static int
+words_typed_back(struct op_ctx *cx, const struct op_split_args *a, size_t i,
+    const char *mn)
+{
+	const char *who = a->custodians[i];
+	char what[160], *typed = NULL;
+	size_t len = 0, pos, ntyped, nwords = 0;
+	const char *p;
+	int r, tries;
+
+	r = cx->io->reveal(cx->io->arg, who, "Your words (a paper backup of "
+	    "your part)", mn);
+	if (r <= 0)
+		return r < 0 ? op_fail(cx, r, "words for %s: %s", who,
+		    custos_strerror(r)) : 0;
+	for (p = mn; *p != '\0'; p += strcspn(p, " "), p += strspn(p, " "))
+		nwords++;
+	snprintf(what, sizeof(what), "%s: your %zu words, typed back from your "
+	    "paper", who, nwords);
+	for (tries = 0; tries < 3; tries++) {
+		if ((r = cx->io->secret(cx->io->arg, OP_SECRET_SHARES, who, what,
+		    "In order, separated by spaces. They are checked against "
+		    "the words shown, then forgotten.", &typed, &len)) !=
+		    CUSTOS_OK)
+			return op_fail(cx, r, "%s's words were not typed back: "
+			    "nothing was written; any words written down for "
+			    "this split are void", who);
+		pos = first_wrong_word(typed, mn, &ntyped);
+		secmem_free(typed);
+		typed = NULL;
+		if (pos == 0)
+			return 1;
+		if (ntyped != nwords)
+			op_warn(cx, "%zu words typed, %zu shown (word %zu is the "
+			    "first that differs); look at the paper and type "
+			    "them again", ntyped, nwords, pos);
+		else
+			op_warn(cx, "word %zu of %zu is not the word shown; look "
+			    "at the paper and type them again", pos, nwords);
+	}
+	return op_fail(cx, CUSTOS_ERR_CANCELLED, "%s's words did not match "
+	    "three times: nothing was written; take the step again (a new "
+	    "split: any words written down for this one are void)", who);
+}
+
+/*
+ * Every member's new passphrase, asked before any file is written. With
+ * hand-overs and words offered, each member's visit is one: the
+ * passphrase, then their words shown and typed back (viewed and checked
+ * get their names).
+ */
 static int
 ask_passphrases(struct op_ctx *cx, const struct op_split_args *a, char **pw,
-    size_t *pwlen)
+    size_t *pwlen, const char *mn, json_t *viewed, json_t *checked)
 {
 	char what[160], why[200];
 	size_t i;
@@ -204,6 +299,15 @@ ask_passphrases(struct op_ctx *cx, const struct op_split_args *a, char **pw,
 		    "characters; five random words is best. Only you may know "
 		    "it.", &pw[i], &pwlen[i])) != CUSTOS_OK)
 			return r;
+		if (!one_visit(cx, a))
+			continue;
+		if ((r = words_typed_back(cx, a, i, mn + i *
+		    (SLIP39_MNEMONIC_MAX + 1))) < 0)
+			return r;
+		if (r > 0) {
+			json_array_append_new(viewed, json_string(who));
+			json_array_append_new(checked, json_string(who));
+		}
 	}
 	return CUSTOS_OK;
 }
@@ -357,7 +461,7 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	char (*sheets)[4096] = NULL, (*files)[4096] = NULL, (*pdfs)[4096] = NULL;
 	size_t pwlen[OP_SPLIT_MAX] = { 0 }, i, n = a->ncustodians;
 	unsigned long long in = 0;
-	json_t *f = NULL, *all, *viewed = NULL;
+	json_t *f = NULL, *all, *viewed = NULL, *checked = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -383,8 +487,15 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	else
 		dkek_share_generate(share, NULL, 0);
 	if ((r = make_split(cx, a, share, sh, mn, &res->identifier)) !=
-	    CUSTOS_OK || (a->member_files && (r = ask_passphrases(cx, a, pw,
-	    pwlen)) != CUSTOS_OK))
+	    CUSTOS_OK)
+		goto out;
+	if (a->reveal && ((viewed = json_array()) == NULL ||
+	    (checked = json_array()) == NULL)) {
+		r = op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (a->member_files && (r = ask_passphrases(cx, a, pw, pwlen, mn,
+	    viewed, checked)) != CUSTOS_OK)
 		goto out;
 	op_fpr_hex(res->fpr, share);
 	split_actor(cx, a, who, sizeof(who));
@@ -425,8 +536,8 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 		if ((r = write_member(cx, a, i, &sh[i], pw[i], pwlen[i],
 		    files[i])) != CUSTOS_OK)
 			goto fail;
-	if (a->reveal && ((viewed = json_array()) == NULL ||
-	    (r = offer_words(cx, a, mn, viewed)) != CUSTOS_OK))
+	if (a->reveal && !one_visit(cx, a) && (r = offer_words(cx, a, mn,
+	    viewed)) != CUSTOS_OK)
 		goto fail;
 	op_relpath(cx, a->out_dir, rel, sizeof(rel));
 	f = extra != NULL ? extra : json_object();
@@ -456,6 +567,10 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	}
 	if (a->plan_share > 0)
 		json_object_set_new(f, "share", json_integer(a->plan_share));
+	if (checked != NULL && one_visit(cx, a)) {
+		json_object_set_new(f, "words_checked_by", checked);
+		checked = NULL;
+	}
 	if (viewed != NULL) {
 		json_object_set_new(f, "words_viewed_by", viewed);
 		viewed = NULL;
@@ -474,6 +589,7 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
  out:
 	json_decref(extra);
 	json_decref(viewed);
+	json_decref(checked);
 	for (i = 0; i < OP_SPLIT_MAX; i++)
 		secmem_free(pw[i]);
 	free(sheets);

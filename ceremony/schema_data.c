@@ -285,6 +285,9 @@ static const struct schema_field f_share_split[] = {
 	{ "share", SCH_INT, SCH_OPT, NULL, "its number in the plan" },
 	{ "words_viewed_by", SCH_STRS, SCH_OPT, NULL,
 	    "the custodians who asked to see the words of their part" },
+	{ "words_checked_by", SCH_STRS, SCH_OPT, NULL,
+	    "those who typed their words back from paper, checked word by "
+	    "word (TUI)" },
 	F_INTENT, F_STEP,
 	END,
 };
@@ -321,6 +324,9 @@ static const struct schema_field f_share_reshare[] = {
 	{ "share", SCH_INT, SCH_OPT, NULL, "its number in the plan" },
 	{ "words_viewed_by", SCH_STRS, SCH_OPT, NULL,
 	    "the custodians who asked to see the words of their part" },
+	{ "words_checked_by", SCH_STRS, SCH_OPT, NULL,
+	    "those who typed their words back from paper, checked word by "
+	    "word (TUI)" },
 	F_INTENT, F_STEP,
 	END,
 };

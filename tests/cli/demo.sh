@@ -19,11 +19,9 @@ wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be 
 wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
 take 2 && handover alice && newpw alice &&
-take 3 && handover bob && newpw bob && handover carol && newpw carol &&
-handover dave && newpw dave &&
-handover bob && wait_for "s: show my words" && key Enter &&
-handover carol && wait_for "s: show my words" && key Enter &&
-handover dave && wait_for "s: show my words" && key Enter &&
+take 3 && handover bob && newpw bob && wait_for "s: show my words" && key Enter &&
+handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
+handover dave && newpw dave && wait_for "s: show my words" && key Enter &&
 take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&

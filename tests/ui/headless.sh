@@ -58,13 +58,16 @@ check "the words screen is never dumped" 'grep -q "a secret is on the screen: no
 check "no passphrase or PIN ever reaches a screen" '! grep -lE "Plum-Crater|Quartz-Lantern|648219|3537363231383830" dumps/*.txt | grep -v "^dumps/1[45]" | grep -q . && ! grep -E "Plum-Crater|Quartz-Lantern|648219" dumps/14-erase.txt dumps/15-wrong-passphrase.txt | grep -q .'
 check "a wrong passphrase is said clearly, and that nothing changed" 'tr "\n" " " < dumps/15-wrong-passphrase.txt | grep -q "wrong passphrase (or the file was altered); *nothing *was changed"'
 check "the KCV is shown in groups of four and as words" 'grep -qE "DKEK KCV: [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}" dumps/16-kcv.txt && grep -qE "^ +words: [a-z]+ [a-z]+" dumps/16-kcv.txt'
+check "words typed back wrong: the first differing word is named by position" 'grep -q "3 words typed, 33 shown (word 1 is the first that differs)" dumps/13a-words-wrong.txt && grep -q "your 33 words, typed back from your paper" dumps/13a-words-wrong.txt'
+check "backing out of it voids the split, and nothing was written" 'tr "\n" " " < dumps/13b-words-void.txt | grep -q "nothing was written; any words written down *for this split are void" && [ "$(grep -c "\"action\":\"share.split\"" cer/transcript.jsonl)" = 1 ]'
+check "one visit per custodian: bob seals, then sees his words, before carol takes over" 'grep -q "bob: Your words" dumps/11-reveal.txt && grep -q "Hand the keyboard to carol" dumps/11a-words-handover.txt'
 check "a hand-over in a group says Esc means the custodian is absent" 'grep -q "Esc: bob is absent (ask the next)" dumps/15a-member-handover.txt'
 check "at 120x40 the KCV and its question stay on the screen" 'grep -q "DKEK KCV: " dumps/16b-kcv-big.txt && grep -q "Is that so?" dumps/16b-kcv-big.txt && [ "$(sed -n 24,40p dumps/16b-kcv-big.txt | grep -c .)" -gt 0 ]'
 check "under 80x24 it asks for a larger terminal" 'tr "\n" " " < dumps/16c-kcv-small.txt | grep -q "needs at least 80x24"'
 check "a y typed then is not taken: back at 80x24 the question stands" 'grep -q "DKEK KCV: " dumps/16d-kcv-back.txt && grep -q "Is that so?" dumps/16d-kcv-back.txt'
 check "values stand under the step they came from" 'grep -q "Step 9 done: Back up the keys" dumps/17-backup-done.txt && grep -q "key wrapped into the backup set" dumps/17-backup-done.txt'
 check "the backup set is inside the ceremony directory" '[ -f cer/backups/main/manifest.json ] && [ ! -e backups ]'
-for s in 15a-member-handover 16b-kcv-big 16d-kcv-back; do golden $s; done
+for s in 13a-words-wrong 13b-words-void 15a-member-handover 16b-kcv-big 16d-kcv-back; do golden $s; done
 golden 20-audit
 check "the audit view opens on a verified timeline" 'grep -q "VERIFIED: 19 records; chain and signatures hold, and the closing" dumps/20-audit.txt'
 check "n moves to the next record" 'grep -q "^ #1 " dumps/21-audit-next.txt'

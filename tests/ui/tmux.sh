@@ -30,12 +30,16 @@ kill -9 "$cpid"; sleep 0.3
 check "custos was killed (SIGKILL, pid $cpid)" '[ -n "$cpid" ] && ! kill -0 "$cpid" 2>/dev/null'
 start plan.yaml cer
 wait_for "Administrator passphrase" && type_ "$A" &&
+# one visit each: bob seals, sees his words, types them back from paper
 wait_for "Step 3: DKEK share 2" && take 3 && handover bob && newpw bob &&
-handover carol && newpw carol &&
-handover bob && wait_for "s: show my words" && key s && wait_for "Words for bob"
+wait_for "s: show my words" && key s && wait_for "Words for bob"
 screen | grep -oE "[0-9]+\. [a-z]+" > words.txt
+words=$(sort -n words.txt | awk '{print $2}' | tr '\n' ' ')
 key x && wait_for "They are hidden again" && key Enter &&
-handover carol && wait_for "s: show my words" && key Enter &&
+wait_for "typed back from your paper" && type_ "zzz ${words#* }" &&
+wait_for "word 1 of 33 is not the word shown" && screen > typo.txt &&
+type_ "$words" &&
+handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
 take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
@@ -61,6 +65,8 @@ wait_for "CUSTOS-EXIT=0"
 history
 check "resumed after the kill and ran to the close" 'grep -q "CUSTOS-EXIT=0" history.txt'
 check "33 words were shown on request" '[ "$(wc -l < words.txt)" -eq 33 ]'
+check "a mistyped word is named by its position" 'grep -q "word 1 of 33 is not the word shown" typo.txt'
+check "bob typed his words back, checked; carol did not ask for hers" 'grep "\"action\":\"share.split\"" cer/transcript.jsonl | grep -q "\"words_checked_by\":\[\"bob\"\]"'
 check "the KCV was shown in groups of four" 'echo "$kcv" | grep -qE "^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$"'
 run audit verify cer --require-closed
 expect_out "the new-DKEK transcript verifies, closed" "^verdict: +OK"

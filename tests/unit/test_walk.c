@@ -38,6 +38,9 @@ struct sio {
 	const char *wrong_for;	/* give this custodian a wrong passphrase */
 	const char *absent;	/* this custodian presses Esc */
 	int wrong_admin;
+	char words[1024];	/* the words last shown (typed back) */
+	const char *typo_for;	/* this custodian mistypes word 1 once */
+	int typos;
 	char last_label[64], last_hex[65];
 	char kcv[17];
 };
@@ -76,6 +79,18 @@ s_secret(void *arg, enum op_secret kind, const char *who, const char *what,
 
 	(void)what, (void)hint;
 	switch (kind) {
+	case OP_SECRET_SHARES:	/* the words, typed back from paper */
+		if (s->typo_for != NULL && strcmp(who, s->typo_for) == 0 &&
+		    s->typos++ == 0) {
+			char typo[1100];
+
+			snprintf(typo, sizeof(typo), "zzz %s", strchr(s->words,
+			    ' ') + 1);
+			*out = dup_secret(typo, len);
+			return 0;
+		}
+		*out = dup_secret(s->words, len);
+		return 0;
 	case OP_SECRET_ADMIN_NEW:
 	case OP_SECRET_ADMIN:
 		*out = dup_secret(s->wrong_admin ? "x" ADMIN_PW : ADMIN_PW,
@@ -109,6 +124,7 @@ s_reveal(void *arg, const char *who, const char *title, const char *secret)
 	(void)who, (void)title;
 	/* a SLIP-39 mnemonic of a 32-byte share: 33 words */
 	assert_true(strlen(secret) > 33 * 4);
+	snprintf(s->words, sizeof(s->words), "%s", secret);
 	s->reveals++;
 	return 1;	/* shown */
 }
@@ -525,10 +541,16 @@ test_full(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
+	s.typo_for = "carol";
 	w = open_walk("new.yaml", "new", &s, &io);
 	assert_int_equal(run_all(w), 0);
 	walk_free(w);
 	assert_int_equal(s.reveals, 3);		/* bob, carol, dave */
+	/* each typed their words back; carol's first try was refused and
+	   she typed them again */
+	assert_int_equal(s.typos, 2);
+	assert_int_equal(count_records("new", "\"words_checked_by\":"
+	    "[\"bob\",\"carol\",\"dave\"]"), 1);
 	/* no passphrase, PIN or SO PIN in the transcript */
 	assert_int_equal(count_records("new", "Plum-Crater"), 0);
 	assert_int_equal(count_records("new", "Quartz-Lantern"), 0);
