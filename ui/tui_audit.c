@@ -203,7 +203,7 @@ static int
 pager(struct view *vw, const char *dir)
 {
 	size_t top = 0, rows, i, rec;
-	char title[200], right[32];
+	char title[200], right[64];
 	const struct lines *ls = &vw->ls;
 	int k, y, r;
 
@@ -211,8 +211,9 @@ pager(struct view *vw, const char *dir)
 		rows = LINES > 3 ? (size_t)LINES - 3 : 1;
 		erase();
 		snprintf(title, sizeof(title), "custos - audit view of %s", dir);
-		snprintf(right, sizeof(right), "line %zu of %zu", top + 1,
-		    ls->n);
+		snprintf(right, sizeof(right), "%sline %zu of %zu",
+		    vw->v != NULL && vw->v->rehearsal ? "REHEARSAL  " : "",
+		    top + 1, ls->n);
 		tui_title(title, right);
 		for (i = top, y = 1; i < ls->n && y <= (int)rows; i++, y++)
 			tui_put(y, 1, i == 0 ? (vw->ok ? TUI_GOOD : TUI_BAD) :

@@ -35,7 +35,7 @@ for s in 00-ceremony-key 06a-help-in-secret 09-quit-ask; do golden $s; done
 tui resume-wrong ceremony run --plan plan.yaml $FAST cer
 expect_rc "a resume with one wrong administrator passphrase goes on" 0
 check "the error and the tries left stand over the next prompt" 'grep -q "wrong administrator passphrase, 2 tries left" dumps/40-admin-wrong.txt && grep -q "Administrator passphrase for ceremony" dumps/40-admin-wrong.txt'
-check "every screen says REHEARSAL, the opening ones too" 'head -1 dumps/40-admin-wrong.txt | grep -q REHEARSAL && head -1 dumps/01-start.txt | grep -q REHEARSAL'
+check "every screen says REHEARSAL, the opening ones too" 'head -1 dumps/40-admin-wrong.txt | grep -q REHEARSAL && head -1 dumps/01-start.txt | grep -q REHEARSAL && head -1 dumps/02-help.txt | grep -q REHEARSAL'
 golden 40-admin-wrong
 
 tui admin-short ceremony run --plan plan.yaml $FAST cer4
@@ -69,6 +69,7 @@ check "values stand under the step they came from" 'grep -q "Step 9 done: Back u
 check "the backup set is inside the ceremony directory" '[ -f cer/backups/main/manifest.json ] && [ ! -e backups ]'
 for s in 13a-words-wrong 13b-words-void 15a-member-handover 16b-kcv-big 16d-kcv-back; do golden $s; done
 golden 20-audit
+check "the audit view of a rehearsal says REHEARSAL in its title too" 'head -1 dumps/20-audit.txt | grep -q "REHEARSAL  line"'
 check "the audit view opens on a verified timeline" 'grep -q "VERIFIED: 19 records; chain and signatures hold, and the closing" dumps/20-audit.txt'
 check "n moves to the next record" 'grep -q "^ #1 " dumps/21-audit-next.txt'
 run audit verify cer
