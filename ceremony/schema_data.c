@@ -57,6 +57,15 @@
 	{ "files", SCH_STRS, SCH_REQ, NULL, \
 	    "the share files written (member files; the .pbe)" }, \
 	{ "sheets", SCH_STRS, SCH_REQ, NULL, "the paper sheets written" }
+/* Where a split or reshare put its parts, and who saw their words. */
+#define F_SPLIT_OUT \
+	{ "out_dir", SCH_STR, SCH_REQ, NULL, "where the files went" }, \
+	{ "share", SCH_INT, SCH_OPT, NULL, "its number in the plan" }, \
+	{ "words_viewed_by", SCH_STRS, SCH_OPT, NULL, \
+	    "the custodians who asked to see the words of their part" }, \
+	{ "words_checked_by", SCH_STRS, SCH_OPT, NULL, \
+	    "those who typed their words back from paper, checked word by " \
+	    "word (TUI)" }
 
 static const struct schema_field key_item[] = { F_KEY, END };
 
@@ -281,13 +290,7 @@ static const struct schema_field f_share_split[] = {
 	{ "share_fingerprint", SCH_KCV, SCH_REQ, NULL, "the share split" },
 	{ "from", SCH_STR, SCH_REQ, NULL,
 	    "the share file split, or \"new random share\"" },
-	{ "out_dir", SCH_STR, SCH_REQ, NULL, "where the files went" },
-	{ "share", SCH_INT, SCH_OPT, NULL, "its number in the plan" },
-	{ "words_viewed_by", SCH_STRS, SCH_OPT, NULL,
-	    "the custodians who asked to see the words of their part" },
-	{ "words_checked_by", SCH_STRS, SCH_OPT, NULL,
-	    "those who typed their words back from paper, checked word by "
-	    "word (TUI)" },
+	F_SPLIT_OUT,
 	F_INTENT, F_STEP,
 	END,
 };
@@ -320,13 +323,7 @@ static const struct schema_field f_share_reshare[] = {
 	{ "old_shares_given", SCH_INT, SCH_REQ, NULL,
 	    "how many of its shares were given" },
 	{ "old_set", SCH_STR, SCH_REQ, NULL, "retired" },
-	{ "out_dir", SCH_STR, SCH_REQ, NULL, "where the files went" },
-	{ "share", SCH_INT, SCH_OPT, NULL, "its number in the plan" },
-	{ "words_viewed_by", SCH_STRS, SCH_OPT, NULL,
-	    "the custodians who asked to see the words of their part" },
-	{ "words_checked_by", SCH_STRS, SCH_OPT, NULL,
-	    "those who typed their words back from paper, checked word by "
-	    "word (TUI)" },
+	F_SPLIT_OUT,
 	F_INTENT, F_STEP,
 	END,
 };
