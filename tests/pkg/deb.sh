@@ -56,6 +56,14 @@ dpkg-deb -x "$a/dist/custos_"*"_$(dpkg --print-architecture).deb" "$T/x"
 hp=$(sha256sum <"$T/x/usr/bin/custos" | cut -c1-64)
 "$T/x/usr/bin/custos" version | grep -q "^sha256: *$hp " &&
     ok "the packaged custos prints its own hash ($hp)" || notok "the packaged custos prints its own hash"
+# Built from a clean commit, the package's custos names that commit, not
+# <commit>-dirty: the Debian build must not change a tracked file.
+if [ ! -s "$T/wip.patch" ]; then
+	c=$(git -C "$top" rev-parse HEAD)
+	"$T/x/usr/bin/custos" version | grep -q "$c\$" &&
+	    ok "the packaged custos names commit $c, not -dirty" ||
+	    notok "the packaged custos names commit $c, not -dirty ($("$T/x/usr/bin/custos" version | grep -i commit))"
+fi
 deb="$a/dist/custos_"*"_$(dpkg --print-architecture).deb"
 # What the package holds, and what it needs.
 for p in usr/bin/custos usr/share/man/man1/custos.1.gz usr/share/doc/custos/user-guide.md.gz \
