@@ -98,8 +98,12 @@ op_hsm_status(struct op_ctx *cx, struct op_dev *d, int login,
 static int
 init_so_state(struct op_ctx *cx, const struct sc_hsm_status *st)
 {
-	if (st->initialized != 1)
-		return CUSTOS_OK;	/* no SO PIN yet: the hint says so */
+	if (st->initialized != 1) {
+		/* both front ends say it; the prompt's hint says what to do */
+		op_note(cx, "This device is factory-fresh: it has no SO PIN "
+		    "yet; the first initialization sets it.");
+		return CUSTOS_OK;
+	}
 	if (st->so_tries > 0)
 		op_note(cx, "SO PIN tries left: %d%s", st->so_tries,
 		    st->so_tries <= 3 ? "  (CAUTION: a blocked SO PIN cannot "
@@ -147,10 +151,10 @@ init_so_pin(struct op_ctx *cx, struct op_dev *d, struct card *c,
 	for (attempt = 0;; attempt++) {
 		/* A factory-fresh device has no SO PIN: the first INITIALIZE
 		   sets it (docs/emulator.md), so a new one is typed twice. */
+		/* that the device is fresh is init_so_state()'s note */
 		if (fresh)
-			snprintf(hint, sizeof(hint), "This device is factory-"
-			    "fresh: it has no SO PIN yet, and the one typed now "
-			    "becomes its SO PIN. Keep it with the ceremony's "
+			snprintf(hint, sizeof(hint), "The one typed now becomes "
+			    "this device's SO PIN. Keep it with the ceremony's "
 			    "sealed records.%s%s", sh[0] ? " " : "", sh);
 		else if (tries > 0)
 			snprintf(hint, sizeof(hint), "The SO PIN this device was "
