@@ -60,7 +60,9 @@ enum op_handover {
 struct op_io {
 	void *arg;
 	/* who must now take the keyboard, and why (one sentence); kind
-	   says what backing out means. */
+	   says what backing out means (CUSTOS_ERR_CANCELLED). A person who
+	   chooses to quit the whole run gives CUSTOS_ERR_QUIT, which never
+	   means "absent". */
 	int (*handover)(void *arg, const char *who, const char *why,
 	    enum op_handover kind);
 	/*

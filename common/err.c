@@ -59,6 +59,7 @@ custos_strerror(int err)
 	case CUSTOS_ERR_NO_DKEK:
 		return "the device has no complete DKEK";
 	case CUSTOS_ERR_REFUSED: return "refused";
+	case CUSTOS_ERR_QUIT: return "stopped: quit was chosen (resume later)";
 	}
 	return "unknown error";
 }

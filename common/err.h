@@ -52,6 +52,8 @@ enum custos_err {
 	CUSTOS_ERR_NO_DKEK = -39,	/* the card has no (complete) DKEK */
 	CUSTOS_ERR_REFUSED = -40,	/* refused: not confirmed, would erase,
 					   already done (the message says) */
+	CUSTOS_ERR_QUIT = -41,		/* the person chose to quit the run
+					   (not: this step, this member) */
 };
 
 /* Returns a static one-line message for an error code; never NULL. */

@@ -250,7 +250,7 @@ panel_handover(struct tw *t)
 	    "keyboard.", q->who);
 	tui_put(y + 1, 2, TUI_NORMAL, line);
 	snprintf(line, sizeof(line), q->kind == OP_HANDOVER_MEMBER ?
-	    "Enter: I have the keyboard   Esc: %.24s is absent (ask the next)"
+	    "Enter: I have it   Esc: %.24s is absent (ask the next)"
 	    "   F1: help   q: quit" : "Enter: I have the keyboard   Esc: stop "
 	    "this step   F1: help   q: quit", q->who);
 	tui_help(line);
@@ -278,7 +278,7 @@ io_handover(void *arg, const char *who, const char *why,
 		if (tui_is_help_key(k) || k == '?')
 			tw_help_screen(t);
 		else if ((k == 'q' || k == 'Q') && tw_ask_quit(t)) {
-			r = CUSTOS_ERR_CANCELLED;
+			r = CUSTOS_ERR_QUIT;	/* the run, not this member */
 			break;
 		}
 	}

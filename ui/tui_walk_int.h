@@ -10,7 +10,9 @@
 #include "../ceremony/walk.h"
 #include "tui.h"
 
-#define SECRET_MAX 256
+/* The longest entry: a passphrase, or a whole SLIP-39 mnemonic typed back
+   (SLIP39_MNEMONIC_MAX, 297, with room for stray spaces). */
+#define SECRET_MAX 512
 #define SHOWN_MAX 3
 #define LIST_TOP 2
 

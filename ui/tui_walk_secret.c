@@ -9,8 +9,12 @@
 
 #include "../common/pwpolicy.h"
 #include "../common/secmem.h"
+#include "../shamir/slip39.h"
 #include "tui.h"
 #include "tui_walk_int.h"
+
+_Static_assert(SECRET_MAX > SLIP39_MNEMONIC_MAX + 32,
+    "a mnemonic typed back must fit the entry");
 
 static const char *
 strength(const char *pw, size_t len)

@@ -5,7 +5,7 @@
 
 #include "../../common/err.h"
 
-#define FIRST_CODE CUSTOS_ERR_REFUSED	/* the most negative code */
+#define FIRST_CODE CUSTOS_ERR_QUIT	/* the most negative code */
 
 /* Every code from CUSTOS_OK down to the last has a message of its own. */
 static void
