@@ -81,6 +81,11 @@ struct op_io {
 	   cleared afterwards. */
 	int (*reveal)(void *arg, const char *who, const char *title,
 	    const char *secret);
+	/* Asks who a line of plain text (never a secret): question says
+	   what for, hint (may be "") what went wrong last. The answer goes
+	   into out ("": none given). NULL: nothing is asked. */
+	int (*text)(void *arg, const char *who, const char *question,
+	    const char *hint, char *out, size_t outsz);
 	/* Names the consequence; returns 0 only after word (if not "") or
 	   a yes was given. */
 	int (*confirm)(void *arg, const char *consequence, const char *word);

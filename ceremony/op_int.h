@@ -135,6 +135,10 @@ const char *op_actor(const struct op_ctx *cx, const char *dflt);
    files, sets, exported keys): moves what a cut left aside, recorded. */
 int op_reconcile_files(struct op_ctx *cx) CUSTOS_WUR;
 
+/* A share.copy intent left open (in: its record): a whole copy where it
+   was going is recorded now (recovered), else the intent is voided. */
+int op_copy_reconcile(struct op_ctx *cx, json_t *in) CUSTOS_WUR;
+
 struct sc_hsm_key;
 struct op_key;
 

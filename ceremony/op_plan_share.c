@@ -211,6 +211,23 @@ seal_holder(struct op_ctx *cx, const struct op_seal_args *a,
 	return r;
 }
 
+/* The files just sealed, each offered to its custodian to take away. */
+static int
+offer(struct op_ctx *cx, const struct op_seal_args *a)
+{
+	char paths[OP_SPLIT_MAX][4096];
+	const char *files[OP_SPLIT_MAX], *whos[OP_SPLIT_MAX];
+	unsigned m, n = a->to->holder != NULL ? 1 : a->to->ngroup;
+
+	for (m = 0; m < n && m < OP_SPLIT_MAX; m++) {
+		op_plan_file(paths[m], sizeof(paths[m]), a->dir, a->share, a->to,
+		    m);
+		files[m] = paths[m];
+		whos[m] = a->to->holder != NULL ? a->to->holder : a->to->group[m];
+	}
+	return op_offer_copies(cx, files, whos, m, a->taken, a->takensz);
+}
+
 int
 op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
     char fpr[17])
@@ -234,7 +251,7 @@ op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
 			dkek_share_generate(value, NULL, 0);
 		r = seal_holder(cx, a, value, fpr);
 		secmem_free(value);
-		return r;
+		return r != CUSTOS_OK ? r : offer(cx, a);
 	}
 	memset(&sa, 0, sizeof(sa));
 	snprintf(prefix, sizeof(prefix), "share-%d-member", a->share);
@@ -267,5 +284,5 @@ op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
 	snprintf(label, sizeof(label), "DKEK share %d (split) fingerprint",
 	    a->share);
 	op_show(cx, label, fpr);
-	return CUSTOS_OK;
+	return offer(cx, a);
 }

@@ -411,6 +411,7 @@ int
 op_reconcile_files(struct op_ctx *cx)
 {
 	json_t *open, *in;
+	const char *op;
 	size_t i;
 	int r = CUSTOS_OK;
 
@@ -422,7 +423,14 @@ op_reconcile_files(struct op_ctx *cx)
 		if (json_object_get(json_object_get(in, "facts"), "serial") !=
 		    NULL)
 			continue;	/* a device's: when it is opened */
-		if ((r = reconcile_file_intent(cx, in)) != CUSTOS_OK)
+		op = json_string_value(json_object_get(json_object_get(in,
+		    "facts"), "op"));
+		if (op != NULL && strcmp(op, "share.copy") == 0)
+			r = op_copy_reconcile(cx, in);	/* its file is a copy's
+							   source: never moved */
+		else
+			r = reconcile_file_intent(cx, in);
+		if (r != CUSTOS_OK)
 			break;
 	}
 	json_decref(open);

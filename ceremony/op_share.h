@@ -93,6 +93,25 @@ int op_share_verify(struct op_ctx *cx, const char *path, char fpr[17],
 int op_share_convert(struct op_ctx *cx, const char *in,
     const char *out, const struct op_file_args *f, char fpr[17]) CUSTOS_WUR;
 
+/* What share copy did. */
+struct op_copy_result {
+	char to[4096];		/* where the copy is (absolute) */
+	char sha256[65];	/* its SHA-256, read back from the medium */
+	int existed;		/* the same bytes were there already */
+};
+
+/*
+ * share copy: the share file file copied for who (NULL: its v1 label)
+ * to dest - a directory (the file keeps its name) or a new file's path
+ * - atomically and never over another file, then read back from the
+ * medium and compared by SHA-256; records share.copy (the file, where
+ * the copy went, its SHA-256; never the content). A copy that does not
+ * read back is removed. A destination inside the ceremony directory, or
+ * a ceremony's signing key, is refused. Returns 0 or an error.
+ */
+int op_share_copy(struct op_ctx *cx, const char *who, const char *file,
+    const char *dest, struct op_copy_result *res) CUSTOS_WUR;
+
 /* Where the shares of a combine come from. */
 enum op_shares_from {
 	OP_SHARES_MEMBER_FILES = 1,	/* SLIP-39 member share files */
@@ -283,13 +302,17 @@ struct op_seal_args {
 	const struct op_combined *old;	/* a reshare: the old set */
 	const char *old_scheme;		/* a reshare from one holder: "file" */
 	unsigned long long kdf_mem_kib, kdf_ops;
+	char *taken;			/* out (or NULL): who took a copy of
+					   their file away ("alice, bob") */
+	size_t takensz;
 };
 
 /*
  * Seals plan share a->share for a->to into a->dir: one file for a holder
  * (share.create) or a SLIP-39 split with member files and the words
- * offered (share.split); with a->old, recorded as share.reshare. fpr gets
- * its fingerprint. Returns 0 or an error.
+ * offered (share.split); with a->old, recorded as share.reshare. Then
+ * each file is offered to its custodian to take away (share.copy). fpr
+ * gets its fingerprint. Returns 0 or an error.
  */
 int op_plan_share_seal(struct op_ctx *cx, const struct op_seal_args *a,
     char fpr[17]) CUSTOS_WUR;

@@ -39,6 +39,17 @@ json_t *op_file_facts(struct op_ctx *cx, const char *path,
 int op_file_intent(struct op_ctx *cx, const char *who, const char *op,
     const char *path, json_t *extra, unsigned long long *seq) CUSTOS_WUR;
 
+/*
+ * After a share is sealed: says where each of files[0..n) is, and offers
+ * whos[i] to take a copy (io->text: where to; Enter or Esc: it stays on
+ * this laptop only), op_share_copy() - a refused copy is said and asked
+ * again, up to three times. taken (may be NULL) gets who took theirs
+ * ("alice, bob"). Never fails the step it follows.
+ */
+int op_offer_copies(struct op_ctx *cx, const char *const *files,
+    const char *const *whos, size_t n, char *taken, size_t takensz)
+    CUSTOS_WUR;
+
 /* Refuses an output that exists (before anything is asked), and a name
    that could not be recorded. */
 int op_out_free(struct op_ctx *cx, const char *path) CUSTOS_WUR;

@@ -193,6 +193,9 @@ static const struct schema_field f_intent[] = {
 	{ "file", SCH_STR, SCH_OPT, NULL, "the file it writes" },
 	{ "files", SCH_STRS, SCH_OPT, NULL, "the files it writes" },
 	{ "set", SCH_STR, SCH_OPT, NULL, "the backup set it writes or reads" },
+	{ "file_sha256", SCH_SHA256, SCH_OPT, NULL,
+	    "a copy: SHA-256 of the file it copies" },
+	{ "to", SCH_STR, SCH_OPT, NULL, "a copy: where it goes" },
 	F_STEP,
 	END,
 };
@@ -337,6 +340,24 @@ static const struct schema_field f_share_print[] = {
 	{ "file", SCH_STR, SCH_REQ, NULL, "the sheet written" },
 	{ "pdf", SCH_STR, SCH_OPT, NULL, "the same sheet as PDF" },
 	F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field f_share_copy[] = {
+	{ "file", SCH_STR, SCH_REQ, NULL,
+	    "the share file copied, relative to the ceremony directory" },
+	{ "file_sha256", SCH_SHA256, SCH_REQ, NULL, "SHA-256 of that file" },
+	{ "to", SCH_STR, SCH_REQ, NULL,
+	    "where the copy is: its absolute path (removable media)" },
+	{ "custodian", SCH_STR, SCH_REQ, NULL, "who took it" },
+	{ "bytes", SCH_INT, SCH_REQ, NULL, "its size" },
+	{ "read_back", SCH_BOOL, SCH_REQ, NULL,
+	    "the copy was read back from the medium and had the same SHA-256" },
+	{ "already_there", SCH_BOOL, SCH_OPT, NULL,
+	    "the same bytes were there already (a copy taken before)" },
+	{ "intent", SCH_INT, SCH_OPT, NULL, "its intent (absent when "
+	    "already there)" },
+	F_RECOVERED, F_STEP,
 	END,
 };
 
@@ -540,6 +561,9 @@ static const struct schema_action actions[] = {
 	    "the old set is retired", f_share_reshare },
 	{ "share.print", "a custodian's sheet was printed again from their "
 	    "words", f_share_print },
+	{ "share.copy", "a share file was copied for its custodian to where "
+	    "they chose (removable media), and read back (actor: the "
+	    "custodian)", f_share_copy },
 	{ "dkek.kcv", "the KCV of a DKEK: computed from share files, or read "
 	    "from a device and confirmed", f_kcv },
 	{ "hsm.status", "a device's state was read", f_status },

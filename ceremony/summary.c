@@ -268,6 +268,34 @@ kcvs(struct sum *m)
 	json_decref(seen);
 }
 
+/* The copies of file taken away (share.copy), or that it stayed on the
+   ceremony laptop only. */
+static void
+copies(struct sum *m, const char *file)
+{
+	const struct transcript_record *r;
+	struct sb l = { NULL, 0, 0, CUSTOS_OK };
+	size_t i, n = 0;
+
+	for (i = 0; file != NULL && i < m->n; i++) {
+		r = &m->rec[i];
+		if (strcmp(r->action, "share.copy") != 0 || fstr(r, "file") ==
+		    NULL || strcmp(fstr(r, "file"), file) != 0)
+			continue;
+		sb_printf(&l, "      taken by ");
+		sb_esc(&l, fstr(r, "custodian"));
+		sb_put(&l, " to ", 4);
+		sb_esc(&l, fstr(r, "to"));
+		sb_printf(&l, " (record #%llu; read back, same SHA-256)",
+		    r->seq);
+		flush(m, &l, 8);
+		n++;
+	}
+	if (n == 0)
+		sb_printf(&m->out, "      no copy recorded: on the ceremony "
+		    "laptop only\n");
+}
+
 /* One share file or sheet with its holder and SHA-256. */
 static void
 file_entry(struct sum *m, const char *file, const char *holder,
@@ -279,6 +307,7 @@ file_entry(struct sum *m, const char *file, const char *holder,
 		hash(m, "      SHA-256: ", sha, 15);
 	else
 		sb_printf(&m->out, "      SHA-256: %s\n", why_no_sha);
+	copies(m, file);
 }
 
 /* "none recorded" when a section's heading (ending at) has no entry. */

@@ -78,7 +78,7 @@ seal(struct walk *w, int i, const unsigned char *value,
 {
 	struct op_protection to;
 	struct op_seal_args a;
-	char dir[4096], fpr[17];
+	char dir[4096], fpr[17], taken[256];
 	int r;
 
 	protection(&w->plan->shares[i], &to);
@@ -95,6 +95,8 @@ seal(struct walk *w, int i, const unsigned char *value,
 	a.old_scheme = old_scheme;
 	a.kdf_mem_kib = w->kdf_mem_kib;
 	a.kdf_ops = w->kdf_ops;
+	a.taken = taken;
+	a.takensz = sizeof(taken);
 	if ((r = op_plan_share_seal(w->cx, &a, fpr)) != CUSTOS_OK)
 		return r;
 	if (to.holder != NULL) {
@@ -103,11 +105,14 @@ seal(struct walk *w, int i, const unsigned char *value,
 		op_plan_file(path, sizeof(path), dir, i + 1, &to, 0);
 		op_relpath(w->cx, path, rel, sizeof(rel));
 		walk_said(w, "%s's DKEK share %d of %u is sealed in %s, on "
-		    "this laptop.", to.holder, i + 1, w->plan->nshares, rel);
+		    "this laptop%s%s.", to.holder, i + 1, w->plan->nshares, rel,
+		    taken[0] ? "; a copy, read back, went with " : " only",
+		    taken);
 	} else {
 		walk_said(w, "DKEK share %d of %u is split %u of %u: each "
-		    "custodian's part is sealed in shares/, on this laptop.",
-		    i + 1, w->plan->nshares, to.threshold, to.ngroup);
+		    "custodian's part is sealed in shares/, on this laptop%s%s.",
+		    i + 1, w->plan->nshares, to.threshold, to.ngroup, taken[0] ?
+		    "; copies, read back, went with " : "", taken);
 	}
 	return CUSTOS_OK;
 }

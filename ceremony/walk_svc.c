@@ -87,12 +87,13 @@ fact_of(json_t *rec, const char *name)
 	    "facts"), name));
 }
 
-/* Whether record rec finishes the step it names. */
+/* Whether record rec finishes the step it names (a share file's copy
+   follows the step that sealed it, and is not that step's outcome). */
 static int
 finishes(json_t *rec)
 {
 	static const char *const not[] = { "intent", "intent.void",
-	    "file.abandon", "attempt.refused" };
+	    "file.abandon", "attempt.refused", "share.copy" };
 	const char *a = json_string_value(json_object_get(rec, "action")), *o;
 	size_t i;
 

@@ -402,11 +402,55 @@ share_convert(int argc, char **argv)
 	return ex;
 }
 
+static int
+share_copy(int argc, char **argv)
+{
+	static const char ctx[] = "share copy";
+	struct op_copy_result res;
+	struct share_args a;
+	int ex, r;
+
+	if ((ex = parse_args(ctx, argc, argv, &a)) != EXIT_OK_)
+		return ex;
+	if (a.help) {
+		printf("usage: custos share copy FILE DEST\n"
+		    "         [--ceremony DIR [--actor NAME] "
+		    "[--admin-passphrase-fd N | --admin-passphrase-file P]]"
+		    "\n\nCopies the share file FILE for its custodian to DEST "
+		    "- a directory (on\nremovable media), or a new file's "
+		    "path with the same ending - never over\nanother file, "
+		    "then reads the copy back from the medium and compares its"
+		    "\nSHA-256. With --ceremony DIR the copy is recorded "
+		    "(share.copy: who took\nwhich file where, never its "
+		    "content) and named in the closing summary.\nThe "
+		    "custodian is --actor, else the file's label.\n");
+		return EXIT_OK_;
+	}
+	if (a.npos != 2)
+		return cli_usage_error(ctx, "give the share FILE and where the "
+		    "copy goes (DEST)");
+	if ((ex = begin(ctx, &a)) != EXIT_OK_)
+		goto out;
+	if ((r = op_share_copy(a.cx, NULL, a.pos[0], a.pos[1], &res)) !=
+	    CUSTOS_OK) {
+		ex = cli_op_fail(ctx, a.cx, r);
+		goto out;
+	}
+	printf("%s %s\nread back from the medium: SHA-256 %s (the same)\n",
+	    res.existed ? "already there, the same bytes:" : "copied to",
+	    res.to, res.sha256);
+	ex = EXIT_OK_;
+ out:
+	end(&a);
+	return ex;
+}
+
 static const struct cli_cmd share_cmds[] = {
 	{ "create", share_create, "create a new DKEK share file" },
 	{ "inspect", share_inspect, "show a share file's public header" },
 	{ "verify", share_verify, "check a passphrase; print the fingerprint" },
 	{ "convert", share_convert, "convert between custos v1 and .pbe" },
+	{ "copy", share_copy, "copy a share file to removable media, checked" },
 	{ "split", cmd_share_split, "split a share M-of-N among custodians" },
 	{ "combine", cmd_share_combine, "rebuild a share from M of N" },
 	{ "reshare", cmd_share_reshare, "re-split for new custodians" },

@@ -2,6 +2,7 @@
  * tui_audit.c - the audit view: a ceremony directory verified (chain,
  * signatures, rules, closing signature) and its timeline browsed record by
  * record. Only the records that verified are shown, under the verdict.
+ * The same pager shows a text (the closing summary) as it is.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -137,7 +138,9 @@ header(struct lines *ls, const struct ceremony_verdict *v, int ok,
 
 /* What the view shows, laid out again for each terminal width. */
 struct view {
-	const struct ceremony_verdict *v;
+	const struct ceremony_verdict *v;	/* NULL: a text */
+	const char *title;			/* a text's */
+	int rehearsal;				/* a text's */
 	int ok;
 	const char *timeline;	/* audit_timeline_flat(), or NULL */
 	size_t tlen;
@@ -152,6 +155,8 @@ layout(struct view *vw)
 	int r;
 
 	lines_free(&vw->ls);
+	if (vw->v == NULL)	/* a text: its lines, wrapped */
+		return push_text(&vw->ls, vw->timeline, vw->tlen, width);
 	if ((r = header(&vw->ls, vw->v, vw->ok, width)) != 0)
 		return r;
 	if (vw->timeline != NULL)
@@ -196,8 +201,6 @@ next_record(const struct lines *ls, size_t top, int dir)
 	}
 }
 
-#define CTRL_L 12
-
 /* Returns 0 when the user leaves, or an error from a new layout. */
 static int
 pager(struct view *vw, const char *dir)
@@ -210,17 +213,22 @@ pager(struct view *vw, const char *dir)
 	for (;;) {
 		rows = LINES > 3 ? (size_t)LINES - 3 : 1;
 		erase();
-		snprintf(title, sizeof(title), "custos - audit view of %s", dir);
+		if (vw->v != NULL)
+			snprintf(title, sizeof(title), "custos - audit view of "
+			    "%s", dir);
+		else
+			snprintf(title, sizeof(title), "custos - %s", vw->title);
 		snprintf(right, sizeof(right), "%sline %zu of %zu",
-		    vw->v != NULL && vw->v->rehearsal ? "REHEARSAL  " : "",
-		    top + 1, ls->n);
+		    (vw->v != NULL && vw->v->rehearsal) || vw->rehearsal ?
+		    "REHEARSAL  " : "", top + 1, ls->n);
 		tui_title(title, right);
 		for (i = top, y = 1; i < ls->n && y <= (int)rows; i++, y++)
-			tui_put(y, 1, i == 0 ? (vw->ok ? TUI_GOOD : TUI_BAD) :
-			    ls->l[i][0] == '#' ? TUI_BOLD : TUI_NORMAL,
-			    ls->l[i]);
-		tui_help("Up/Down PgUp/PgDn Home/End: scroll   n/p: next/"
-		    "previous record   q: back");
+			tui_put(y, 1, vw->v == NULL ? TUI_NORMAL : i == 0 ?
+			    (vw->ok ? TUI_GOOD : TUI_BAD) : ls->l[i][0] == '#' ?
+			    TUI_BOLD : TUI_NORMAL, ls->l[i]);
+		tui_help(vw->v == NULL ? "Up/Down PgUp/PgDn Home/End: scroll   "
+		    "q: back" : "Up/Down PgUp/PgDn Home/End: scroll   n/p: "
+		    "next/previous record   q: back");
 		k = tui_key();
 		if (k == 'q' || k == 'Q' || k == TUI_ESC || k == TUI_KEY_EOF)
 			return 0;
@@ -231,9 +239,7 @@ pager(struct view *vw, const char *dir)
 				return r;
 			top = rec > 0 ? line_of(ls, rec) : 0;
 			clearok(curscr, TRUE);
-		} else if (k == CTRL_L)
-			clearok(curscr, TRUE);
-		else if (k == KEY_DOWN || k == 'j')
+		} else if (k == KEY_DOWN || k == 'j')
 			top = top + 1 < ls->n ? top + 1 : top;
 		else if (k == KEY_UP || k == 'k')
 			top = top > 0 ? top - 1 : 0;
@@ -309,4 +315,22 @@ tui_audit_view(const char *dir, int own, int mono)
 	free(buf);
 	lines_free(&vw.ls);
 	return ex;
+}
+
+int
+tui_text_view(const char *title, const char *text, size_t len,
+    int rehearsal)
+{
+	struct view vw;
+	int r;
+
+	memset(&vw, 0, sizeof(vw));
+	vw.title = title;
+	vw.rehearsal = rehearsal;
+	vw.timeline = text;
+	vw.tlen = len;
+	if ((r = layout(&vw)) == 0)
+		r = pager(&vw, "");
+	lines_free(&vw.ls);
+	return r;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../ceremony/walk.h"
+#include "../common/atomicio.h"
 #include "../common/pwpolicy.h"
 #include "../common/secmem.h"
 #include "tui.h"
@@ -511,6 +512,7 @@ static struct op_io io_of(struct tw *t)
 	struct op_io io = {
 		.arg = t, .handover = io_handover, .secret = tw_io_secret,
 		.can_retry = io_can_retry, .reveal = tw_io_reveal,
+		.text = tw_io_text,
 		.confirm = io_confirm, .show = io_show,
 		.progress = io_progress, .slow = io_slow, .note = tw_io_note,
 		.warn = io_warn, .recorded = io_recorded,
@@ -561,8 +563,31 @@ panel_loop(struct tw *t)
 		tui_put(y, 2, TUI_NORMAL, "Press Enter to take this step.");
 	}
 	tui_help(more ? "Enter: take this step   a: audit view   F1 or ?: help"
-	    "   q: quit (resume later)" : "a: audit view   F1 or ?: help   q: "
-	    "quit");
+	    "   q: quit (resume later)" : "s: closing summary   a: audit view"
+	    "   F1 or ?: help   q: quit");
+}
+
+/* The closing summary the close wrote (summary.txt), in the pager. */
+static void
+show_summary(struct tw *t)
+{
+	unsigned char *buf = NULL;
+	char path[4096];
+	size_t len = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/summary.txt", t->dir);
+	if ((r = atomicio_read(path, 1u << 22, 0, &buf, &len)) != 0) {
+		t->status_attr = TUI_BAD;
+		snprintf(t->status, sizeof(t->status), "%.200s: %s", path,
+		    custos_strerror(r));
+		return;
+	}
+	tui_on_redraw(NULL, NULL);
+	(void)tui_text_view("closing summary, summary.txt: to sign",
+	    (const char *)buf, len, t->rehearsal);
+	tui_on_redraw(tw_redraw, t);
+	atomicio_free_buf(buf, len, 0);
 }
 
 /* The finished step's heading and what it did, over its values. */
@@ -603,6 +628,8 @@ loop(struct tw *t)
 			tui_on_redraw(NULL, NULL);
 			(void)tui_audit_view(t->dir, 0, 0);
 			tui_on_redraw(tw_redraw, t);
+		} else if ((k == 's' || k == 'S') && walk_current(t->w) >= n) {
+			show_summary(t);
 		} else if (k == '\n' && (i = walk_current(t->w)) < n) {
 			t->nshown = 0;
 			t->done[0] = t->summary[0] = t->status[0] = '\0';
@@ -612,6 +639,9 @@ loop(struct tw *t)
 				return;
 			if (r == 0) {
 				step_done(t, i, &st[i]);
+				if (walk_current(t->w) >= n)
+					show_summary(t);	/* the sheet to
+								   sign */
 			} else {
 				t->status_attr = TUI_BAD;
 				snprintf(t->status, sizeof(t->status), "%s", why[0] ?

@@ -21,4 +21,9 @@ int tui_walk_run(const struct walk_opts *o, int mono);
  */
 int tui_audit_view(const char *dir, int own, int mono);
 
+/* A text (title: what it is) in the same pager, curses running. Returns 0
+   when the user leaves, or an error. */
+int tui_text_view(const char *title, const char *text, size_t len,
+    int rehearsal);
+
 #endif

@@ -55,6 +55,8 @@ int tw_panel_free_row(struct tw *t);
 void tw_io_note(void *arg, const char *text);
 int tw_io_secret(void *arg, enum op_secret kind, const char *who,
     const char *what, const char *hint, char **out, size_t *len);
+int tw_io_text(void *arg, const char *who, const char *question,
+    const char *hint, char *out, size_t outsz);
 int tw_io_reveal(void *arg, const char *who, const char *title,
     const char *secret);
 

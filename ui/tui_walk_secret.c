@@ -1,7 +1,8 @@
 /*
  * tui_walk_secret.c - the ceremony screens' secret entry (never echoed,
- * with a strength hint for new passphrases, confirmed where asked) and
- * the words a custodian may ask to see, on a screen wiped afterwards.
+ * with a strength hint for new passphrases, confirmed where asked), the
+ * one line of plain text they ask (a path: echoed, the same editing),
+ * and the words a custodian may ask to see, on a screen wiped afterwards.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -33,18 +34,49 @@ struct secq {
 	const char *what, *who, *hint;
 	int again;		/* the second entry of a confirmed kind */
 	int strong;		/* a new passphrase: show its strength */
+	int plain;		/* plain text: echoed; hint is an error */
 	int row;		/* the entry's row, as last drawn */
 	const char *buf;	/* the entry so far (never drawn) */
 	size_t len;
 };
+
+/* The rows text takes wrapped to the panel's width. */
+static int
+rows_of(const char *text)
+{
+	return text == NULL || text[0] == '\0' ? 0 : ((int)strlen(text) +
+	    COLS - 5) / (COLS - 4);
+}
+
+static void
+panel_plain(struct tw *t, struct secq *q)
+{
+	int w = COLS - 6, n = (int)q->len;
+	int y = tw_panel_at(t, 2 + rows_of(q->what) + rows_of(q->hint));
+
+	y += tui_wrap(y, 2, COLS - 4, 4, TUI_BOLD, q->what);
+	if (q->hint != NULL && q->hint[0] != '\0')
+		y += tui_wrap(y, 2, COLS - 4, 3, TUI_BAD, q->hint);
+	q->row = y;
+	tui_put(y, 2, TUI_NORMAL, "> ");
+	/* the end of a long entry, where the typing is */
+	tui_put(y, 4, TUI_NORMAL, q->buf + (n > w ? n - w : 0));
+	tui_help("Enter: done (empty: leave it here)   Esc: leave it here   "
+	    "F1: help");
+}
 
 static void
 panel_secret(struct tw *t)
 {
 	struct secq *q = t->req;
 	char line[200];
-	int y = tw_panel_at(t, 3 + (q->hint != NULL && q->hint[0] != '\0' ?
-	    ((int)strlen(q->hint) + COLS - 5) / (COLS - 4) : 0));
+	int y;
+
+	if (q->plain) {
+		panel_plain(t, q);
+		return;
+	}
+	y = tw_panel_at(t, 3 + rows_of(q->hint));
 
 	snprintf(line, sizeof(line), "%s (%s types; it is not shown):", q->what,
 	    q->who);
@@ -60,9 +92,10 @@ panel_secret(struct tw *t)
 	    "Esc: stop   F1: help");
 }
 
-/* Reads one entry without echo into buf; 0, or CUSTOS_ERR_CANCELLED. */
+/* Reads one entry into buf (echoed only when q->plain); 0, or
+   CUSTOS_ERR_CANCELLED. */
 static int
-read_hidden(struct tw *t, struct secq *q, char *buf, size_t *len)
+read_entry(struct tw *t, struct secq *q, char *buf, size_t *len)
 {
 	int k;
 
@@ -91,7 +124,9 @@ read_hidden(struct tw *t, struct secq *q, char *buf, size_t *len)
 			buf[*len] = '\0';
 		}
 		q->len = *len;
-		if (q->strong && !q->again) {	/* the strength line only */
+		if (q->plain)
+			tw_draw(t);
+		else if (q->strong && !q->again) {	/* the strength line only */
 			tui_clear_rows(q->row + 1, q->row + 1);
 			if (*len > 0)
 				tui_put(q->row + 1, 4, pwpolicy_check(buf, *len,
@@ -123,14 +158,14 @@ tw_io_secret(void *arg, enum op_secret kind, const char *who,
 		r = CUSTOS_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = read_hidden(t, &q, a, &la)) != 0)
+	if ((r = read_entry(t, &q, a, &la)) != 0)
 		goto out;
 	/* A new passphrase the policy refuses goes back at once, before it
 	   is asked a second time: the engine says why (on this screen, as
 	   the next entry is asked) and counts the tries. */
 	if (twice && !(q.strong && pwpolicy_check(a, la, 0) != NULL)) {
 		q.again = 1;
-		if ((r = read_hidden(t, &q, b, &lb)) != 0)
+		if ((r = read_entry(t, &q, b, &lb)) != 0)
 			goto out;
 		if (la != lb || secmem_equal(a, b, la) != 0) {
 			r = CUSTOS_ERR_PASSPHRASE_MISMATCH;
@@ -145,6 +180,31 @@ tw_io_secret(void *arg, enum op_secret kind, const char *who,
 	t->panel = NULL;
 	secmem_free(a);
 	secmem_free(b);
+	return r;
+}
+
+int
+tw_io_text(void *arg, const char *who, const char *question,
+    const char *hint, char *out, size_t outsz)
+{
+	struct tw *t = arg;
+	char buf[SECRET_MAX + 1];
+	size_t len = 0;
+	struct secq q;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	q.what = question;
+	q.who = who;
+	q.hint = hint;
+	q.plain = 1;
+	t->status[0] = '\0';	/* what went before is answered; the hint
+				   says what went wrong with this entry */
+	r = read_entry(t, &q, buf, &len);
+	t->panel = NULL;
+	out[0] = '\0';
+	if (r == 0)
+		snprintf(out, outsz, "%s", buf);
 	return r;
 }
 

@@ -84,6 +84,23 @@ sed -i '4d' c/transcript.jsonl
 run audit verify c; expect_err "deleted record located" 1 "record 3 \(line 4\): seq is 4"
 cp before c/transcript.jsonl
 
+# A custodian takes their share file away: copied, read back, recorded.
+mkdir usb
+run share copy c/shares/bob.share usb --ceremony c $ADMIN
+expect_out "share copy copies and reads back" "^copied to $(pwd -P)/usb/bob.share$"
+check "the copy is the file, byte for byte" 'cmp -s c/shares/bob.share usb/bob.share'
+check "recorded: who took which file where, its SHA-256, read back" 'jq -se "map(select(.action==\"share.copy\"))[0] | .actor==\"bob\" and .facts.file==\"shares/bob.share\" and .facts.to==\"$(pwd -P)/usb/bob.share\" and .facts.file_sha256==\"$(sha256sum < usb/bob.share | cut -c1-64)\" and .facts.read_back" c/transcript.jsonl >/dev/null'
+run share copy c/shares/alice.share usb/bob.share --ceremony c $ADMIN
+expect_err "a copy over another file is refused" 5 "never overwritten"
+check "and the file there is untouched" 'cmp -s c/shares/bob.share usb/bob.share'
+run share copy c/shares/bob.share c --ceremony c $ADMIN
+expect_err "a copy into the ceremony directory is refused" 2 "inside the ceremony directory"
+run share copy c/ceremony.key usb --ceremony c $ADMIN
+expect_err "the ceremony's signing key never leaves" 4 "signing key"
+run share copy c/shares/bob.share no-such-usb --ceremony c $ADMIN
+expect_err "a medium that is not there is said" 4 "is the medium mounted"
+check "no copy was recorded but the one" '[ "$(jq -r "select(.action==\"share.copy\") | .facts.to" c/transcript.jsonl | wc -l)" = 1 ]'
+
 # An interrupted close with a bogus signature file keeps the key.
 echo "untrusted comment: bogus" > c/transcript.jsonl.minisig
 run ceremony close c $ADMIN; expect_err "a bogus signature file stops the close" 4 "corrupted"
@@ -94,6 +111,7 @@ rm c/transcript.jsonl.minisig
 run ceremony close c $ADMIN; expect_rc "close" 0
 check "close is recorded by the administrator" '[ "$(tail -n 1 c/transcript.jsonl | jq -r .actor)" = carol ]'
 check "the signing key is gone" '[ ! -e c/ceremony.key ]'
+check "the closing summary says who took which share file, and which stayed" 'tr -s " \n" "  " < c/summary.txt | grep -q "shares/bob.share holder: bob SHA-256: .* taken by bob to $(pwd -P)/usb/bob.share" && grep -A4 "shares/alice.share" c/summary.txt | grep -q "no copy recorded: on the ceremony laptop only"'
 run audit verify c --require-closed; expect_out "closed ceremony verifies" "closing signature verified"
 if command -v minisign >/dev/null; then
 	if minisign -Vm c/transcript.jsonl -p c/ceremony.pub >/dev/null 2>&1; then ok "minisign verifies the closed transcript"; else echo "not ok - minisign verifies the closed transcript"; fi
@@ -108,7 +126,7 @@ run audit verify c; expect_rc "a byte added after close is caught" 1
 head -c -1 c/transcript.jsonl > t && cat t > c/transcript.jsonl
 
 # What auditors read: the timeline, the HTML report and the sign-off sheet.
-run audit show c; expect_out "show starts with the verdict" "^VERIFIED: 10 records"
+run audit show c; expect_out "show starts with the verdict" "^VERIFIED: 12 records"
 expect_out "show lists the KCV step" "dkek.kcv"
 check "show carries no escape character" '! grep -q "$(printf "\033")" "$OUT"'
 run audit report c --out rep; expect_rc "report written" 0

@@ -18,10 +18,11 @@ wait_for "press Enter to start" && screen > banner.txt && key Enter &&
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
 wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
-take 2 && handover alice && newpw alice &&
+take 2 && handover alice && newpw alice && copy alice "" &&
 take 3 && handover bob && newpw bob && wait_for "s: show my words" && key Enter &&
 handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
 handover dave && newpw dave && wait_for "s: show my words" && key Enter &&
+copy bob "" && copy carol "" && copy dave "" &&
 take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
@@ -57,7 +58,7 @@ take 6 && pin_if_asked "Hand the keyboard to bob." && oldpw bob && oldpw carol &
 take 7 && pin_if_asked "Is that so?" && key y &&
 take 8 && pin_if_asked "Step 9:" && take 9 && pin_if_asked "Step 10:" &&
 take 10 && pin_if_asked "Step 11:" &&
-take 11 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+take 11 && wait_for "Is that so?" && key y && summary && wait_for "complete and closed" && key q &&
 wait_for "Rehearse the restore now?" && screen > closed.txt && type_ n &&
 wait_for "CUSTOS-EXIT=0"
 history
@@ -80,7 +81,7 @@ take 3 && oldpw alice &&
 take 4 && wait_for "Hand the keyboard to bob." && key Escape && oldpw carol && oldpw dave &&
 take 5 && pin_if_asked "matches the paper record" && key y &&
 take 6 && pin_if_asked "Step 7:" &&
-take 7 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+take 7 && wait_for "Is that so?" && key y && summary && wait_for "complete and closed" && key q &&
 wait_for "CUSTOS-EXIT=0"
 history
 check "a closed ceremony without its restore: the restore is offered" 'grep -q "the disaster restore is not done" offer2.txt'

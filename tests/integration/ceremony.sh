@@ -50,14 +50,14 @@ keys() { f=$1; shift; printf '%s\n' "$@" > "$f"; }
 plan new.yaml new-dkek true "$serial" backups/main
 keys new.keys "type $A" "key Enter" "type $A" "key Enter" "key y" \
     "key Enter" "key y" \
-    "key Enter" "key Enter" "type alice-$P" "key Enter" "type alice-$P" "key Enter" \
-    "key Enter" "key Enter" "type bob-$P" "key Enter" "type bob-$P" "key Enter" \
+    "key Enter" "key Enter" "type alice-$P" "key Enter" "type alice-$P" "key Enter" "key Enter" \
+    "key Enter" "key Enter" "type bob-$P" "key Enter" "type bob-$P" "key Enter" "key Enter" \
     "key Enter" "type ERASE" "key Enter" "type $SO" "key Enter" "type $SO" "key Enter" \
     "type $PIN" "key Enter" "type $PIN" "key Enter" \
     "key Enter" "key Enter" "type alice-$P" "key Enter" \
     "key Enter" "key Enter" "type bob-$P" "key Enter" \
     "key Enter" "type $PIN" "key Enter" "key y" \
-    "key Enter" "key Enter" "key Enter" "key y" "dump closed" "key q"
+    "key Enter" "key Enter" "key Enter" "key y" "key q" "dump closed" "key q"
 mkdir dumps
 export CUSTOS_TUI_DUMP_DIR="$T/dumps"
 t "the TUI walks a whole new-DKEK ceremony through pcscd" env \

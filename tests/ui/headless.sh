@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../cli/lib.inc"
 ui=$(cd "$(dirname "$0")" && pwd)
 cd "$T" || exit 1
-mkdir dumps emu
+mkdir dumps emu media
 cp "$ui/plans/new-dkek.yaml" plan.yaml
 export CUSTOS_EMU_DIR="$T/emu" CUSTOS_TUI_DUMP_DIR="$T/dumps"
 FAST="--kdf-memory 256 --kdf-passes 1"
@@ -21,7 +21,12 @@ golden() {
 
 tui new-part1 ceremony run --plan plan.yaml $FAST cer
 expect_rc "first sitting ends when q is pressed" 0
-for s in 01-start 02-help 03-plan 04-share1 05-handover 06-secret-typed 07-mismatch 08-share1-done; do golden $s; done
+for s in 01-start 02-help 03-plan 04-share1 05-handover 06-secret-typed 07-mismatch 08a-copy-offer 08b-copy-refused 08-share1-done; do golden $s; done
+check "after sealing, the screen says where the share file is and offers a copy" 'tr "\n" " " < dumps/08a-copy-offer.txt | grep -q "in the ceremony directory: *shares/share-1-alice.share. To take a copy"'
+check "a copy to a medium that is not there is refused on the same screen" 'tr "\n" " " < dumps/08b-copy-refused.txt | grep -q "no-such-medium: no such directory (is the medium mounted?); nothing was *copied" && [ ! -e no-such-medium ]'
+check "the copy is on the medium, byte for byte" 'cmp -s media/share-1-alice.share cer/shares/share-1-alice.share'
+check "and recorded: who took it, where to, its SHA-256, read back" 'grep "\"action\":\"share.copy\"" cer/transcript.jsonl | grep "\"actor\":\"alice\"" | grep -q "\"file_sha256\":\"$(sha256sum < media/share-1-alice.share | cut -c1-64)\".*\"read_back\":true.*\"to\":\"$T/media/share-1-alice.share\""'
+check "the step's summary says a copy went with alice" 'tr "\n" " " < dumps/08-share1-done.txt | grep -q "a copy, read back, went with alice"'
 sha=$(sha256sum plan.yaml | cut -c1-64 | sed -E 's/(....)/\1 /g; s/ $//')
 check "the plan's SHA-256 is shown in groups of four" 'grep -qF "$sha" dumps/03-plan.txt'
 check "alice's share file was written" '[ -f cer/shares/share-1-alice.share ]'
@@ -50,8 +55,14 @@ run share inspect cer-default/shares/share-1-alice.share
 expect_out "(512 MiB, 2 passes)" "^kdf: +argon2id, 512 MiB, 2 passes"
 
 tui new-part2 ceremony run --plan plan.yaml $FAST cer
-expect_rc "second sitting runs to the close" 0
-for s in 10-resumed 11a-words-handover 11-reveal 13-hidden 14-erase 15-wrong-passphrase 16-kcv 17-backup-done 18-close 19-closed; do golden $s; done
+expect_rc "second sitting ends when q is chosen at a member's hand-over" 0
+check "q at bob's hand-over quits: he is not taken for absent, carol is not asked, share 2 is not imported" '[ "$(grep -c "\"action\":\"hsm.import-share\"" cer/transcript.jsonl)" = 1 ] && ! grep -q "Hand the keyboard to carol" dumps/15a-member-handover.txt'
+check "bob took no copy (Esc), carol took hers" '[ ! -e media/share-2-member-1-bob.share ] && cmp -s media/share-2-member-2-carol.share cer/shares/share-2-member-2-carol.share'
+tui new-part3 ceremony run --plan plan.yaml $FAST cer
+expect_rc "third sitting runs to the close" 0
+for s in 10-resumed 11a-words-handover 11-reveal 13-hidden 13c-copy-split 13d-split-done 14-erase 15-wrong-passphrase 16-kcv 17-backup-done 18-close 18a-summary 18b-summary-end 19-closed; do golden $s; done
+check "the closing summary opens on the screen after the close, and says REHEARSAL" 'grep -q "KEY CEREMONY CLOSING SUMMARY" dumps/18a-summary.txt && head -1 dumps/18a-summary.txt | grep -q REHEARSAL && grep -q "Signature: ____" dumps/18b-summary-end.txt'
+check "the summary names who took which share file, and which stayed on the laptop" 'tr -s " \n" "  " < cer/summary.txt | grep -q "taken by alice to $T/media/share-1-alice.share (record #[0-9]*; read back, same SHA-256)" && grep -A3 "share-2-member-1-bob.share" cer/summary.txt | grep -q "no copy recorded: on the ceremony laptop only" && grep -A4 "share-2-member-2-carol.share" cer/summary.txt | grep -q "taken by carol"'
 # (the words themselves are checked in a real terminal by tmux.sh: a
 # screen that shows a secret is never dumped to disk)
 check "the words screen is never dumped" 'grep -q "a secret is on the screen: not dumped" dumps/12-words.txt && ! grep -qE "[0-9]+\. [a-z]+" dumps/12-words.txt'
@@ -70,7 +81,7 @@ check "the backup set is inside the ceremony directory" '[ -f cer/backups/main/m
 for s in 13a-words-wrong 13b-words-void 15a-member-handover 16b-kcv-big 16d-kcv-back; do golden $s; done
 golden 20-audit
 check "the audit view of a rehearsal says REHEARSAL in its title too" 'head -1 dumps/20-audit.txt | grep -q "REHEARSAL  line"'
-check "the audit view opens on a verified timeline" 'grep -q "VERIFIED: 19 records; chain and signatures hold, and the closing" dumps/20-audit.txt'
+check "the audit view opens on a verified timeline" 'grep -q "VERIFIED: $(wc -l < cer/transcript.jsonl) records; chain and signatures hold, and the closing" dumps/20-audit.txt'
 check "n moves to the next record" 'grep -q "^ #1 " dumps/21-audit-next.txt'
 run audit verify cer
 expect_out "the ceremony the TUI ran verifies" "^verdict: +OK"
@@ -86,7 +97,7 @@ check "a hash is kept whole on a line of its own" 'grep -A1 "^     keys\[0\]\.pu
 check "lists of values on one line" 'grep -qE "^     steps: plan, share-1, share-2, hsm-init-1, " dumps/21-audit-next.txt'
 tui audit ceremony run --plan plan.yaml $FAST cer
 expect_rc "a closed ceremony opens in the audit view" 0
-check "(the same view)" 'grep -q "VERIFIED: 19 records" dumps/30-audit-view.txt'
+check "(the same view)" 'grep -q "VERIFIED: $(wc -l < cer/transcript.jsonl) records" dumps/30-audit-view.txt'
 
 # Re-initializing the now initialized primary: a wrong SO PIN.
 kcv=$(sed -n 's/.*"action":"dkek.kcv".*"kcv":"\([0-9A-F]\{16\}\)".*/\1/p' cer/transcript.jsonl | tail -1)

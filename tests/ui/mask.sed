@@ -14,3 +14,5 @@ s/line [0-9]+ of [0-9]+$/line <n> of <m>/
 # machines. tests/cli/offline.sh checks them, in a network namespace.
 s/ network interfaces? (is|are) up: .*; the ceremony record will say so//
 s/(custos_commit|custos_version|kernel|kernel_build|libraries(\[[0-9]+\]\.[a-z]+)?|interfaces_up): .*/\1: <machine>/
+# a KCV written whole (16 upper-case hex digits), as the summary's sets
+s/[0-9A-F]{16}/<HEX>/g

@@ -11,7 +11,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 ui=$(cd "$(dirname "$0")" && pwd)
 cd "$T" || exit 1
-mkdir emu
+mkdir emu usb
 cp "$ui/plans/new-dkek.yaml" plan.yaml
 export CUSTOS_EMU_DIR="$T/emu"
 . "$ui/tmux.inc"
@@ -20,7 +20,7 @@ start plan.yaml cer
 wait_for "New administrator passphrase" && type_ "$A" && wait_for "Again, to be sure" && type_ "$A" &&
 wait_for "Ceremony key fingerprint" && key y &&
 take 1 && wait_for "Is that so?" && key y &&
-take 2 && handover alice && newpw alice && wait_for "Step 3:"
+take 2 && handover alice && newpw alice && copy alice "$T/usb" && wait_for "Step 3:"
 history
 check "first sitting: the plan checked, alice's share made" '[ -f cer/shares/share-1-alice.share ]'
 # the laptop dies
@@ -40,6 +40,7 @@ wait_for "typed back from your paper" && type_ "zzz ${words#* }" &&
 wait_for "word 1 of 33 is not the word shown" && screen > typo.txt &&
 type_ "$words" &&
 handover carol && newpw carol && wait_for "s: show my words" && key Enter &&
+copy bob "" && copy carol "$T/usb" &&
 take 4 && wait_for "Type ERASE" && type_ ERASE && wait_for "New SO PIN" && type_ "$SO" &&
 wait_for "Again, to be sure" && type_ "$SO" &&
 wait_for "New user PIN" && type_ "$PIN" && wait_for "Again, to be sure" && type_ "$PIN" &&
@@ -60,13 +61,14 @@ check "at 70x20 it asks for a larger terminal" 'tr "\n" " " < small.txt | grep -
 check "and a y typed then was not taken: the question is still asked" 'grep -qF "DKEK KCV: $kcv" again.txt && grep -q "Is that so?" again.txt'
 key y
 take 8 && wait_for "Step 9:" && take 9 && wait_for "Step 10:" &&
-take 10 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+take 10 && wait_for "Is that so?" && key y && summary && wait_for "complete and closed" && key q &&
 wait_for "CUSTOS-EXIT=0"
 history
 check "resumed after the kill and ran to the close" 'grep -q "CUSTOS-EXIT=0" history.txt'
 check "33 words were shown on request" '[ "$(wc -l < words.txt)" -eq 33 ]'
 check "a mistyped word is named by its position" 'grep -q "word 1 of 33 is not the word shown" typo.txt'
 check "bob typed his words back, checked; carol did not ask for hers" 'grep "\"action\":\"share.split\"" cer/transcript.jsonl | grep -q "\"words_checked_by\":\[\"bob\"\]"'
+check "alice and carol took copies of their share files; bob's stayed" 'cmp -s usb/share-1-alice.share cer/shares/share-1-alice.share && cmp -s usb/share-2-member-2-carol.share cer/shares/share-2-member-2-carol.share && [ ! -e usb/share-2-member-1-bob.share ] && grep -q "taken by carol to" cer/summary.txt'
 check "the KCV was shown in groups of four" 'echo "$kcv" | grep -qE "^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$"'
 run audit verify cer --require-closed
 expect_out "the new-DKEK transcript verifies, closed" "^verdict: +OK"
@@ -91,7 +93,7 @@ take 5 && pin_if_asked "matches the paper record"
 screen > kcv-screen.txt
 key y
 take 6 && pin_if_asked "Step 7:" && screen > restored.txt &&
-take 7 && wait_for "Is that so?" && key y && wait_for "complete and closed" && key q &&
+take 7 && wait_for "Is that so?" && key y && summary && wait_for "complete and closed" && key q &&
 wait_for "CUSTOS-EXIT=0"
 history
 tm kill-server 2>/dev/null

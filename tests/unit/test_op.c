@@ -8,7 +8,9 @@
 #include "testutil.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../cards/card.h"
 #include "../../cards/sc_hsm.h"
@@ -17,6 +19,7 @@
 #include "../../ceremony/op_dev.h"
 #include "../../ceremony/op_hsm.h"
 #include "../../ceremony/op_share.h"
+#include "../../ceremony/sharefile.h"
 #include "../../ceremony/sharefile_v1.h"
 #include "../../common/encode.h"
 #include "../../common/secmem.h"
@@ -308,6 +311,101 @@ test_import_reconcile(void **state)
 	op_share_clear(&s[1]);
 }
 
+/* A v1 share file at tmp/name labelled label; its path into path. */
+static void
+share_file(const char *name, const char *label, char *path, size_t sz)
+{
+	unsigned char v[32];
+	struct v1_header h;
+
+	memset(&h, 0, sizeof(h));
+	memset(v, 0x5a, sizeof(v));
+	snprintf(h.label, sizeof(h.label), "%s", label);
+	h.opslimit = 1;
+	h.mem_kib = 8;
+	snprintf(path, sz, "%s/%s", tmp, name);
+	assert_int_equal(sharefile_create(path, SHAREFILE_V1, v,
+	    (const unsigned char *)SHARE_PW, strlen(SHARE_PW), &h,
+	    PBE_ITERATIONS), 0);
+}
+
+static int
+same_bytes(const char *a, const char *b)
+{
+	char ba[4096], bb[4096];
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	size_t na = 0, nb = 0;
+
+	if (fa != NULL)
+		na = fread(ba, 1, sizeof(ba), fa), fclose(fa);
+	if (fb != NULL)
+		nb = fread(bb, 1, sizeof(bb), fb), fclose(fb);
+	return na > 0 && na == nb && memcmp(ba, bb, na) == 0;
+}
+
+static void
+test_share_copy(void **state)
+{
+	struct op_copy_result res;
+	struct tio t = { 0 };
+	struct op_io io = io_for(&t);
+	struct op_ctx *cx = NULL;
+	char file[256], media[256], to[512], key[256], other[256];
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(op_ctx_new(&cx, &io, NULL, 0), 0);
+	share_file("alice.share", "alice", file, sizeof(file));
+	snprintf(media, sizeof(media), "%s/media", tmp);
+	assert_int_equal(mkdir(media, 0700), 0);
+	/* into a directory: the same name, the same bytes, read back */
+	assert_int_equal(op_share_copy(cx, NULL, file, media, &res), 0);
+	snprintf(to, sizeof(to), "%s/alice.share", media);
+	assert_string_equal(res.to, to);
+	assert_int_equal(strlen(res.sha256), 64);
+	assert_int_equal(res.existed, 0);
+	assert_true(same_bytes(file, to));
+	/* again: the same bytes are there; nothing is written */
+	assert_int_equal(op_share_copy(cx, "alice", file, media, &res), 0);
+	assert_int_equal(res.existed, 1);
+	/* another file under that name is never overwritten */
+	share_file("bob.share", "bob", other, sizeof(other));
+	snprintf(to, sizeof(to), "%s/bob-copy.share", media);
+	assert_int_equal(op_share_copy(cx, NULL, other, to, &res), 0);
+	assert_true(same_bytes(other, to));
+	assert_int_equal(op_share_copy(cx, NULL, file, to, &res),
+	    CUSTOS_ERR_EXISTS);
+	assert_non_null(strstr(op_why(cx), "never overwritten"));
+	assert_true(same_bytes(other, to));
+	/* a medium that is not there: refused, nothing made */
+	snprintf(to, sizeof(to), "%s/not-mounted", tmp);
+	assert_int_equal(op_share_copy(cx, NULL, file, to, &res),
+	    CUSTOS_ERR_NOT_FOUND);
+	assert_non_null(strstr(op_why(cx), "is the medium mounted?"));
+	assert_int_equal(stat(to, &sb), -1);
+	snprintf(to, sizeof(to), "%s/not-mounted/x.share", tmp);
+	assert_int_equal(op_share_copy(cx, NULL, file, to, &res),
+	    CUSTOS_ERR_NOT_FOUND);
+	/* a ceremony's signing key, or a file that is no share: refused */
+	share_file("key.share", "ceremony-signing-key", key, sizeof(key));
+	assert_int_equal(op_share_copy(cx, NULL, key, media, &res),
+	    CUSTOS_ERR_FORMAT);
+	assert_non_null(strstr(op_why(cx), "signing key"));
+	snprintf(to, sizeof(to), "%s/media/key.share", tmp);
+	assert_int_equal(stat(to, &sb), -1);
+	snprintf(other, sizeof(other), "%s/notes.txt", tmp);
+	{
+		FILE *f = fopen(other, "w");
+
+		assert_non_null(f);
+		fputs("not a share\n", f);
+		fclose(f);
+	}
+	assert_int_not_equal(op_share_copy(cx, NULL, other, media, &res), 0);
+	assert_non_null(strstr(op_why(cx), "not a share file"));
+	op_ctx_free(cx);
+}
+
 /* SLIP-39 mnemonics of share, threshold of count, into lines. */
 static void
 mnemonics(const unsigned char *share, unsigned threshold, unsigned count,
@@ -595,6 +693,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_reconcile, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_share_copy, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dkek_rebuild, setup,
 		    teardown),

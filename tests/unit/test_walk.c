@@ -29,6 +29,8 @@
 #define PIN "648219"
 #define KDF_KIB (256ULL * 1024)
 
+static char tmp[64];
+
 struct sio {
 	int records;		/* records seen by this process */
 	int die_at;		/* _exit(0) at this record (0: never) */
@@ -37,6 +39,14 @@ struct sio {
 	int refuse_confirm;	/* answer no */
 	const char *wrong_for;	/* give this custodian a wrong passphrase */
 	const char *absent;	/* this custodian presses Esc */
+	const char *quits;	/* at this custodian's hand-over: quit */
+	int handovers;
+	const char *copy_to;	/* each takes a copy of their file here */
+	int copy_miss;		/* the first answer names no directory */
+	int offers;		/* copy offers */
+	char hint[512];		/* the last offer's hint */
+	int in_copy;		/* a destination was just given */
+	int die_in_copy;	/* _exit(0) at the copy's intent */
 	int wrong_admin;
 	char words[1024];	/* the words last shown (typed back) */
 	const char *typo_for;	/* this custodian mistypes word 1 once */
@@ -66,8 +76,12 @@ static int
 s_handover(void *arg, const char *who, const char *why,
     enum op_handover kind)
 {
-	(void)arg, (void)who, (void)why, (void)kind;
-	return 0;
+	struct sio *s = arg;
+
+	(void)why, (void)kind;
+	s->handovers++;
+	return s->quits != NULL && strcmp(who, s->quits) == 0 ?
+	    CUSTOS_ERR_QUIT : 0;
 }
 
 static int
@@ -169,9 +183,35 @@ s_recorded(void *arg, const char *action, const char *step)
 {
 	struct sio *s = arg;
 
-	(void)action, (void)step;
+	(void)step;
 	if (++s->records == s->die_at)
 		_exit(0);	/* the laptop dies right after this record */
+	if (s->die_in_copy && s->in_copy && strcmp(action, "intent") == 0)
+		_exit(0);	/* cut between the copy's intent and record */
+	s->in_copy = 0;
+}
+
+static int
+s_text(void *arg, const char *who, const char *question, const char *hint,
+    char *out, size_t outsz)
+{
+	struct sio *s = arg;
+
+	assert_non_null(strstr(question, who));
+	assert_non_null(strstr(question, "shares/share-"));
+	snprintf(s->hint, sizeof(s->hint), "%s", hint);
+	out[0] = '\0';
+	if (s->copy_to == NULL)
+		return 0;	/* Enter: it stays here */
+	if (s->copy_miss && s->offers == 1)	/* the refusal, said */
+		assert_non_null(strstr(hint, "no such directory (is the medium "
+		    "mounted?)"));
+	if (s->offers++ == 0 && s->copy_miss)
+		snprintf(out, outsz, "%s/no-such-medium", tmp);
+	else
+		snprintf(out, outsz, "%s", s->copy_to);
+	s->in_copy = 1;
+	return 0;
 }
 
 static struct op_io
@@ -181,13 +221,11 @@ io_for(struct sio *s)
 		.arg = s, .handover = s_handover, .secret = s_secret,
 		.reveal = s_reveal, .confirm = s_confirm, .show = s_show,
 		.progress = s_progress, .note = s_note,
-		.recorded = s_recorded,
+		.recorded = s_recorded, .text = s_text,
 	};
 
 	return io;
 }
-
-static char tmp[64];
 
 static void
 write_file(const char *path, const char *text)
@@ -531,20 +569,60 @@ check_new(char kcv_out[17])
 static int count_records(const char *dir, const char *needle);
 
 /* A whole new-DKEK ceremony, then a disaster-recovery restore. */
+/* Whether files a and b (under tmp) hold the same bytes. */
+static int
+same_file(const char *a, const char *b)
+{
+	char pa[256], pb[256], ba[4096], bb[4096];
+	FILE *fa, *fb;
+	size_t na, nb;
+
+	snprintf(pa, sizeof(pa), "%s/%s", tmp, a);
+	snprintf(pb, sizeof(pb), "%s/%s", tmp, b);
+	if ((fa = fopen(pa, "rb")) == NULL)
+		return 0;
+	if ((fb = fopen(pb, "rb")) == NULL) {
+		fclose(fa);
+		return 0;
+	}
+	na = fread(ba, 1, sizeof(ba), fa);
+	nb = fread(bb, 1, sizeof(bb), fb);
+	fclose(fa);
+	fclose(fb);
+	return na > 0 && na == nb && memcmp(ba, bb, na) == 0;
+}
+
 static void
 test_full(void **state)
 {
 	struct sio s;
 	struct op_io io;
 	struct walk *w;
-	char kcv[17];
+	char kcv[17], media[128];
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
 	s.typo_for = "carol";
+	snprintf(media, sizeof(media), "%s/media", tmp);
+	assert_int_equal(mkdir(media, 0700), 0);
+	s.copy_to = media;
+	s.copy_miss = 1;
 	w = open_walk("new.yaml", "new", &s, &io);
 	assert_int_equal(run_all(w), 0);
 	walk_free(w);
+	/* each file was offered to its custodian; alice's first answer
+	   named no directory, was refused (said in the next offer's hint)
+	   and asked again; every copy is the file, byte for byte */
+	assert_int_equal(s.offers, 5);		/* alice twice, bob, carol, dave */
+	assert_int_equal(count_records("new", "\"action\":\"share.copy\""),
+	    4);
+	assert_int_equal(count_records("new", "\"read_back\":true"), 4);
+	assert_true(same_file("new/shares/share-1-alice.share",
+	    "media/share-1-alice.share"));
+	assert_true(same_file("new/shares/share-2-member-3-dave.share",
+	    "media/share-2-member-3-dave.share"));
+	assert_int_equal(access(media, F_OK), 0);
+	assert_int_equal(count_records("new", "no-such-medium"), 0);
 	assert_int_equal(s.reveals, 3);		/* bob, carol, dave */
 	/* each typed their words back; carol's first try was refused and
 	   she typed them again */
@@ -784,6 +862,71 @@ kill_everywhere(const char *plan, const char *dir)
 	return kills;
 }
 
+/* Runs the new-DKEK plan in dir in a child cut between the intent and
+   the record of alice's copy to media (under tmp). */
+static void
+cut_in_copy(const char *dir, const char *media)
+{
+	char to[128];
+	int status;
+	pid_t pid;
+
+	snprintf(to, sizeof(to), "%s/%s", tmp, media);
+	assert_int_equal(mkdir(to, 0700), 0);
+	if ((pid = fork()) == 0) {
+		struct sio s;
+		struct op_io io;
+		struct walk *w;
+
+		memset(&s, 0, sizeof(s));
+		s.copy_to = to;
+		s.die_in_copy = 1;
+		w = open_walk("new.yaml", dir, &s, &io);
+		(void)run_all(w);
+		_exit(43);	/* not cut: the test is wrong */
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_copy_cut(void **state)
+{
+	char from[128], to[128];
+	struct sio s;
+	struct op_io io;
+	struct walk *w;
+
+	(void)state;
+	/* cut before the copy was made: the next run voids its intent and
+	   says so; nothing is at the destination */
+	cut_in_copy("cuta", "media-a");
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "cuta", &s, &io);
+	walk_free(w);
+	assert_int_equal(count_records("cuta", "\"action\":\"intent.void\""),
+	    1);
+	assert_true(last_is("cuta", "\"op\":\"share.copy\"",
+	    "take the copy again"));
+	assert_int_equal(count_records("cuta", "\"action\":\"share.copy\""),
+	    0);
+	/* cut after the copy was made, before its record: the next run
+	   finds it whole where it was going and records it (recovered) */
+	cut_in_copy("cutb", "media-b");
+	snprintf(from, sizeof(from), "%s/cutb/shares/share-1-alice.share", tmp);
+	snprintf(to, sizeof(to), "%s/media-b/share-1-alice.share", tmp);
+	assert_int_equal(link(from, to), 0);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("new.yaml", "cutb", &s, &io);
+	walk_free(w);
+	assert_true(last_is("cutb", "\"action\":\"share.copy\"",
+	    "\"recovered\":true"));
+	assert_int_equal(count_records("cutb", "\"action\":\"intent.void\""),
+	    0);
+}
+
 static void
 test_kill_everywhere(void **state)
 {
@@ -917,6 +1060,14 @@ test_bad_input(void **state)
 	s.wrong_for = NULL;
 	assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
 	assert_int_equal(devices_imported("primary"), 1);
+	/* quit at bob's hand-over quits: no one else is asked, nothing
+	   goes into the device (it is not "bob is absent") */
+	s.quits = "bob";
+	s.handovers = 0;
+	assert_int_equal(walk_step_run(w, why, sizeof(why)), CUSTOS_ERR_QUIT);
+	assert_int_equal(s.handovers, 1);
+	assert_int_equal(devices_imported("primary"), 1);
+	s.quits = NULL;
 	/* bob is away: carol and dave make the quorum */
 	s.absent = "bob";
 	assert_int_equal(walk_step_run(w, why, sizeof(why)), 0);
@@ -1096,6 +1247,8 @@ main(void)
 		    each_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_backup_and_reshare,
 		    each_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_cut, each_setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_kill_everywhere,
 		    each_setup, teardown),
 	};
