@@ -206,89 +206,124 @@ transcript_parse_record(const char *line, size_t len,
 	return r;
 }
 
-/* One record whose signature is still to be checked. */
-struct pending {
+/*
+ * What one record gives when it is checked on its own (a worker): its
+ * shape and canonical form, its seq and prev, its signature, and the hash
+ * of its line, which the next record's prev must name. The chain is then
+ * followed in order over these, which costs almost nothing; so the costly
+ * part - JSON parse, canonical re-dump, SHA-256, Ed25519 - runs on every
+ * core, and the verdict is the one checking in order gives: the first
+ * record at fault, by the first check it fails (shape, seq, prev, sig).
+ */
+struct checked {
+	size_t off, len;	/* its line in the buffer */
+	const char *why;	/* shape refused: why (static), else NULL */
+	unsigned long long seq;
+	char prev[65];		/* as the record says */
+	char hash[65];		/* of its line */
 	char action[64];	/* for the verdict's last_action */
-	size_t off;		/* start of its line in the buffer */
-	size_t body_len;	/* signed bytes: line minus sig, plus '}' */
-	unsigned char sig[crypto_sign_BYTES];
+	int sig_ok;
 };
 
-struct sig_job {
+#define CHECK_CHUNK 128	/* records a worker takes at a time */
+
+/* The workers share one counter and take the next chunk as they go,
+   so a slower core does less: no one waits for the slowest half. */
+struct check_queue {
 	const char *buf;
-	const struct pending *p;
-	size_t from, to;	/* [from, to) */
+	struct checked *c;
+	size_t n, next;		/* next: taken atomically */
 	const unsigned char *pk;
-	size_t first_bad;	/* to when all verified */
+};
+
+struct check_job {
+	struct check_queue *q;
 	int nomem;
 };
 
-/* Verifies [from, to); stops at the first bad signature. */
 static void *
-sig_worker(void *arg)
+check_worker(void *arg)
 {
-	struct sig_job *j = arg;
-	char *body = malloc(TRANSCRIPT_LINE_MAX);
-	size_t i;
+	struct check_job *j = arg;
+	struct check_queue *q = j->q;
+	struct transcript_record rec;
+	char *body = malloc(TRANSCRIPT_LINE_MAX + 1);
+	size_t i, end = 0;
 
-	j->first_bad = j->to;
 	if (body == NULL) {
 		j->nomem = 1;
 		return NULL;
 	}
-	for (i = j->from; i < j->to; i++) {
-		const struct pending *q = &j->p[i];
+	for (i = 0;; i++) {
+		struct checked *c;
+		const char *line;
 
-		memcpy(body, j->buf + q->off, q->body_len - 1);
-		body[q->body_len - 1] = '}';
-		if (crypto_sign_verify_detached(q->sig, (unsigned char *)body,
-		    q->body_len, j->pk) != 0) {
-			j->first_bad = i;
-			break;
+		if (i >= end) {
+			i = __atomic_fetch_add(&q->next, CHECK_CHUNK,
+			    __ATOMIC_RELAXED);
+			if (i >= q->n)
+				break;
+			end = i + CHECK_CHUNK < q->n ? i + CHECK_CHUNK : q->n;
 		}
+		c = &q->c[i];
+		line = q->buf + c->off;
+
+		transcript_line_hash(c->hash, line, c->len);
+		if (transcript_parse_record(line, c->len, &rec, &c->why) !=
+		    CUSTOS_OK) {
+			if (c->why == NULL)
+				c->why = "not a transcript record";
+			continue;
+		}
+		c->seq = rec.seq;
+		memcpy(c->prev, rec.prev, sizeof(c->prev));
+		snprintf(c->action, sizeof(c->action), "%s", rec.action);
+		/* the signed bytes: the line up to its sig member, closed */
+		memcpy(body, line, rec.body_len - 1);
+		body[rec.body_len - 1] = '}';
+		c->sig_ok = crypto_sign_verify_detached(rec.sig,
+		    (unsigned char *)body, rec.body_len, q->pk) == 0;
+		transcript_record_clear(&rec);
 	}
 	free(body);
 	return NULL;
 }
 
-/*
- * Checks the signatures of p[0..n) on up to TRANSCRIPT_THREADS cores.
- * Returns the index of the first bad one, n when all verify, or
- * (size_t)-1 when out of memory.
- */
-static size_t
-verify_sigs(const char *buf, const struct pending *p, size_t n,
+/* Checks c[0..n) on up to TRANSCRIPT_THREADS cores; 0 or
+   CUSTOS_ERR_NOMEM. */
+static int
+check_all(const char *buf, struct checked *c, size_t n,
     const unsigned char *pk)
 {
-	struct sig_job jobs[TRANSCRIPT_THREADS];
+	struct check_queue queue = { buf, c, n, 0, pk };
+	struct check_job jobs[TRANSCRIPT_THREADS];
 	pthread_t tid[TRANSCRIPT_THREADS];
-	int started[TRANSCRIPT_THREADS];
+	int started[TRANSCRIPT_THREADS], nomem = 0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t t, nt, first = n;
+	size_t t, nt;
 
 	nt = (cpus < 1) ? 1 : (size_t)cpus;
 	if (nt > TRANSCRIPT_THREADS)
 		nt = TRANSCRIPT_THREADS;
 	if (n < 256)
 		nt = 1;		/* not worth a thread */
+	/* jansson seeds its hash function on the first object it makes:
+	   done here, before any worker makes one */
+	json_decref(json_object());
 	for (t = 0; t < nt; t++) {
-		jobs[t] = (struct sig_job){ buf, p, n * t / nt,
-		    n * (t + 1) / nt, pk, 0, 0 };
+		jobs[t] = (struct check_job){ &queue, 0 };
 		started[t] = t > 0 &&
-		    pthread_create(&tid[t], NULL, sig_worker, &jobs[t]) == 0;
+		    pthread_create(&tid[t], NULL, check_worker, &jobs[t]) == 0;
 	}
 	for (t = 0; t < nt; t++)
 		if (!started[t])
-			sig_worker(&jobs[t]);	/* this thread, or fallback */
+			check_worker(&jobs[t]);	/* this thread, or fallback */
 	for (t = 0; t < nt; t++) {
 		if (started[t])
 			pthread_join(tid[t], NULL);
-		if (jobs[t].nomem)
-			return (size_t)-1;
-		if (jobs[t].first_bad < jobs[t].to && jobs[t].first_bad < first)
-			first = jobs[t].first_bad;
+		nomem |= jobs[t].nomem;
 	}
-	return first;
+	return nomem ? CUSTOS_ERR_NOMEM : CUSTOS_OK;
 }
 
 int
@@ -296,90 +331,59 @@ transcript_verify(const char *buf, size_t len,
     const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
     struct transcript_verdict *v)
 {
-	struct transcript_record rec;
-	struct pending *p = NULL, *np;
-	const char *q = buf, *end = buf + len, *why = NULL;
-	char prev[65], chain[65];
-	size_t n = 0, cap = 0, badsig;
+	struct checked *c = NULL;
+	const char *q, *end = buf + len, *nl;
+	char prev[65];
+	size_t n = 0, lines = 0, i;
 	int structural = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->bad_record = -1;
 	memcpy(prev, transcript_genesis, sizeof(prev));
-	/* Pass 1, in order: shape, seq and chain; stop at the first fault. */
-	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		size_t l;
-
-		if (nl == NULL) {
-			/* A crash mid-write leaves a partial last line. */
-			v->truncated = 1;
-			snprintf(v->why, sizeof(v->why), "the file ends in a "
-			    "partial record (a write was cut short)");
-			break;
-		}
-		l = (size_t)(nl - q);
-		if (transcript_parse_record(q, l, &rec, &why) != CUSTOS_OK) {
-			snprintf(v->why, sizeof(v->why), "%s", why);
-			structural = 1;
-			break;
-		}
-		if (rec.seq != n || strcmp(rec.prev, prev) != 0) {
-			if (rec.seq != n)
-				snprintf(v->why, sizeof(v->why), "seq is %llu "
-				    "where %zu was expected (a record was "
-				    "removed, added or moved)", rec.seq, n);
-			else
-				snprintf(v->why, sizeof(v->why), "prev does "
-				    "not match the hash of the record before "
-				    "it");
-			transcript_record_clear(&rec);
-			structural = 1;
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			if ((np = realloc(p, cap * sizeof(*p))) == NULL) {
-				transcript_record_clear(&rec);
-				free(p);
-				return CUSTOS_ERR_NOMEM;
-			}
-			p = np;
-		}
-		p[n].off = (size_t)(q - buf);
-		p[n].body_len = rec.body_len;
-		snprintf(p[n].action, sizeof(p[n].action), "%s", rec.action);
-		memcpy(p[n].sig, rec.sig, sizeof(rec.sig));
-		transcript_record_clear(&rec);
-		transcript_line_hash(prev, q, l);
-		n++;
-		q = nl + 1;
+	/* The lines; a crash mid-write leaves a partial last one. */
+	for (q = buf; q < end && (nl = memchr(q, '\n', (size_t)(end - q))) !=
+	    NULL; q = nl + 1)
+		lines++;
+	if (q < end) {
+		v->truncated = 1;
+		snprintf(v->why, sizeof(v->why), "the file ends in a partial "
+		    "record (a write was cut short)");
 	}
-	/* Pass 2: the signatures of the records before any fault. */
-	badsig = verify_sigs(buf, p, n, pk);
-	if (badsig == (size_t)-1) {
-		free(p);
+	if (lines > 0 && (c = calloc(lines, sizeof(*c))) == NULL)
+		return CUSTOS_ERR_NOMEM;
+	for (q = buf, i = 0; i < lines; i++, q = nl + 1) {
+		nl = memchr(q, '\n', (size_t)(end - q));
+		c[i].off = (size_t)(q - buf);
+		c[i].len = (size_t)(nl - q);
+	}
+	if (lines > 0 && check_all(buf, c, lines, pk) != CUSTOS_OK) {
+		free(c);
 		return CUSTOS_ERR_NOMEM;
 	}
-	if (badsig < n) {
-		snprintf(v->why, sizeof(v->why), "the signature does not "
-		    "verify under the ceremony key");
-		v->truncated = 0;
-		structural = 1;
-		/* The chain up to the bad record. */
-		memcpy(chain, transcript_genesis, sizeof(chain));
-		if (badsig > 0) {
-			const char *s = buf + p[badsig - 1].off;
-
-			transcript_line_hash(chain, s, (size_t)((const char *)
-			    memchr(s, '\n', (size_t)(end - s)) - s));
+	/* In order: the first record at fault, by its first failed check. */
+	for (n = 0; n < lines; n++) {
+		if (c[n].why != NULL)
+			snprintf(v->why, sizeof(v->why), "%s", c[n].why);
+		else if (c[n].seq != n)
+			snprintf(v->why, sizeof(v->why), "seq is %llu where %zu "
+			    "was expected (a record was removed, added or "
+			    "moved)", c[n].seq, n);
+		else if (strcmp(c[n].prev, prev) != 0)
+			snprintf(v->why, sizeof(v->why), "prev does not match "
+			    "the hash of the record before it");
+		else if (!c[n].sig_ok)
+			snprintf(v->why, sizeof(v->why), "the signature does not "
+			    "verify under the ceremony key");
+		else {
+			memcpy(prev, c[n].hash, sizeof(prev));
+			continue;
 		}
-		memcpy(prev, chain, sizeof(prev));
-		n = badsig;
+		structural = 1;
+		break;
 	}
 	if (n > 0)
-		memcpy(v->last_action, p[n - 1].action, sizeof(v->last_action));
-	free(p);
+		memcpy(v->last_action, c[n - 1].action, sizeof(v->last_action));
+	free(c);
 	v->records = n;
 	memcpy(v->last_hash, prev, sizeof(prev));
 	if (structural) {

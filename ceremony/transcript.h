@@ -21,7 +21,7 @@
 
 #define TRANSCRIPT_LINE_MAX 65536
 #define TRANSCRIPT_SIG_B64_LEN 88	/* base64 of 64 bytes, padded */
-#define TRANSCRIPT_THREADS 8		/* signature checks run on <= this */
+#define TRANSCRIPT_THREADS 8		/* records are checked on <= this */
 
 struct transcript_record {
 	unsigned long long seq;
@@ -75,8 +75,9 @@ struct transcript_verdict {
 /*
  * Verifies a whole transcript buffer against the ceremony public key:
  * every line parses, seq counts from 0, prev chains, every signature
- * holds (signatures are checked on up to TRANSCRIPT_THREADS cores; the
- * verdict is the same as checking them in order). A final line without
+ * holds (each record is parsed, hashed and its signature checked on up to
+ * TRANSCRIPT_THREADS cores, then the chain is followed in order: the
+ * verdict is the same as checking in order). A final line without
  * its newline is a truncated tail (a crash
  * mid-write): reported in v->truncated, the rest still verifies.
  * Returns 0 when everything holds, else CUSTOS_ERR_CORRUPT (v says where

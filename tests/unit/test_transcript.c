@@ -259,6 +259,111 @@ test_non_canonical_rejected(void **state)
 	    CUSTOS_ERR_FORMAT);
 }
 
+#define NBIG 3000
+
+/* NBIG records (enough for every core to take part), their starts. */
+static char *
+big_file(size_t *len, size_t *starts)
+{
+	char *buf = calloc(1, (size_t)NBIG * 400), *line = NULL, prev[65];
+	size_t off = 0, l, i;
+
+	assert_non_null(buf);
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	for (i = 0; i < NBIG; i++) {
+		json_t *f = json_pack("{s:I}", "n", (json_int_t)i);
+
+		assert_int_equal(transcript_make_line(&line, &l, i,
+		    "2026-11-23T12:00:00Z", prev, "alice", "share.verify", f,
+		    1, sk), CUSTOS_OK);
+		json_decref(f);
+		starts[i] = off;
+		memcpy(buf + off, line, l);
+		buf[off + l] = '\n';
+		transcript_line_hash(prev, line, l);
+		off += l + 1;
+		free(line);
+	}
+	starts[NBIG] = off;
+	*len = off;
+	return buf;
+}
+
+/* Flips a byte inside record k's signature (its last base64 chars). */
+static void
+break_sig(char *buf, const size_t *starts, size_t k)
+{
+	char *c = &buf[starts[k + 1] - 10];
+
+	*c = *c == 'A' ? 'B' : 'A';	/* still base64: another signature */
+}
+
+/* A byte of record k's JSON that keeps the line parseable but changes a
+   signed value: the "n" fact's digit. */
+static void
+break_body(char *buf, const size_t *starts, size_t k)
+{
+	char *p = strstr(buf + starts[k], "\"n\":");
+
+	assert_non_null(p);
+	p[4] = p[4] == '9' ? '8' : (char)(p[4] + 1);
+}
+
+static void
+test_parallel_verdict(void **state)
+{
+	static size_t starts[NBIG + 1];
+	struct transcript_verdict v;
+	size_t len, i;
+	char *good, *buf;
+
+	(void)state;
+	good = big_file(&len, starts);
+	buf = malloc(len);
+	assert_non_null(buf);
+	assert_int_equal(transcript_verify(good, len, pk, &v), CUSTOS_OK);
+	assert_int_equal(v.records, NBIG);
+	assert_string_equal(v.last_action, "share.verify");
+	/* one fault anywhere is found at its record, whichever core took it */
+	for (i = 0; i < NBIG; i += 97) {
+		memcpy(buf, good, len);
+		break_sig(buf, starts, i);
+		assert_int_equal(transcript_verify(buf, len, pk, &v),
+		    CUSTOS_ERR_CORRUPT);
+		assert_int_equal(v.bad_record, (long)i);
+		assert_int_equal(v.records, i);
+		assert_non_null(strstr(v.why, "signature does not verify"));
+	}
+	/* several faults: the first in order wins, whatever its kind and
+	   whatever was checked first */
+	memcpy(buf, good, len);
+	break_sig(buf, starts, 2900);
+	break_body(buf, starts, 1700);
+	buf[starts[2200] + 3] = 'X';	/* not JSON any more */
+	assert_int_equal(transcript_verify(buf, len, pk, &v),
+	    CUSTOS_ERR_CORRUPT);
+	assert_int_equal(v.bad_record, 1700);
+	/* a changed body also breaks the next record's prev: the record
+	   itself is named, by its signature */
+	assert_non_null(strstr(v.why, "signature does not verify"));
+	/* a record removed in the second half: seq, at its place */
+	memcpy(buf, good, starts[2500]);
+	memcpy(buf + starts[2500], good + starts[2501], len - starts[2501]);
+	assert_int_equal(transcript_verify(buf, len - (starts[2501] -
+	    starts[2500]), pk, &v), CUSTOS_ERR_CORRUPT);
+	assert_int_equal(v.bad_record, 2500);
+	assert_non_null(strstr(v.why, "seq is 2501 where 2500"));
+	/* a partial last line after 3000 good records */
+	memcpy(buf, good, len);
+	assert_int_equal(transcript_verify(buf, len - 5, pk, &v),
+	    CUSTOS_ERR_TRUNCATED);
+	assert_int_equal(v.records, NBIG - 1);
+	assert_int_equal(v.truncated, 1);
+	free(buf);
+	free(good);
+}
+
 static void
 test_make_line_rejects(void **state)
 {
@@ -297,6 +402,7 @@ main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_non_canonical_rejected),
 		cmocka_unit_test(test_make_line_rejects),
+		cmocka_unit_test(test_parallel_verdict),
 	};
 
 	if (sodium_init() < 0)

@@ -4,9 +4,13 @@
  * signatures over the same bytes, measured in the same run.
  *
  * Usage: build/bench/audit [RECORDS [ROUNDS]]  (default 100000 records,
- * 3 rounds; the median of each is reported). Target: custos at >= 80 % of
- * the raw rate.
+ * 3 rounds; the median of each is reported). Target: custos at >= 150 %
+ * of the one-core raw rate with two cores or more, >= 80 % on one (run it
+ * under taskset -c 0 for that figure). The baseline is always one core:
+ * the raw loop runs in one thread.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +116,17 @@ main(int argc, char **argv)
 	printf("median: custos %.0f records/s, raw %.0f signatures/s\n",
 	    (double)n / m_custos, (double)n / m_raw);
 	printf("ratio custos/raw rate: %.1f %%\n", 100.0 * m_raw / m_custos);
-	printf("target: >= 80 %% of the raw rate: %s\n",
-	    m_raw / m_custos >= 0.80 ? "MET" : "NOT MET");
+	{
+		/* what custos may use: the cores this process may run on */
+		cpu_set_t set;
+		int cores = sched_getaffinity(0, sizeof(set), &set) == 0 ?
+		    CPU_COUNT(&set) : 1;
+		double floor = cores >= 2 ? 1.50 : 0.80;
+
+		printf("cores: %d; target: >= %.0f %% of the one-core raw "
+		    "rate: %s\n", cores, 100.0 * floor, m_raw / m_custos >=
+		    floor ? "MET" : "NOT MET");
+	}
 	free(buf);
 	free(starts);
 	free(blen);
