@@ -111,11 +111,13 @@ op_ceremony(struct op_ctx *cx)
 const char *
 op_actor(const struct op_ctx *cx, const char *dflt)
 {
+	const char *admin = op_admin(cx);
+
 	/* In a ceremony the administrator, who unlocked it, is at the
 	   keyboard: an administrator step names them, not "operator". */
 	if (cx->actor == NULL && strcmp(dflt, "operator") == 0 &&
-	    op_admin(cx) != NULL && op_admin(cx)[0] != '\0')
-		return op_admin(cx);
+	    admin != NULL && admin[0] != '\0')
+		return admin;
 	return cx->actor != NULL ? cx->actor : dflt;
 }
 

@@ -272,9 +272,10 @@ set_intent(struct op_ctx *cx, struct op_dev *d, json_t *in)
 		    "half-made set was moved aside", NULL);
 	}
 	if (strcmp(m->serial, op_dev_serial(d)) != 0) {
-		free(m);
-		return op_fail(cx, CUSTOS_ERR_EXISTS, "%s is the set of HSM %s, "
+		r = op_fail(cx, CUSTOS_ERR_EXISTS, "%s is the set of HSM %s, "
 		    "not this one's: it is never overwritten", path, m->serial);
+		free(m);	/* after its serial is said, not before */
+		return r;
 	}
 	f = op_dev_facts(d);
 	if (f != NULL)
