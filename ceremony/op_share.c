@@ -19,6 +19,7 @@
 #include "../common/secmem.h"
 #include "../shamir/wordlist.h"
 #include "ceremony.h"
+#include "kdfcost.h"
 #include "op_int.h"
 #include "op_share.h"
 #include "op_share_int.h"
@@ -110,6 +111,10 @@ create_job(void *p)
 {
 	struct file_job *j = p;
 
+	/* fitted to this machine: measured here, under the progress shown
+	   for the slow work, the first time in a process */
+	if (j->format == SHAREFILE_V1 && j->h->mem_kib == 0)
+		kdfcost_default(&j->h->mem_kib, &j->h->opslimit);
 	return sharefile_create(j->path, j->format, j->value,
 	    (const unsigned char *)j->pw, j->pwlen, j->h, PBE_ITERATIONS);
 }
@@ -141,9 +146,11 @@ op_seal(struct op_ctx *cx, const unsigned char *value, const char *path,
 		    "");
 		if (f->comment != NULL)
 			snprintf(h.comment, sizeof(h.comment), "%s", f->comment);
-		h.opslimit = f->kdf_ops ? f->kdf_ops : V1_OPS_DEFAULT;
-		h.mem_kib = f->kdf_mem_kib ? f->kdf_mem_kib :
-		    V1_MEM_KIB_DEFAULT;
+		/* both 0: fitted to this machine (create_job) */
+		h.opslimit = f->kdf_ops ? f->kdf_ops : f->kdf_mem_kib ?
+		    V1_OPS_DEFAULT : 0;
+		h.mem_kib = f->kdf_mem_kib ? f->kdf_mem_kib : f->kdf_ops ?
+		    V1_MEM_KIB_DEFAULT : 0;
 	} else if (cx->io->progress != NULL) {
 		cx->io->progress(cx->io->arg, "deriving the sc-hsm-tool key "
 		    "(10,000,000 MD5 rounds, about 10 s)...", 0, 0);

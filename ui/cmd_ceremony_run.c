@@ -31,7 +31,9 @@ static const char run_usage[] =
     "emulator served\n               to pcscd)\n"
     "  --mono       no colour (also when NO_COLOR is set)\n"
     "  --kdf-memory, --kdf-passes   Argon2id cost of the share files and "
-    "the\n               ceremony key (defaults 512 MiB, 2 passes)\n";
+    "the\n               ceremony key (defaults: share files fitted to "
+    "this machine,\n               1-2 s an unlock; the ceremony key 512 "
+    "MiB, 2 passes)\n";
 
 int
 cmd_ceremony_run(int argc, char **argv)

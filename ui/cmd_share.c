@@ -74,8 +74,8 @@ parse_args(const char *ctx, int argc, char **argv, struct share_args *a)
 
 	memset(a, 0, sizeof(*a));
 	cli_io_init(&a->io, ctx);
-	a->kdf_mem_mib = V1_MEM_KIB_DEFAULT / 1024;
-	a->kdf_ops = V1_OPS_DEFAULT;
+	a->kdf_mem_mib = 0;	/* 0, 0: fitted to this machine (kdfcost.h) */
+	a->kdf_ops = 0;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", share_opts, NULL)) != -1) {
@@ -169,7 +169,7 @@ file_args(const char *ctx, const struct share_args *a,
 	if (fmt == OP_FORMAT_V1 && a->label == NULL)
 		return cli_usage_error(ctx, "--label NAME is required for a "
 		    "custos v1 file (the custodian's name)");
-	if (a->kdf_mem_mib > V1_MEM_KIB_MAX / 1024 || a->kdf_ops < 1) {
+	if (a->kdf_mem_mib > V1_MEM_KIB_MAX / 1024 || a->kdf_ops > V1_OPS_MAX) {
 		fprintf(stderr, "custos: %s: --kdf-memory must be %llu..%llu "
 		    "MiB and --kdf-passes 1..%llu\n", ctx,
 		    V1_MEM_KIB_FLOOR / 1024, V1_MEM_KIB_MAX / 1024,

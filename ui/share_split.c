@@ -104,8 +104,8 @@ split_parse_args(const char *ctx, int argc, char **argv,
 	int c, ex;
 
 	memset(a, 0, sizeof(*a));
-	a->kdf_mem_mib = V1_MEM_KIB_DEFAULT / 1024;
-	a->kdf_ops = V1_OPS_DEFAULT;
+	a->kdf_mem_mib = 0;	/* 0, 0: fitted to this machine (kdfcost.h) */
+	a->kdf_ops = 0;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", split_opts, NULL)) != -1) {
@@ -255,9 +255,9 @@ split_check_custodians(const char *ctx, const struct split_args *a,
 int
 split_check_kdf(const char *ctx, const struct split_args *a)
 {
-	if (a->kdf_mem_mib > V1_MEM_KIB_MAX / 1024 ||
-	    a->kdf_mem_mib * 1024 < V1_MEM_KIB_FLOOR ||
-	    a->kdf_ops < 1 || a->kdf_ops > V1_OPS_MAX) {
+	if (a->kdf_mem_mib > V1_MEM_KIB_MAX / 1024 || (a->kdf_mem_mib != 0 &&
+	    a->kdf_mem_mib * 1024 < V1_MEM_KIB_FLOOR) ||
+	    a->kdf_ops > V1_OPS_MAX) {
 		fprintf(stderr, "custos: %s: --kdf-memory must be %llu..%llu "
 		    "MiB and --kdf-passes 1..%llu\n", ctx,
 		    V1_MEM_KIB_FLOOR / 1024, V1_MEM_KIB_MAX / 1024,
