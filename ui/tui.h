@@ -101,8 +101,6 @@ void tui_title(const char *left, const char *right);
 void tui_status(enum tui_attr attr, const char *text);
 void tui_help(const char *text);
 
-/* hex as groups of four, "1A2B 3C4D ...", into out. */
-void tui_group_hex(char *out, size_t sz, const char *hex);
 
 /* hex (even length, up to 64 digits) as SLIP-39 words for reading
    aloud: ten bits a word, as many words as the value needs. */

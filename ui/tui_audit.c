@@ -11,6 +11,7 @@
 
 #include "../ceremony/audit.h"
 #include "../ceremony/verify.h"
+#include "../common/encode.h"
 #include "../common/textwrap.h"
 #include "cli.h"
 #include "tui.h"
@@ -100,7 +101,7 @@ value(struct lines *ls, const char *label, const char *hex, size_t width)
 	size_t n, half;
 	int r;
 
-	tui_group_hex(g, sizeof(g), hex);
+	encode_group_hex(g, sizeof(g), hex);
 	tui_hex_words(w, sizeof(w), hex);
 	snprintf(line, sizeof(line), "  words: %s", w);
 	if ((r = push_wrapped(ls, label, strlen(label), width)) != 0)

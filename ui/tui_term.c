@@ -437,19 +437,6 @@ tui_help(const char *text)
 }
 
 void
-tui_group_hex(char *out, size_t sz, const char *hex)
-{
-	size_t i, o = 0, n = strlen(hex);
-
-	for (i = 0; i < n && o + 2 < sz; i++) {
-		if (i > 0 && i % 4 == 0)
-			out[o++] = ' ';
-		out[o++] = hex[i];
-	}
-	out[o] = '\0';
-}
-
-void
 tui_hex_words(char *out, size_t sz, const char *hex)
 {
 	op_hex_words(out, sz, hex);

@@ -11,6 +11,7 @@
 
 #include "../ceremony/walk.h"
 #include "../common/atomicio.h"
+#include "../common/encode.h"
 #include "../common/pwpolicy.h"
 #include "../common/secmem.h"
 #include "tui.h"
@@ -374,7 +375,7 @@ io_show(void *arg, const char *label, const char *hex)
 
 	if (t->nshown == SHOWN_MAX)
 		t->nshown--;
-	tui_group_hex(g, sizeof(g), hex);
+	encode_group_hex(g, sizeof(g), hex);
 	tui_hex_words(words, sizeof(words), hex);
 	t->shown[t->nshown][2][0] = '\0';
 	if (strlen(label) + strlen(g) + 6 < (size_t)COLS) {
