@@ -289,9 +289,11 @@ walk_do_backup(struct walk *w)
 			    m->skipped[i].reason);
 		op_show(w->cx, "Backup manifest SHA-256", sha);
 		op_relpath(w->cx, set, rel, sizeof(rel));
-		walk_said(w, "%zu key%s wrapped into the backup set %s%s.",
-		    m->nkeys, m->nkeys == 1 ? "" : "s", rel, m->nskipped ?
-		    "; SOME KEYS WERE NOT BACKED UP (see the warning)" : "");
+		/* the warning first: a long path must not cut it off */
+		walk_said(w, "%s%zu key%s wrapped into the backup set %s.",
+		    m->nskipped ? "SOME KEYS WERE NOT BACKED UP (see the "
+		    "warning). " : "", m->nkeys, m->nkeys == 1 ? "" : "s",
+		    rel);
 	}
 	free(m);
 	return r;

@@ -26,7 +26,7 @@ struct tw {
 	int nshown;
 	char done[160];			/* "Step 8 done: ..." when the values
 					   shown are a finished step's */
-	char summary[320];		/* what that step did */
+	char summary[400];		/* what that step did (as walk.c) */
 	int rehearsal;			/* known before the walk opens */
 	int quit;			/* the person chose to quit */
 	/* The open request: draws its part of the panel and the help line
