@@ -451,17 +451,94 @@ split_actor(struct op_ctx *cx, const struct op_split_args *a, char *out,
 		    a->custodians[i]);
 }
 
+/* The files a split writes, as its intent names them. */
+static json_t *
+every_file(struct op_ctx *cx, const struct op_split_args *a,
+    char (*sheets)[4096], char (*pdfs)[4096], char (*files)[4096])
+{
+	json_t *all = json_array(), *t;
+	size_t n = a->ncustodians;
+
+	if (all == NULL)
+		return NULL;
+	if (a->sheets && (t = relpaths(cx, sheets, n)) != NULL) {
+		json_array_extend(all, t);
+		json_decref(t);
+	}
+	if (a->sheets && (t = relpaths(cx, pdfs, n)) != NULL) {
+		json_array_extend(all, t);
+		json_decref(t);
+	}
+	if (a->member_files && (t = relpaths(cx, files, n)) != NULL) {
+		json_array_extend(all, t);
+		json_decref(t);
+	}
+	return all;
+}
+
+/*
+ * The facts of the split's record (share.split or share.reshare): extra
+ * (the reshare's old set), and the words lists viewed and checked, are
+ * taken over (set to NULL).
+ */
+static json_t *
+split_facts(struct op_ctx *cx, const struct op_split_args *a,
+    const char *action, json_t **extra, const struct op_split_result *res,
+    char (*sheets)[4096], char (*pdfs)[4096], char (*files)[4096],
+    unsigned long long in, json_t **viewed, json_t **checked)
+{
+	size_t n = a->ncustodians;
+	char rel[4096], ident[16];
+	json_t *f, *all;
+
+	op_relpath(cx, a->out_dir, rel, sizeof(rel));
+	f = *extra != NULL ? *extra : json_object();
+	*extra = NULL;
+	if (f == NULL)
+		return NULL;
+	json_object_update_new(f, json_pack("{s:s, s:i, s:i, s:o, s:s, s:o, "
+	    "s:o, s:s, s:s, s:I}", "scheme", "slip39", "threshold",
+	    (int)a->threshold, "count", (int)n, "custodians",
+	    names(a->custodians, n), "identifier", "", "files", a->member_files
+	    ? relpaths(cx, files, n) : json_array(), "sheets", a->sheets ?
+	    relpaths(cx, sheets, n) : json_array(), "share_fingerprint",
+	    res->fpr, "out_dir", rel, "intent", (json_int_t)in));
+	if (a->sheets && (all = relpaths(cx, pdfs, n)) != NULL) {
+		json_array_extend(json_object_get(f, "sheets"), all);
+		json_decref(all);
+	}
+	snprintf(ident, sizeof(ident), "%u", res->identifier);
+	json_object_set_new(f, "identifier", json_string(ident));
+	if (strcmp(action, "share.split") == 0) {
+		if (a->from != NULL)
+			op_relpath(cx, a->from, rel, sizeof(rel));
+		json_object_set_new(f, "from", json_string(a->from != NULL ?
+		    rel : "new random share"));
+	}
+	if (a->plan_share > 0)
+		json_object_set_new(f, "share", json_integer(a->plan_share));
+	if (*checked != NULL && one_visit(cx, a)) {
+		json_object_set_new(f, "words_checked_by", *checked);
+		*checked = NULL;
+	}
+	if (*viewed != NULL) {
+		json_object_set_new(f, "words_viewed_by", *viewed);
+		*viewed = NULL;
+	}
+	return f;
+}
+
 int
 op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
     const char *action, json_t *extra, struct op_split_result *res)
 {
 	struct slip39_share *sh = NULL;
 	unsigned char *share = NULL;
-	char *mn = NULL, *pw[OP_SPLIT_MAX] = { NULL }, who[600], rel[4096];
+	char *mn = NULL, *pw[OP_SPLIT_MAX] = { NULL }, who[600];
 	char (*sheets)[4096] = NULL, (*files)[4096] = NULL, (*pdfs)[4096] = NULL;
 	size_t pwlen[OP_SPLIT_MAX] = { 0 }, i, n = a->ncustodians;
 	unsigned long long in = 0;
-	json_t *f = NULL, *all, *viewed = NULL, *checked = NULL;
+	json_t *f = NULL, *viewed = NULL, *checked = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -507,23 +584,8 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 		op_split_name(files[i], sizeof(files[i]), a->out_dir,
 		    a->file_prefix, i, a->custodians[i], "share");
 	}
-	if ((all = json_array()) != NULL) {
-		json_t *t;
-
-		if (a->sheets && (t = relpaths(cx, sheets, n)) != NULL) {
-			json_array_extend(all, t);
-			json_decref(t);
-		}
-		if (a->sheets && (t = relpaths(cx, pdfs, n)) != NULL) {
-			json_array_extend(all, t);
-			json_decref(t);
-		}
-		if (a->member_files && (t = relpaths(cx, files, n)) != NULL) {
-			json_array_extend(all, t);
-			json_decref(t);
-		}
-	}
-	if ((f = json_pack("{s:o}", "files", all)) != NULL && a->plan_share > 0)
+	if ((f = json_pack("{s:o}", "files", every_file(cx, a, sheets, pdfs,
+	    files))) != NULL && a->plan_share > 0)
 		json_object_set_new(f, "share", json_integer(a->plan_share));
 	if ((r = op_intent(cx, NULL, who, action, f, &in)) != CUSTOS_OK)
 		goto out;
@@ -539,42 +601,8 @@ op_split_slip39(struct op_ctx *cx, const struct op_split_args *a,
 	if (a->reveal && !one_visit(cx, a) && (r = offer_words(cx, a, mn,
 	    viewed)) != CUSTOS_OK)
 		goto fail;
-	op_relpath(cx, a->out_dir, rel, sizeof(rel));
-	f = extra != NULL ? extra : json_object();
-	extra = NULL;
-	json_object_update_new(f, json_pack("{s:s, s:i, s:i, s:o, s:s, s:o, "
-	    "s:o, s:s, s:s, s:I}", "scheme", "slip39", "threshold",
-	    (int)a->threshold, "count", (int)n, "custodians",
-	    names(a->custodians, n), "identifier", "", "files", a->member_files
-	    ? relpaths(cx, files, n) : json_array(), "sheets", a->sheets ?
-	    relpaths(cx, sheets, n) : json_array(), "share_fingerprint",
-	    res->fpr, "out_dir", rel, "intent", (json_int_t)in));
-	if (a->sheets && (all = relpaths(cx, pdfs, n)) != NULL) {
-		json_array_extend(json_object_get(f, "sheets"), all);
-		json_decref(all);
-	}
-	{
-		char ident[16];
-
-		snprintf(ident, sizeof(ident), "%u", res->identifier);
-		json_object_set_new(f, "identifier", json_string(ident));
-	}
-	if (strcmp(action, "share.split") == 0) {
-		if (a->from != NULL)
-			op_relpath(cx, a->from, rel, sizeof(rel));
-		json_object_set_new(f, "from", json_string(a->from != NULL ?
-		    rel : "new random share"));
-	}
-	if (a->plan_share > 0)
-		json_object_set_new(f, "share", json_integer(a->plan_share));
-	if (checked != NULL && one_visit(cx, a)) {
-		json_object_set_new(f, "words_checked_by", checked);
-		checked = NULL;
-	}
-	if (viewed != NULL) {
-		json_object_set_new(f, "words_viewed_by", viewed);
-		viewed = NULL;
-	}
+	f = split_facts(cx, a, action, &extra, res, sheets, pdfs, files, in,
+	    &viewed, &checked);
 	r = op_record(cx, NULL, who, action, f, NULL);
 	goto out;
  fail:
