@@ -61,6 +61,32 @@ int op_backup_restore(struct op_ctx *cx, struct op_dev *d, const char *set,
     const struct backup_restore_opts *o, struct backup_manifest *m,
     char sha[65], struct backup_outcome *out, size_t *done) CUSTOS_WUR;
 
+/* The most devices one restore takes at once. */
+#define OP_RESTORE_MAX 8
+
+/* One device of a restore onto several at once, and what came of it. */
+struct op_restore_one {
+	struct op_dev *dev;		/* opened by the caller */
+	int r;				/* as op_backup_restore() returns */
+	size_t done;			/* keys restored and proven */
+	char why[512];			/* the one line when r is not 0 */
+	struct backup_outcome *out;	/* BACKUP_MAX_KEYS, the caller's */
+};
+
+/*
+ * backup restore onto devs[0..n) (1 to OP_RESTORE_MAX, each named once) at
+ * once: the set loaded (into *m, sha) and checked first, every device
+ * logged in, one after another, then each restored by op_backup_restore()
+ * in a thread of its own, its records written under one lock. A device
+ * that fails stops none of the others; each devs[i] says how it ended.
+ * Returns 0 when every device was restored completely, CUSTOS_ERR_CORRUPT
+ * when one or more were not (devs[] says which), or an error before any
+ * device was touched.
+ */
+int op_backup_restore_many(struct op_ctx *cx, const char *set,
+    const struct backup_restore_opts *o, struct backup_manifest *m,
+    char sha[65], struct op_restore_one *devs, size_t n) CUSTOS_WUR;
+
 struct op_import_key_args {
 	const char *keyfile;	/* PEM or DER, PKCS#8 or traditional */
 	const char *label;	/* 1-64 characters */

@@ -28,6 +28,39 @@ op_ctx_new(struct op_ctx **out, const struct op_io *io, char *why,
 	return CUSTOS_OK;
 }
 
+int
+op_ctx_worker(const struct op_ctx *parent, const struct op_io *io,
+    pthread_mutex_t *lock, struct op_ctx **out)
+{
+	struct op_ctx *cx = malloc(sizeof(*cx));
+
+	*out = NULL;
+	if (cx == NULL)
+		return CUSTOS_ERR_NOMEM;
+	*cx = *parent;
+	memset(cx->devs, 0, sizeof(cx->devs));
+	cx->io = io;
+	cx->borrowed = 1;
+	cx->lock = lock;
+	op_set_why(cx, NULL, 0);
+	*out = cx;
+	return CUSTOS_OK;
+}
+
+void
+op_lock(struct op_ctx *cx)
+{
+	if (cx->lock != NULL)
+		(void)pthread_mutex_lock(cx->lock);
+}
+
+void
+op_unlock(struct op_ctx *cx)
+{
+	if (cx->lock != NULL)
+		(void)pthread_mutex_unlock(cx->lock);
+}
+
 void
 op_ctx_free(struct op_ctx *cx)
 {
@@ -35,6 +68,10 @@ op_ctx_free(struct op_ctx *cx)
 
 	if (cx == NULL)
 		return;
+	if (cx->borrowed) {
+		free(cx);
+		return;
+	}
 	for (i = 0; i < OP_MAX_DEVS; i++)
 		op_dev_free(cx->devs[i]);
 	ceremony_free(cx->cer);

@@ -186,6 +186,12 @@ op_dev_open(struct op_ctx *cx, const char *spec, const char *name,
 		return op_fail(cx, r, "--card is pcsc, pcsc:READER or emu:NAME "
 		    "(try --help)");
 	}
+	if (r == CUSTOS_ERR_BUSY) {
+		op_dev_free(d);
+		return op_fail(cx, r, "card %s: the device is in use (by another "
+		    "program, or named twice)", spec != NULL ? spec : name !=
+		    NULL ? name : "");
+	}
 	if (r != 0) {
 		op_dev_free(d);
 		if (name != NULL)

@@ -8,6 +8,7 @@
 #define CUSTOS_OP_INT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -29,7 +30,26 @@ struct op_ctx {
 	size_t whysz;
 	char whybuf[1024];
 	struct op_dev *devs[OP_MAX_DEVS];	/* opened, closed with cx */
+	/* A worker's context (op_ctx_worker): cer and led are its
+	   parent's, and lock (recursive) serializes their use and io. */
+	int borrowed;
+	pthread_mutex_t *lock;
 };
+
+/*
+ * A context for one worker thread of an operation done on several
+ * devices at once: the parent's ceremony, ledger, paths, actor and step,
+ * its own reason of failure and io (which the caller makes safe to call
+ * from the thread), and no devices of its own. Every record it writes
+ * holds lock (recursive; the caller's). Freed with op_ctx_free(), which
+ * leaves the parent's things alone. Returns 0 or CUSTOS_ERR_NOMEM.
+ */
+int op_ctx_worker(const struct op_ctx *parent, const struct op_io *io,
+    pthread_mutex_t *lock, struct op_ctx **out) CUSTOS_WUR;
+
+/* Holds cx's lock, when it has one (a worker), around its records. */
+void op_lock(struct op_ctx *cx);
+void op_unlock(struct op_ctx *cx);
 
 /* Puts text back as the reason (after best-effort work that may have
    overwritten it). */

@@ -36,8 +36,8 @@ journal_keeps(const char *action, json_t *facts)
 	    json_object_get(facts, "intent") != NULL;
 }
 
-int
-op_record(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+static int
+op_record_held(struct op_ctx *cx, struct op_dev *dev, const char *actor,
     const char *action, json_t *facts, unsigned long long *seq)
 {
 	struct ledger *j = dev != NULL ? op_dev_journal(dev) : NULL;
@@ -130,8 +130,8 @@ take_up(struct op_ctx *cx, struct op_dev *dev, const char *actor,
 	return r;
 }
 
-int
-op_intent(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+static int
+op_intent_held(struct op_ctx *cx, struct op_dev *dev, const char *actor,
     const char *op, json_t *subject, unsigned long long *seq)
 {
 	int r;
@@ -150,8 +150,8 @@ op_intent(struct op_ctx *cx, struct op_dev *dev, const char *actor,
 	return op_record(cx, dev, actor, "intent", subject, seq);
 }
 
-int
-op_intent_void(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+static int
+op_intent_void_held(struct op_ctx *cx, struct op_dev *dev, const char *actor,
     unsigned long long seq, const char *reason, json_t *extra)
 {
 	struct ledger *l = op_ledger(cx, dev);
@@ -174,6 +174,45 @@ op_intent_void(struct op_ctx *cx, struct op_dev *dev, const char *actor,
 			json_object_set_new(f, "step", json_string(step));
 	}
 	return op_record(cx, dev, actor, "intent.void", f, NULL);
+}
+
+/* The three that read or write the ledger hold the context's lock (a
+   worker's: op_ctx_worker), so that devices restored at once share one
+   transcript safely. */
+int
+op_record(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+    const char *action, json_t *facts, unsigned long long *seq)
+{
+	int r;
+
+	op_lock(cx);
+	r = op_record_held(cx, dev, actor, action, facts, seq);
+	op_unlock(cx);
+	return r;
+}
+
+int
+op_intent(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+    const char *op, json_t *subject, unsigned long long *seq)
+{
+	int r;
+
+	op_lock(cx);
+	r = op_intent_held(cx, dev, actor, op, subject, seq);
+	op_unlock(cx);
+	return r;
+}
+
+int
+op_intent_void(struct op_ctx *cx, struct op_dev *dev, const char *actor,
+    unsigned long long seq, const char *reason, json_t *extra)
+{
+	int r;
+
+	op_lock(cx);
+	r = op_intent_void_held(cx, dev, actor, seq, reason, extra);
+	op_unlock(cx);
+	return r;
 }
 
 void

@@ -197,6 +197,67 @@ backup_verify_cmd(int argc, char **argv)
 	return ex;
 }
 
+/* The several-device restore: a line for each device as it ended. */
+static int
+restore_many(struct hsm_ctx *h, const char *set,
+    const struct backup_restore_opts *ro, struct backup_manifest *m,
+    char sha[65], const char *const *cards, size_t n)
+{
+	struct op_restore_one one[OP_RESTORE_MAX];
+	size_t i, ok = 0;
+	int ex = EXIT_OK_, r;
+
+	memset(one, 0, sizeof(one));
+	if ((ex = hsm_ctx_begin(h, NULL, NULL, 0)) != EXIT_OK_)
+		return ex;
+	for (i = 0; i < n; i++) {
+		if ((r = op_dev_open(h->cx, cards[i], NULL, NULL,
+		    &one[i].dev)) != CUSTOS_OK)
+			return hsm_fail(h, r);
+		if (op_dev_emulated(one[i].dev))
+			printf("REHEARSAL: emulated SmartCard-HSM %s, not a "
+			    "real device\n", op_dev_serial(one[i].dev));
+		printf("reader: %s\n", op_dev_reader(one[i].dev));
+		if ((one[i].out = calloc(BACKUP_MAX_KEYS,
+		    sizeof(*one[i].out))) == NULL) {
+			ex = cli_fail(h->ctx, CUSTOS_ERR_NOMEM);
+			goto out;
+		}
+	}
+	r = op_backup_restore_many(h->cx, set, ro, m, sha, one, n);
+	if (r != CUSTOS_OK && r != CUSTOS_ERR_CORRUPT) {
+		ex = hsm_fail(h, r);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *serial = op_dev_serial(one[i].dev);
+
+		if (one[i].r == CUSTOS_OK) {
+			printf("HSM %s: RESTORED: %zu of %zu keys restored and "
+			    "proven\n", serial, one[i].done, m->nkeys);
+			ok++;
+		} else if (one[i].r == CUSTOS_ERR_CORRUPT)
+			printf("HSM %s: INCOMPLETE: %zu of %zu keys restored "
+			    "and proven\n", serial, one[i].done, m->nkeys);
+		else
+			printf("HSM %s: FAILED: %s\n", serial, one[i].why[0] ?
+			    one[i].why : custos_strerror(one[i].r));
+	}
+	printf("%s: %zu of %zu HSMs restored completely\n", ok == n ?
+	    "RESTORED" : "INCOMPLETE", ok, n);
+	if (ok != n) {
+		for (i = 0; i < n && one[i].r == CUSTOS_OK; i++)
+			;
+		ex = cli_exit_code(one[i].r == CUSTOS_ERR_CORRUPT ||
+		    one[i].r == CUSTOS_ERR_DKEK_MISMATCH ? CUSTOS_ERR_CARD :
+		    one[i].r);
+	}
+ out:
+	for (i = 0; i < n; i++)
+		free(one[i].out);
+	return ex;
+}
+
 static int
 backup_restore_cmd(int argc, char **argv)
 {
@@ -212,15 +273,21 @@ backup_restore_cmd(int argc, char **argv)
 	struct backup_manifest *m = NULL;
 	struct backup_outcome *out = NULL;
 	struct hsm_ctx h;
-	const char *set;
+	const char *set, *cards[OP_RESTORE_MAX];
 	char sha[65];
-	size_t done = 0;
+	size_t done = 0, ncards = 0;
 	int ch, ex, r;
 
 	hsm_ctx_init(&h, "backup restore");
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == HSM_OPT_CARD) {
+			if (ncards == OP_RESTORE_MAX)
+				return cli_usage_error(h.ctx, "at most 8 "
+				    "--card at once");
+			cards[ncards++] = optarg;
+		}
 		if (hsm_ctx_option(&h, ch, optarg))
 			continue;
 		switch (ch) {
@@ -251,7 +318,13 @@ backup_restore_cmd(int argc, char **argv)
 			    "are kept. A reference holding another key is\n"
 			    "refused unless --conflict next-free; a description "
 			    "or public key kept\nthere is replaced only with "
-			    "--force. For a clone, run it once per device.\n");
+			    "--force.\n\n"
+			    "--card given several times (up to 8) restores "
+			    "onto every device named at\nonce, one thread per "
+			    "device, after a PIN for each (one line each from "
+			    "a\n--pin-file, in --card order). A device that "
+			    "fails stops none of the others;\neach ends with "
+			    "its own line and its own records.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);
@@ -270,6 +343,10 @@ backup_restore_cmd(int argc, char **argv)
 	/* The set is read and checked before any device is opened. */
 	if ((r = op_backup_load(h.cx, set, m, sha)) != CUSTOS_OK) {
 		ex = hsm_fail(&h, r);
+		goto out;
+	}
+	if (ncards > 1) {
+		ex = restore_many(&h, set, &ro, m, sha, cards, ncards);
 		goto out;
 	}
 	if ((ex = hsm_ctx_open(&h, NULL, argv + optind, 1)) != EXIT_OK_)

@@ -171,6 +171,48 @@ expect_out "the squatter is untouched" "^ +2 +EC prime256v1 +squatter"
 run backup restore "$T/bad1" --card emu:dst2 --pin-file "$T/pin"
 expect_out "restore re-checks each file against the manifest" "key +3: FAILED: key-003.wrap: its SHA-256"
 
+# Several devices at once (issue 18): a replacement and two spares, one
+# of them under another DKEK, which fails alone; a wrong PIN on one; a
+# cut on two at once, each resumed where it stopped.
+for d in m1 m2 m3 m4; do
+	run hsm init --card emu:$d --dkek-shares 2 --so-pin-file "$T/so" --pin-file "$T/pin"
+	run hsm import-share --card emu:$d "$T/a.share" "$T/b.share" --passphrase-file "$T/p12" --pin-file "$T/pin"
+	expect_rc "device $d ready" 0
+done
+printf '648219\n648219\n648219\n' >"$T/pin3"
+run backup restore "$T/set" --card emu:m1 --card emu:other --card emu:m2 --pin-file "$T/pin3" $cer
+expect_rc "a device under another DKEK fails the run" 1
+check "the two others are restored and proven, each on its own line" \
+	'[ "$(grep -c "^HSM ZZEMU[0-9A-F]*: RESTORED: 11 of 11 keys restored and proven$" "$OUT")" = 2 ]'
+expect_out "the third says why it failed" "^HSM ZZEMU[0-9A-F]*: FAILED: DKEK MISMATCH: the set was made under KCV $kcv"
+expect_out "and the run says how many" "^INCOMPLETE: 2 of 3 HSMs restored completely"
+expect_out "each key's line names its device" "^HSM ZZEMU[0-9A-F]*: \[11/11\] key +12: restored under 12, PROVEN"
+for d in m1 m2; do
+	got=$("$CUSTOS" hsm keys --card emu:$d | grep -E '^ +([2-9]|1[0-2]) ')
+	check "$d: the source's references, labels and public keys" '[ "$src_keys" = "$got" ]'
+done
+run hsm keys --card emu:other
+expect_out "the device under another DKEK got nothing" "^no keys"
+check "each device has its own complete restore record" \
+	'[ "$(grep "\"backup.restore\"" "$T/cer/transcript.jsonl" | grep "\"complete\"" | jq -r .facts.serial | sort -u | wc -l)" = 3 ]'
+run backup restore "$T/set" --card emu:m1 --card emu:m1 --pin-file "$T/pin3"
+expect_err "the same device twice is refused" 1 "card emu:m1: the device is in use \(by another program, or named twice\)"
+printf '111111\n648219\n' >"$T/pinbad"
+run backup restore "$T/set" --card emu:m3 --card emu:m2 --pin-file "$T/pinbad"
+expect_out "a wrong PIN fails that device, saying the tries left" "^HSM ZZEMU[0-9A-F]*: FAILED: wrong user PIN, 2 tries left"
+expect_out "the other is still done" "^HSM ZZEMU[0-9A-F]*: RESTORED: 11 of 11"
+run hsm keys --card emu:m3
+expect_out "and nothing was written to the first" "^no keys"
+CUSTOS_EMU_FAULTS=remove-at=20 run backup restore "$T/set" --card emu:m3 --card emu:m4 --pin-file "$T/pin3" $cer
+expect_rc "a card pulled on both devices" 1
+check "both say how far they came" '[ "$(grep -c "^HSM ZZEMU[0-9A-F]*: FAILED: .*removed.*keys restored and proven; run again" "$OUT")" = 2 ]'
+run backup restore "$T/set" --card emu:m3 --card emu:m4 --pin-file "$T/pin3" $cer
+expect_rc "the rerun completes both" 0
+expect_out "keeping what each had" "^HSM ZZEMU[0-9A-F]*: \[[0-9]+/11\] key +2: already on the device under 2, PROVEN"
+expect_out "all of them" "^RESTORED: 2 of 2 HSMs restored completely"
+run audit verify "$T/cer"
+expect_rc "the ceremony verifies after the restores at once" 0
+
 # Migration: a software key in, a backed-up key out.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/soft.pem" 2>/dev/null
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes256 -pass pass:key-file-pass-1 -out "$T/soft-rsa.pem" 2>/dev/null
