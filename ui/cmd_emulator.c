@@ -34,6 +34,7 @@ emulator_serve(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "faults", required_argument, NULL, 'f' },
 		{ "connect-timeout", required_argument, NULL, 't' },
+		{ "timing", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -43,7 +44,7 @@ emulator_serve(int argc, char **argv)
 	struct sigaction sa;
 	struct emu *e = NULL;
 	char *end;
-	int c, r;
+	int c, r, timing = emu_timing_env();
 
 	memset(&faults, 0, sizeof(faults));
 	optind = 0;
@@ -68,11 +69,19 @@ emulator_serve(int argc, char **argv)
 				return cli_usage_error(ctx, "bad --faults "
 				    "(remove-at=N,delay-ms=M)");
 			break;
+		case 'T':
+			if (strcmp(optarg, "sc-hsm") != 0 &&
+			    strcmp(optarg, "off") != 0)
+				return cli_usage_error(ctx, "--timing is sc-hsm "
+				    "or off");
+			timing = strcmp(optarg, "sc-hsm") == 0;
+			break;
 		case 'h':
 			printf("usage: custos emulator serve [--device NAME] "
 			    "[--host ADDR] [--port N]\n"
 			    "         [--connect-timeout MS] "
-			    "[--faults remove-at=N,delay-ms=M]\n\n"
+			    "[--faults remove-at=N,delay-ms=M]\n"
+			    "         [--timing sc-hsm|off]\n\n"
 			    "Connects the emulated SmartCard-HSM NAME "
 			    "(default primary) to vpcd, the\nvirtual reader "
 			    "of pcscd (default 127.0.0.1:35963), and serves "
@@ -80,7 +89,11 @@ emulator_serve(int argc, char **argv)
 			    "is interrupted. The device stays locked\n"
 			    "meanwhile: `--card emu:NAME` refuses it; use "
 			    "`--card pcsc`.\n--faults removes the card at "
-			    "the N-th APDU or delays every answer.\n");
+			    "the N-th APDU or delays every answer.\n"
+			    "--timing sc-hsm makes every command take what a "
+			    "real SmartCard-HSM takes\n(docs/emulator.md, "
+			    "\"Timing model\"); CUSTOS_EMU_TIMING=sc-hsm does "
+			    "the same.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(ctx, argv);
@@ -96,13 +109,15 @@ emulator_serve(int argc, char **argv)
 		    custos_strerror(r));
 		return cli_exit_code(r);
 	}
+	emu_set_timing(e, timing);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fprintf(stderr, "custos: emulator: serving device %s (REHEARSAL, "
-	    "serial %s) to vpcd at %s:%lu\n", device, emu_serial(e), host,
-	    port);
+	    "serial %s) to vpcd at %s:%lu%s\n", device, emu_serial(e), host,
+	    port, timing ? ", with the timing model of a real SmartCard-HSM" :
+	    "");
 	r = vpcd_serve(e, host, (unsigned)port, (unsigned)timeout, &faults,
 	    &stop_flag);
 	emu_free(e);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -137,6 +138,7 @@ emu_open(const char *dir, const char *name, struct emu **out)
 		r = custos_err_from_errno(errno);
 	if (r != 0)
 		goto out;
+	e->timing = emu_timing_env();
 	*out = e;
 	e = NULL;
  out:
@@ -431,19 +433,44 @@ dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 	return SW_INS_NOT_SUPP;
 }
 
+/* Sleeps until cost microseconds have passed since t0. */
+static void
+charge(const struct timespec *t0, unsigned long cost)
+{
+	struct timespec now, until;
+	long long ns = (long long)cost * 1000LL;
+
+	until.tv_sec = t0->tv_sec + (time_t)(ns / 1000000000LL);
+	until.tv_nsec = t0->tv_nsec + (long)(ns % 1000000000LL);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+	    now.tv_nsec >= until.tv_nsec))
+		return;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL)
+	    != 0)
+		;
+}
+
 int
 emu_process(struct emu *e, const uint8_t *cmd, size_t n, uint8_t *rsp,
     size_t cap, size_t *rlen)
 {
 	struct emu_rsp r = { rsp, 0, cap - 2 };
+	struct timespec t0;
 	struct apdu a;
 	uint16_t sw;
-	int ext, err = 0;
+	int ext, parsed, err = 0;
 
 	*rlen = 0;
 	if (cap < 2)
 		return CUSTOS_ERR_INVALID_ARG;
-	if (apdu_decode(cmd, n, &a, &ext) != 0)
+	if (e->timing)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((parsed = apdu_decode(cmd, n, &a, &ext) == 0) == 0)
 		sw = SW_WRONG_LENGTH;
 	else
 		sw = dispatch(e, &a, &r);
@@ -465,5 +492,7 @@ emu_process(struct emu *e, const uint8_t *cmd, size_t n, uint8_t *rsp,
 	rsp[r.len] = (uint8_t)(sw >> 8);
 	rsp[r.len + 1] = (uint8_t)sw;
 	*rlen = r.len + 2;
+	if (e->timing)
+		charge(&t0, emu_cost_us(e, parsed ? &a : NULL, n, *rlen, sw));
 	return err;
 }

@@ -77,4 +77,13 @@ const char *emu_serial(const struct emu *e);
    devices that report it only after login (fault kcv-after-login=1). */
 void emu_set_kcv_after_login(struct emu *e, int on);
 
+/*
+ * The timing model: with it on, every command takes at least what a real
+ * SmartCard-HSM takes for it (docs/emulator.md, "Timing model"); off by
+ * default. emu_open() turns it on when CUSTOS_EMU_TIMING is set to
+ * anything but "", "0" or "off" (emu_timing_env()).
+ */
+void emu_set_timing(struct emu *e, int on);
+int emu_timing_env(void);
+
 #endif

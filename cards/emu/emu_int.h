@@ -61,7 +61,20 @@ struct emu {
 	int kcv_after_login;	/* show the DKEK's KCV only after VERIFY
 				   (as some devices do; fault kcv-after-login) */
 	uint16_t cur_ef;	/* for READ/UPDATE BINARY with P1P2 = 0 */
+	int timing;		/* charge each command what a real device
+				   takes (emu_timing.c) */
 };
+
+struct apdu;
+
+/*
+ * The timing model (emu_timing.c): what a real SmartCard-HSM takes, in
+ * microseconds, for command a (NULL: one it could not parse) of cmdlen
+ * bytes answered with rsplen bytes and status sw, after it was done (a
+ * key it made or unwrapped is at a->p1).
+ */
+unsigned long emu_cost_us(const struct emu *e, const struct apdu *a,
+    size_t cmdlen, size_t rsplen, uint16_t sw);
 
 /* File access (emu.c). */
 struct emu_file *emu_file_find(struct emu *e, uint16_t fid);

@@ -16,7 +16,9 @@
 #include "../../cards/card.h"
 #include "../../cards/cvc.h"
 #include "../../cards/emu/emu.h"
+#include "../../cards/apdu.h"
 #include "../../cards/emu/emu_card.h"
+#include "../../cards/emu/emu_int.h"
 #include "../../cards/keyblob.h"
 #include "../../cards/tlv.h"
 #include "../../common/secmem.h"
@@ -920,6 +922,63 @@ test_malformed(void **state)
 	emu_free(e);
 }
 
+/* ---- the timing model (issue 18; docs/emulator.md) ---- */
+
+static void
+test_timing(void **state)
+{
+	struct emu *e = dev_ready();
+	struct timespec t0, t1;
+	struct apdu a;
+	long long us;
+
+	(void)state;
+	EVP_PKEY_free(keygen(e, 1, GEN_EC));
+	EVP_PKEY_free(keygen(e, 2, GEN_RSA));
+	memset(&a, 0, sizeof(a));
+	/* Every APDU: 5 ms and 86 us a byte on the wire, both ways. */
+	assert_int_equal(emu_cost_us(e, NULL, 10, 2, 0x6700), 5000 + 86 * 12);
+	/* ECDSA P-256 on a hash: 167 ms (Nitrokey: 360 a minute). */
+	a.cla = 0x80; a.ins = 0x68; a.p1 = 1; a.p2 = 0x70; a.nc = 32;
+	assert_int_equal(emu_cost_us(e, &a, 40, 74, 0x9000),
+	    5000 + 86 * 114 + 167000);
+	/* Hashed on the card: 190 us a byte more. */
+	a.p2 = 0x73; a.nc = 1000;
+	assert_int_equal(emu_cost_us(e, &a, 1009, 74, 0x9000),
+	    5000 + 86 * 1083 + 167000 + 190 * 1000);
+	/* RSA-2048: 600 ms (100 a minute). */
+	a.p1 = 2; a.p2 = 0x40; a.nc = 32;
+	assert_int_equal(emu_cost_us(e, &a, 40, 258, 0x9000),
+	    5000 + 86 * 298 + 600000);
+	/* A refused command costs the transport only. */
+	assert_int_equal(emu_cost_us(e, &a, 40, 2, 0x6982), 5000 + 86 * 42);
+	/* Key generation: RSA-2048 30 s, EC P-256 6 s. */
+	a.cla = 0x00; a.ins = 0x46; a.p1 = 2;
+	assert_int_equal(emu_cost_us(e, &a, 0, 0, 0x9000), 5000 + 30000000);
+	a.p1 = 1;
+	assert_int_equal(emu_cost_us(e, &a, 0, 0, 0x9000), 5000 + 6000000);
+	/* UNWRAP: 200 ms and the key's bytes written (EC: 3 x 32). */
+	a.cla = 0x80; a.ins = 0x74; a.p1 = 1;
+	assert_int_equal(emu_cost_us(e, &a, 0, 0, 0x9000),
+	    5000 + 200000 + 47 * 96);
+	/* VERIFY with a PIN: 40 ms; its status query: the transport. */
+	a.cla = 0x00; a.ins = 0x20; a.nc = 6;
+	assert_int_equal(emu_cost_us(e, &a, 0, 0, 0x9000), 5000 + 40000);
+	a.nc = 0;
+	assert_int_equal(emu_cost_us(e, &a, 0, 0, 0x63C3), 5000);
+
+	/* On, a command really takes at least what the model says. */
+	emu_set_timing(e, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tx(e, LOGIN, NULL, NULL), 0x9000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec -
+	    t0.tv_nsec) / 1000;
+	assert_true(us >= 5000 + 86 * 13 + 40000);
+	emu_set_timing(e, 0);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -940,6 +999,7 @@ main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_card),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_timing),
 	};
 
 	if (secmem_init() != 0)
