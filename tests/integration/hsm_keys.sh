@@ -11,6 +11,7 @@
 T=$(mktemp -d /tmp/custos-int-XXXXXX)
 export CUSTOS_EMU_DIR="$T/emu"
 PCSC_LOG="$T/pcsc.log"
+PCSC_READERS=3		# the clone and two spares at once, at the end
 . "$(dirname "$0")/pcsc-env.inc"
 P11=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so
 [ -e "$P11" ] || P11=$(find /usr/lib -name opensc-pkcs11.so 2>/dev/null | head -1)
@@ -175,6 +176,39 @@ f "custos refuses a wrong PIN" "$CUSTOS" hsm sign-test --card pcsc \
 	--pin-file "$T/badpin"
 has "with the tries left" "wrong user PIN, 2 tries left"
 t "the right PIN resets the counter" cu hsm sign-test
+
+# Several HSMs at once through pcscd (issue 18): the clone stays in the
+# first reader; two spares, each in a reader of its own, get the set in
+# the same run, one thread per device, each proven.
+r0=$(pcsc_reader 0)
+for s in 1 2; do
+	pcsc_card_serve $s spare$s || { echo "not ok - spare$s in reader $s"; exit 1; }
+	rd=$(pcsc_reader $s)
+	t "spare$s: sc-hsm-tool --initialize in reader '$rd'" sc-hsm-tool \
+		--reader "$rd" --initialize --so-pin $SO --pin $PIN --dkek-shares 2
+	t "spare$s: custos imports both shares" "$CUSTOS" hsm import-share \
+		"$T/tool.pbe" "$T/custos.pbe" --passphrase-file "$T/pw21" \
+		--expect-kcv "$kcv" --card "pcsc:$rd" --pin-file "$T/pin"
+done
+t "opensc-tool lists three cards in three readers" sh -c \
+	'[ "$(opensc-tool --list-readers | grep -c "Yes.*Virtual PCD")" = 3 ]'
+printf '%s\n%s\n%s\n' $PIN $PIN $PIN >"$T/pin3"
+t "custos backup restore onto three HSMs at once" "$CUSTOS" backup restore \
+	"$T/set" --card "pcsc:$r0" --card "pcsc:$(pcsc_reader 1)" \
+	--card "pcsc:$(pcsc_reader 2)" --pin-file "$T/pin3" --ceremony "$T/cer" \
+	--admin-passphrase-file "$T/admin" --actor operator
+has "every device restored completely" "^RESTORED: 3 of 3 HSMs restored completely"
+has "the clone kept its keys, proven" "key +1: already on the device under 1, PROVEN"
+has "the spares got theirs" "key +2: restored under 2, PROVEN"
+for s in 1 2; do
+	t "spare$s: pkcs11-tool signs with the restored EC key" p11 \
+		--slot-description "$(pcsc_reader $s)" --login --pin $PIN --sign --id c0de -m ECDSA-SHA256 \
+		--signature-format openssl -i "$T/msg" -o "$T/ec-s$s.sig"
+	t "spare$s: openssl verifies it with the ORIGINAL public key" openssl \
+		dgst -sha256 -verify "$T/ec.der" -keyform DER -signature \
+		"$T/ec-s$s.sig" "$T/msg"
+	pcsc_card_stop $s
+done
 
 # The ceremony: every step recorded, the chain verifies.
 t "custos audit verify" "$CUSTOS" audit verify "$T/cer"
