@@ -205,16 +205,25 @@ walk_build(const struct plan *p, struct walk_step *steps, size_t max,
 		key_steps(&b, p);
 		break;
 	case PLAN_RESTORE:
-		hsm_steps(&b, p, 0, 1);
+		for (h = 0; h < p->nhsms; h++)
+			hsm_steps(&b, p, h, 1);
 		if ((st = add(&b, WALK_RESTORE, -1, 0, -1)) == NULL)
 			break;
 		snprintf(st->id, sizeof(st->id), "restore");
 		snprintf(st->title, sizeof(st->title), "Restore the keys");
 		admin(st->actor, sizeof(st->actor), p);
-		snprintf(st->explain, sizeof(st->explain), "Every key of the "
-		    "backup set %s is unwrapped into %s and proven: its public "
-		    "key read back and a signature checked.", p->backup,
-		    p->hsms[0].name);
+		if (p->nhsms > 1)
+			snprintf(st->explain, sizeof(st->explain), "Every key "
+			    "of the backup set %s is unwrapped into each of the "
+			    "%u HSMs at once and proven on each: its public key "
+			    "read back and a signature checked. One HSM's "
+			    "failure stops none of the others.", p->backup,
+			    p->nhsms);
+		else
+			snprintf(st->explain, sizeof(st->explain), "Every key "
+			    "of the backup set %s is unwrapped into %s and "
+			    "proven: its public key read back and a signature "
+			    "checked.", p->backup, p->hsms[0].name);
 		break;
 	case PLAN_RESHARE:
 		if ((st = add(&b, WALK_RESHARE, (int)p->reshare_index, -1,

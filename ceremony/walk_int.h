@@ -37,6 +37,10 @@ struct walk {
 void walk_said(struct walk *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Whether HSM h of the plan has a complete restore recorded for step
+   id (a restore onto several, resumed: it is not restored again). */
+int walk_restored(const struct walk *w, const char *id, unsigned h);
+
 /* Sets w->why to a one-line message; returns r. */
 int walk_fail(struct walk *w, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -299,6 +299,73 @@ walk_do_backup(struct walk *w)
 	return r;
 }
 
+/* The restore onto every HSM of the plan at once (op_restore_many.c). */
+static int
+restore_many(struct walk *w, const char *set)
+{
+	struct backup_restore_opts ro = { BACKUP_CONFLICT_REFUSE, 0, 0 };
+	struct op_restore_one one[PLAN_MAX_HSMS];
+	struct backup_manifest *m = NULL;
+	char sha[65], line[sizeof(w->summary)];
+	size_t h, n = 0, ok = 0, len = 0, skipped = 0;
+	int r;
+
+	memset(one, 0, sizeof(one));
+	/* after a cut, an HSM already restored completely is left alone */
+	for (h = 0; h < w->plan->nhsms; h++) {
+		if (walk_restored(w, w->cur->id, (unsigned)h)) {
+			skipped++;
+			continue;
+		}
+		if ((r = walk_dev(w, (int)h, &one[n++].dev)) != CUSTOS_OK)
+			return r;
+	}
+	if (n == 0) {
+		walk_said(w, "Every HSM was already restored completely.");
+		return CUSTOS_OK;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		r = walk_fail(w, CUSTOS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (h = 0; h < n; h++)
+		if ((one[h].out = calloc(BACKUP_MAX_KEYS,
+		    sizeof(*one[h].out))) == NULL) {
+			r = walk_fail(w, CUSTOS_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	r = op_backup_restore_many(w->cx, set, &ro, m, sha, one, n);
+	if (r != CUSTOS_OK && r != CUSTOS_ERR_CORRUPT)
+		goto out;
+	line[0] = '\0';
+	for (h = 0; h < n; h++) {
+		ok += one[h].r == CUSTOS_OK;
+		if (len < sizeof(line))
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    "%s%s %zu of %zu", h > 0 ? ", " : "",
+			    op_dev_label(one[h].dev), one[h].done, m->nkeys);
+	}
+	if (r == CUSTOS_OK)
+		walk_said(w, "Every key restored and proven by a test signature "
+		    "on %s%zu HSMs: %s%s.", skipped ? "" : "all ", n, line,
+		    skipped ? " (the others were already)" : "");
+	else {
+		/* the first device that failed says why; the rest are in
+		   the transcript, each under its own serial */
+		for (h = 0; h < n && one[h].r == CUSTOS_OK; h++)
+			;
+		r = walk_fail(w, CUSTOS_ERR_CORRUPT, "%zu of %zu HSMs restored "
+		    "completely (%s); HSM %s: %s", ok + skipped, n + skipped,
+		    line,
+		    op_dev_label(one[h].dev), one[h].why);
+	}
+ out:
+	for (h = 0; h < n; h++)
+		free(one[h].out);
+	free(m);
+	return r;
+}
+
 int
 walk_do_restore(struct walk *w)
 {
@@ -311,6 +378,8 @@ walk_do_restore(struct walk *w)
 	int r;
 
 	walk_path(w, set, sizeof(set), w->plan->backup);
+	if (w->plan->nhsms > 1)
+		return restore_many(w, set);
 	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)
 		return r;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||

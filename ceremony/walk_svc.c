@@ -116,12 +116,46 @@ step_of(struct walk *w, const char *id)
 	return NULL;
 }
 
+/* A restore onto several HSMs is done when each has its complete
+   record: which of the plan's HSMs rec says is restored (bit), or 0. */
+static unsigned
+restored_hsm(const struct walk *w, json_t *rec)
+{
+	const char *hsm = fact_of(rec, "hsm");
+	unsigned h;
+
+	for (h = 0; hsm != NULL && h < w->plan->nhsms; h++)
+		if (strcmp(w->plan->hsms[h].name, hsm) == 0)
+			return 1U << h;
+	return 0;
+}
+
+int
+walk_restored(const struct walk *w, const char *id, unsigned h)
+{
+	struct ledger *l = w->cx->led;
+	size_t i, n = l != NULL ? ledger_count(l) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_t *rec = ledger_get(l, i);
+		const char *s = fact_of(rec, "step");
+
+		if (s != NULL && strcmp(s, id) == 0 && strcmp(
+		    json_string_value(json_object_get(rec, "action")),
+		    "backup.restore") == 0 && finishes(rec) &&
+		    restored_hsm(w, rec) == 1U << h)
+			return 1;
+	}
+	return 0;
+}
+
 void
 walk_progress(struct walk *w)
 {
 	struct ledger *l = w->cx->led;
 	struct walk_step *st;
 	size_t i, n = l != NULL ? ledger_count(l) : 0;
+	unsigned restored = 0, all = (1U << w->plan->nhsms) - 1;
 
 	for (i = 0; i < w->nsteps; i++)
 		w->steps[i].state = WALK_TODO;
@@ -143,6 +177,11 @@ walk_progress(struct walk *w)
 			    json_integer_value(json_object_get(rec, "seq"))))
 				st->state = WALK_BEGUN;
 		} else if (finishes(rec)) {
+			if (st->op == WALK_RESTORE && w->plan->nhsms > 1) {
+				restored |= restored_hsm(w, rec);
+				if (restored != all)
+					continue;
+			}
 			st->state = WALK_DONE;
 		}
 	}

@@ -266,9 +266,9 @@ make_new_plan(void)
 	write_file(path, new_plan);
 }
 
-/* The restore plan, for kcv (16 hex digits). */
+/* A restore plan named file (under tmp) onto hsms (YAML list items). */
 static void
-make_restore_plan(const char *kcv)
+make_restore_plan_to(const char *kcv, const char *file, const char *hsms)
 {
 	char path[128], text[1024];
 
@@ -284,13 +284,30 @@ make_restore_plan(const char *kcv)
 	    "    - holder: alice\n"
 	    "    - split: {threshold: 2, group: [bob, carol, dave]}\n"
 	    "hsms:\n"
-	    "  - {name: replacement, serial: DENK0100003}\n"
+	    "%s"
 	    "share_dir: new/shares\n"
 	    "backup: new/backups/main\n"
-	    "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", kcv, kcv + 4, kcv + 8,
-	    kcv + 12);
-	snprintf(path, sizeof(path), "%s/restore.yaml", tmp);
+	    "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", hsms, kcv, kcv + 4,
+	    kcv + 8, kcv + 12);
+	snprintf(path, sizeof(path), "%s/%s", tmp, file);
 	write_file(path, text);
+}
+
+/* The restore plan, for kcv (16 hex digits). */
+static void
+make_restore_plan(const char *kcv)
+{
+	make_restore_plan_to(kcv, "restore.yaml",
+	    "  - {name: replacement, serial: DENK0100003}\n");
+}
+
+/* A restore onto two HSMs at once (issue 18). */
+static void
+make_restore_plan2(const char *kcv)
+{
+	make_restore_plan_to(kcv, "restore2.yaml",
+	    "  - {name: spare1, serial: DENK0100004}\n"
+	    "  - {name: spare2, serial: DENK0100005}\n");
 }
 
 static struct walk_opts
@@ -598,7 +615,7 @@ test_full(void **state)
 	struct sio s;
 	struct op_io io;
 	struct walk *w;
-	char kcv[17], media[128];
+	char kcv[17], kcv2[17], media[128];
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -652,6 +669,22 @@ test_full(void **state)
 	walk_free(w);
 	assert_int_equal(s.reveals, 0);
 	check_restore(kcv);
+	/* the same set onto two HSMs at once: both restored and proven,
+	   each with its own complete record */
+	make_restore_plan2(kcv);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("restore2.yaml", "restore2", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("restore2", 1);
+	device_kcv("spare1", kcv2);
+	assert_string_equal(kcv2, kcv);
+	assert_keys_proven("spare1", 2);
+	assert_keys_proven("spare2", 2);
+	assert_int_equal(count_records("restore2", "\"outcome\":"
+	    "\"complete\""), 2);
+	assert_true(count_records("restore2", "\"hsm\":\"spare1\"") > 0);
+	assert_true(count_records("restore2", "\"hsm\":\"spare2\"") > 0);
 }
 
 static char last_line[65536], first_line[65536];
@@ -957,6 +990,22 @@ test_kill_everywhere(void **state)
 	assert_true(kills >= 1 + 1 + 1 + 2 * 4);
 	assert_int_equal(count_records("restore", "\"recovered\":true"), 3);
 	check_restore(kcv);
+	/* Two HSMs restored at once, cut after every record either one's
+	   thread wrote: each resumes, neither is done twice. */
+	make_restore_plan2(kcv);
+	kills = kill_everywhere("restore2.yaml", "restore2");
+	print_message("restore onto two HSMs: killed and resumed %d times\n",
+	    kills);
+	/* plan, close; per HSM two KCV-free imports, init, KCV, and an
+	   intent and an end for the restore */
+	assert_true(kills >= 1 + 1 + 2 * (1 + 2 * 3 + 2));
+	verify_dir("restore2", 1);
+	assert_keys_proven("spare1", 2);
+	assert_keys_proven("spare2", 2);
+	assert_int_equal(count_records("restore2", "\"outcome\":"
+	    "\"complete\""), 2);
+	assert_int_equal(count_records("restore2", "\"action\":"
+	    "\"backup.restore\""), 2);
 }
 
 static int
