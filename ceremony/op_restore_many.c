@@ -45,33 +45,32 @@ pio(const struct worker *w)
 	return w->g->parent->io;
 }
 
-/* The parent's io, under the lock, each line naming the device. */
+/* The parent's io, under the lock, the line naming the device. */
 static void
-w_note(void *arg, const char *text)
+w_line(struct worker *w, const char *text, int warn)
 {
-	struct worker *w = arg;
+	const struct op_io *io = pio(w);
 	char line[1200];
 
 	snprintf(line, sizeof(line), "HSM %s: %s", w->label, text);
 	(void)pthread_mutex_lock(&w->g->mu);
-	if (pio(w)->note != NULL)
-		pio(w)->note(pio(w)->arg, line);
+	if (warn && io->warn != NULL)
+		io->warn(io->arg, line);
+	else if (io->note != NULL)
+		io->note(io->arg, line);
 	(void)pthread_mutex_unlock(&w->g->mu);
+}
+
+static void
+w_note(void *arg, const char *text)
+{
+	w_line(arg, text, 0);
 }
 
 static void
 w_warn(void *arg, const char *text)
 {
-	struct worker *w = arg;
-	char line[1200];
-
-	snprintf(line, sizeof(line), "HSM %s: %s", w->label, text);
-	(void)pthread_mutex_lock(&w->g->mu);
-	if (pio(w)->warn != NULL)
-		pio(w)->warn(pio(w)->arg, line);
-	else if (pio(w)->note != NULL)
-		pio(w)->note(pio(w)->arg, line);
-	(void)pthread_mutex_unlock(&w->g->mu);
+	w_line(arg, text, 1);
 }
 
 /* One bar for all: the keys done on every device against all of them. */

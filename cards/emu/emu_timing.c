@@ -64,29 +64,32 @@ scaled(double base, double ratio, int power)
 	return (unsigned long)v;
 }
 
-/* A private-key operation (signature, decryption) with the key at ref. */
+/* What the key at ref costs: rsa for RSA-2048 times (bits/2048)^rsa_pow,
+   ec for P-256 times (bits/256)^ec_pow; 0 with no key there. */
 static unsigned long
-priv_op(const struct emu *e, uint8_t ref)
+by_key(const struct emu *e, uint8_t ref, double rsa, int rsa_pow, double ec,
+    int ec_pow)
 {
 	double bits;
 
 	switch (key_kind(e, ref, &bits)) {
-	case 1: return scaled(US_RSA2048_PRIV, bits / 2048.0, 3);
-	case 2: return scaled(US_EC256_SIGN, bits / 256.0, 3);
+	case 1: return scaled(rsa, bits / 2048.0, rsa_pow);
+	case 2: return scaled(ec, bits / 256.0, ec_pow);
 	}
 	return 0;
+}
+
+/* A private-key operation (signature, decryption) with the key at ref. */
+static unsigned long
+priv_op(const struct emu *e, uint8_t ref)
+{
+	return by_key(e, ref, US_RSA2048_PRIV, 3, US_EC256_SIGN, 3);
 }
 
 static unsigned long
 keygen(const struct emu *e, uint8_t ref)
 {
-	double bits;
-
-	switch (key_kind(e, ref, &bits)) {
-	case 1: return scaled(US_RSA2048_GEN, bits / 2048.0, 4);
-	case 2: return scaled(US_EC256_GEN, bits / 256.0, 3);
-	}
-	return 0;
+	return by_key(e, ref, US_RSA2048_GEN, 4, US_EC256_GEN, 3);
 }
 
 /* The private key's bytes as the device stores them (CRT for RSA). */
