@@ -30,7 +30,9 @@
 # the pcscd part only. Exits 0 whether or not a floor is met; 1 when a
 # restore or the check afterwards fails. CUSTOS names the binary (default:
 # ./custos at the top of the tree); KEEP=1 keeps the scratch directory;
-# TIMED=0 leaves out the timing-model phases (about 2 minutes of 40 keys).
+# TIMED=0 leaves out the timing-model phases (about 2 minutes of 40 keys);
+# MIX=rsa or MIX=ec makes every key RSA-2048 or EC P-256 (default both,
+# half and half).
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd) || exit 1
 CUSTOS=${CUSTOS:-$ROOT/custos}
 case $CUSTOS in /*) ;; *) CUSTOS=$(pwd)/$CUSTOS ;; esac
@@ -46,6 +48,8 @@ fi
 [ -x "$CUSTOS" ] || { echo "no custos binary at $CUSTOS (make)" >&2; exit 1; }
 
 TIMED=${TIMED:-1}
+MIX=${MIX:-both}
+case $MIX in both|rsa|ec) ;; *) echo "MIX is both, rsa or ec" >&2; exit 2 ;; esac
 T=$(mktemp -d /tmp/custos-bench-restore-XXXXXX) || exit 1
 export CUSTOS_EMU_DIR="$T/emu"
 unset CUSTOS_EMU_TIMING
@@ -119,7 +123,11 @@ for dev in bench-src $TARGETS; do
 done
 i=1
 while [ "$i" -le "$KEYS" ]; do
-	if [ $((i % 2)) = 1 ]; then type=rsa:2048; else type=ec:P-256; fi
+	case $MIX in
+	rsa) type=rsa:2048 ;;
+	ec) type=ec:P-256 ;;
+	*) if [ $((i % 2)) = 1 ]; then type=rsa:2048; else type=ec:P-256; fi ;;
+	esac
 	cu hsm keygen --card emu:bench-src --type "$type" --label "k$i" \
 		--pin-file "$T/pin"
 	i=$((i + 1))
@@ -271,7 +279,12 @@ ratio() {	# NAME NUM DEN FLOOR-TEXT ge|le LIMIT
 }
 echo
 echo "machine: $(nproc) cores; pcscd --debug logging to a file"
-echo "keys: $KEYS ($((KEYS / 2)) RSA-2048, $((KEYS / 2)) EC P-256), all restored and proven on every device"
+case $MIX in
+rsa) mix="all RSA-2048" ;;
+ec) mix="all EC P-256" ;;
+*) mix="$((KEYS / 2)) RSA-2048, $((KEYS / 2)) EC P-256" ;;
+esac
+echo "keys: $KEYS ($mix), all restored and proven on every device"
 printf '%-46s %8s %7s %7s %6s %9s %8s\n' "" "wall s" "keys/s" "s/key" \
 	"APDUs" "APDUs/key" "ms/APDU"
 row "plain: custos backup restore (1 run, 1 PIN)" "$pc_secs" "$pc_apdu"
