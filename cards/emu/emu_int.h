@@ -31,6 +31,17 @@ struct emu_key {
 	int exportable;		/* made with a complete DKEK, or unwrapped */
 	uint8_t algs[16];	/* allowed algorithms; none: all */
 	size_t nalgs;
+	uint8_t domain;		/* its key domain (0: the DKEK's) */
+};
+
+/* A key domain: a DKEK of its own, built from its own shares. Slot 0 is
+   the device's DKEK (INITIALIZE tag 92) when no key domains were asked
+   for (tag 97); docs/emulator.md, "Key domains". */
+#define EMU_MAX_KD	16
+struct emu_kd {
+	int used;		/* created (a slot can be empty) */
+	uint8_t total, left;	/* shares, and those still to import */
+	uint8_t kek[32];
 };
 
 struct emu {
@@ -49,8 +60,8 @@ struct emu {
 	uint8_t pin_max, pin_tries;
 	uint8_t so_pin[8];
 	uint8_t so_tries;
-	uint8_t dkek_total, dkek_left;
-	uint8_t dkek[32];
+	uint8_t nkd;		/* key domain slots (tag 97); 0: the DKEK alone */
+	struct emu_kd kd[EMU_MAX_KD];
 	struct emu_file files[EMU_MAX_FILES];
 	size_t nfiles;
 	struct emu_key keys[EMU_MAX_KEYS];	/* index = key reference */
@@ -75,6 +86,13 @@ struct apdu;
  */
 unsigned long emu_cost_us(const struct emu *e, const struct apdu *a,
     size_t cmdlen, size_t rsplen, uint16_t sw);
+
+/* Key domains (emu_pin.c): whether domain d exists, and has its KEK
+   complete. Without key domain slots, domain 0 is the DKEK. */
+int emu_kd_exists(const struct emu *e, unsigned d);
+int emu_kd_ready(const struct emu *e, unsigned d);
+/* The KCV of domain d's KEK (the first 8 bytes of its SHA-256). */
+int emu_kd_kcv(const struct emu *e, unsigned d, uint8_t kcv[8]);
 
 /* File access (emu.c). */
 struct emu_file *emu_file_find(struct emu *e, uint16_t fid);

@@ -129,7 +129,7 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 	const char *curve;
 	uint32_t tag;
 	uint16_t sw = SW_WRONG_DATA;
-	unsigned bits = 2048;
+	unsigned bits = 2048, domain = 0;
 	size_t m, m2;
 
 	tlv_init(&req);
@@ -153,10 +153,20 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 		} else if (tag == 0x91) {
 			algs = v;
 			algsl = vl;
+		} else if (tag == 0x92) {	/* its key domain */
+			if (vl != 1)
+				goto out;
+			domain = v[0];
 		}
 	}
 	if (pub == NULL || algsl > sizeof(e->keys[ref].algs))
 		goto out;
+	/* a key domain that does not exist: refused (without key domain
+	   slots only domain 0, the DKEK's, with or without a DKEK) */
+	if (domain != 0 && !emu_kd_exists(e, domain)) {
+		sw = SW_REF_NOT_FOUND;
+		goto out;
+	}
 	if (cvc_pubkey_fields(pub, publ, &pf) != 0)
 		goto out;
 	oid = pf.oid;
@@ -221,7 +231,8 @@ emu_keygen(struct emu *e, uint8_t ref, const uint8_t *d, size_t n,
 	emu_key_clear(&e->keys[ref]);
 	e->keys[ref].pkey = key;
 	key = NULL;
-	e->keys[ref].exportable = e->dkek_total > 0 && e->dkek_left == 0;
+	e->keys[ref].exportable = emu_kd_ready(e, domain);
+	e->keys[ref].domain = (uint8_t)domain;
 	if (algsl)
 		memcpy(e->keys[ref].algs, algs, algsl);
 	e->keys[ref].nalgs = algsl;
@@ -431,11 +442,6 @@ emu_decipher(struct emu *e, uint8_t ref, uint8_t alg, const uint8_t *d,
 	return SW_WRONG_P1P2;
 }
 
-static int
-dkek_ready(const struct emu *e)
-{
-	return e->dkek_total > 0 && e->dkek_left == 0;
-}
 
 uint16_t
 emu_wrap(struct emu *e, uint8_t ref, struct emu_rsp *rsp)
@@ -447,9 +453,9 @@ emu_wrap(struct emu *e, uint8_t ref, struct emu_rsp *rsp)
 
 	if (k->pkey == NULL)
 		return SW_REF_NOT_FOUND;
-	if (!dkek_ready(e) || !k->exportable)
+	if (!emu_kd_ready(e, k->domain) || !k->exportable)
 		return SW_CONDITIONS;
-	if (keyblob_wrap(e->dkek, k->pkey, k->algs, k->nalgs, blob,
+	if (keyblob_wrap(e->kd[k->domain].kek, k->pkey, k->algs, k->nalgs, blob,
 	    sizeof(blob), &bl) != 0)
 		return SW_EXEC_ERROR;
 	sw = emu_rsp_add(rsp, blob, bl) == 0 ? SW_OK : SW_EXEC_ERROR;
@@ -462,21 +468,38 @@ emu_unwrap(struct emu *e, uint8_t ref, const uint8_t *d, size_t n)
 {
 	struct keyblob_info info;
 	EVP_PKEY *key = NULL;
+	uint8_t kcv[8];
+	unsigned dom, use = EMU_MAX_KD;
 	int r;
 
 	if (ref == 0)
 		return SW_WRONG_P1P2;
-	if (!dkek_ready(e))
+	/* The domain whose KCV the blob names (pico-hsm does so); without
+	   one, the first complete domain, which then refuses the blob. */
+	for (dom = 0; dom < EMU_MAX_KD; dom++) {
+		if (!emu_kd_ready(e, dom))
+			continue;
+		if (use == EMU_MAX_KD)
+			use = dom;
+		if (keyblob_parse(d, n, &info) == 0 &&
+		    emu_kd_kcv(e, dom, kcv) == 0 &&
+		    memcmp(kcv, info.kcv, sizeof(kcv)) == 0) {
+			use = dom;
+			break;
+		}
+	}
+	if (use == EMU_MAX_KD)
 		return SW_CONDITIONS;
 	if (e->keys[ref].pkey != NULL)
 		return SW_FILE_EXISTS;
 	if (keyblob_parse(d, n, &info) != 0 ||
 	    info.allowed_algs_len > sizeof(e->keys[ref].algs))
 		return SW_WRONG_DATA;
-	if ((r = keyblob_unwrap(e->dkek, d, n, &key)) != 0)
+	if ((r = keyblob_unwrap(e->kd[use].kek, d, n, &key)) != 0)
 		return r == CUSTOS_ERR_NOMEM ? SW_MEMORY_FAILURE :
 		    SW_WRONG_DATA;
 	e->keys[ref].pkey = key;
+	e->keys[ref].domain = (uint8_t)use;
 	e->keys[ref].exportable = 1;
 	memcpy(e->keys[ref].algs, info.allowed_algs, info.allowed_algs_len);
 	e->keys[ref].nalgs = info.allowed_algs_len;

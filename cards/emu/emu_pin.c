@@ -153,7 +153,7 @@ emu_cmd_initialize(struct emu *e, const struct apdu *a)
 	size_t left = a->nc, vl, pinlen = 0;
 	uint32_t tag;
 	uint16_t options = 0, sw;
-	uint8_t retry = 3, shares = 0;
+	uint8_t retry = 3, shares = 0, kds = 0;
 
 	if (a->p1 != 0 || a->p2 != 0)
 		return SW_WRONG_P1P2;
@@ -187,7 +187,12 @@ emu_cmd_initialize(struct emu *e, const struct apdu *a)
 				return SW_WRONG_DATA;
 			shares = v[0];
 			break;
-		default:	/* public key authentication, key domains... */
+		case 0x97:	/* key domain slots */
+			if (vl != 1 || v[0] < 1 || v[0] > EMU_MAX_KD)
+				return SW_WRONG_DATA;
+			kds = v[0];
+			break;
+		default:	/* public key authentication... */
 			break;
 		}
 	}
@@ -203,41 +208,138 @@ emu_cmd_initialize(struct emu *e, const struct apdu *a)
 	e->pin_max = e->pin_tries = retry;
 	memcpy(e->so_pin, so, 8);
 	e->so_tries = EMU_SO_TRIES;
-	e->dkek_total = e->dkek_left = shares;
-	secmem_wipe(e->dkek, sizeof(e->dkek));
+	secmem_wipe(e->kd, sizeof(e->kd));
+	/* Key domain slots start empty, slot 0 too: tag 92 is then not
+	   used (pico-hsm does the same; docs/emulator.md). */
+	e->nkd = kds;
+	if (kds == 0)
+		e->kd[0].total = e->kd[0].left = shares;
 	e->pin_ok = 0;
 	return SW_OK;
+}
+
+int
+emu_kd_exists(const struct emu *e, unsigned d)
+{
+	if (e->nkd == 0)
+		return d == 0 && e->kd[0].total > 0;
+	return d < e->nkd && e->kd[d].used;
+}
+
+int
+emu_kd_ready(const struct emu *e, unsigned d)
+{
+	return emu_kd_exists(e, d) && e->kd[d].total > 0 &&
+	    e->kd[d].left == 0;
+}
+
+int
+emu_kd_kcv(const struct emu *e, unsigned d, uint8_t kcv[8])
+{
+	uint8_t h[32];
+
+	if (EVP_Digest(e->kd[d].kek, 32, h, NULL, EVP_sha256(), NULL) != 1)
+		return -1;
+	memcpy(kcv, h, 8);
+	secmem_wipe(h, sizeof(h));
+	return 0;
+}
+
+/* Shares, outstanding, and the KCV once complete (zeros before). */
+static uint16_t
+kd_status(struct emu *e, unsigned d, struct emu_rsp *r)
+{
+	uint8_t out[10];
+
+	out[0] = e->kd[d].total;
+	out[1] = e->kd[d].left;
+	memset(out + 2, 0, 8);
+	if (emu_kd_ready(e, d) && (!e->kcv_after_login || e->pin_ok) &&
+	    emu_kd_kcv(e, d, out + 2) != 0)
+		return SW_UNKNOWN;
+	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
+}
+
+/* Whether a key lives in domain d. */
+static int
+kd_holds_keys(const struct emu *e, unsigned d)
+{
+	size_t i;
+
+	for (i = 1; i < EMU_MAX_KEYS; i++)
+		if (e->keys[i].pkey != NULL && e->keys[i].domain == d)
+			return 1;
+	return 0;
+}
+
+/* MANAGE KEY DOMAIN (80 52, P1 01 create, 03 delete, 04 clear the KEK)
+   on slot d of a device initialized with key domains. */
+static uint16_t
+kd_manage(struct emu *e, const struct apdu *a, unsigned d,
+    struct emu_rsp *r)
+{
+	struct emu_kd *k = &e->kd[d];
+
+	if (!e->pin_ok)
+		return SW_SECURITY;
+	switch (a->p1) {
+	case 0x01:
+		if (a->nc != 1 || a->data[0] < 1)
+			return SW_WRONG_DATA;
+		if (k->used)
+			return SW_WRONG_P1P2;	/* the slot is taken */
+		k->used = 1;
+		k->total = k->left = a->data[0];
+		secmem_wipe(k->kek, sizeof(k->kek));
+		return kd_status(e, d, r);
+	case 0x03:
+		if (!k->used)
+			return SW_WRONG_P1P2;
+		if (kd_holds_keys(e, d))
+			return SW_FILE_EXISTS;
+		secmem_wipe(k, sizeof(*k));
+		return SW_OK;
+	case 0x04:
+		if (!k->used)
+			return SW_WRONG_P1P2;
+		k->left = k->total;
+		secmem_wipe(k->kek, sizeof(k->kek));
+		return kd_status(e, d, r);
+	}
+	return SW_FUNC_NOT_SUPP;	/* 02: XKEK domains, not emulated */
 }
 
 uint16_t
 emu_cmd_import_dkek(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 {
-	uint8_t out[10], h[32];
+	unsigned d = a->p2;
+	struct emu_kd *k;
 	size_t i;
-	int complete;
 
-	if (a->p1 != 0 || a->p2 != 0)
+	if (a->p1 > 0x04)
 		return SW_WRONG_P1P2;
+	if (d >= EMU_MAX_KD)
+		return SW_WRONG_PARAMS;
+	/* Without key domain slots there is the DKEK alone (domain 0). */
+	if ((e->nkd == 0 && (d != 0 || a->p1 != 0)) ||
+	    (e->nkd > 0 && d >= e->nkd))
+		return SW_WRONG_P1P2;
+	if (a->p1 != 0)
+		return kd_manage(e, a, d, r);
+	k = &e->kd[d];
 	if (!e->initialized && a->nc != 0)
 		return SW_CONDITIONS;
+	if (e->nkd > 0 && !k->used)
+		return a->nc == 0 ? SW_REF_NOT_FOUND : SW_CONDITIONS;
 	if (a->nc != 0) {
 		if (a->nc != 32)
 			return SW_WRONG_LENGTH;
-		if (e->dkek_total == 0 || e->dkek_left == 0)
+		if (k->total == 0 || k->left == 0)
 			return SW_CONDITIONS;
 		for (i = 0; i < 32; i++)
-			e->dkek[i] ^= a->data[i];
-		e->dkek_left--;
+			k->kek[i] ^= a->data[i];
+		k->left--;
 	}
 	/* No DKEK configured: 0 shares, 0 outstanding, KCV unknown. */
-	out[0] = e->dkek_total;
-	out[1] = e->dkek_left;
-	complete = e->dkek_total > 0 && e->dkek_left == 0;
-	memset(out + 2, 0, 8);
-	if (complete && (!e->kcv_after_login || e->pin_ok)) {
-		if (EVP_Digest(e->dkek, 32, h, NULL, EVP_sha256(), NULL) != 1)
-			return SW_UNKNOWN;
-		memcpy(out + 2, h, 8);
-	}
-	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
+	return kd_status(e, d, r);
 }

@@ -42,10 +42,10 @@ emu_state_clear(struct emu *e)
 	e->options = 0;
 	secmem_wipe(e->pin, sizeof(e->pin));
 	secmem_wipe(e->so_pin, sizeof(e->so_pin));
-	secmem_wipe(e->dkek, sizeof(e->dkek));
+	secmem_wipe(e->kd, sizeof(e->kd));
+	e->nkd = 0;
 	e->pin_len = 0;
 	e->pin_max = e->pin_tries = e->so_tries = 0;
-	e->dkek_total = e->dkek_left = 0;
 }
 
 /* Hex of b[0..n) as a new JSON string (NULL on failure). */
@@ -89,6 +89,40 @@ pkey_hex(EVP_PKEY *k)
 	return j;
 }
 
+/*
+ * Key domains (tag 97): "key_domains" the number of slots, "domains" the
+ * slots after the first ({"total", "left", "kek"}, or null when empty);
+ * slot 0 stays in dkek_total/dkek_left/dkek, its use in "domain0". A
+ * file without them is a device without key domains, as before.
+ */
+static int
+save_domains(const struct emu *e, json_t *o)
+{
+	json_t *a, *d;
+	size_t i;
+
+	if (e->nkd == 0)
+		return 0;
+	if ((a = json_array()) == NULL || set(o, "domains", a) ||
+	    set(o, "key_domains", json_integer(e->nkd)) ||
+	    set(o, "domain0", json_boolean(e->kd[0].used)))
+		return -1;
+	for (i = 1; i < e->nkd; i++) {
+		if (!e->kd[i].used) {
+			if (json_array_append_new(a, json_null()) != 0)
+				return -1;
+			continue;
+		}
+		if ((d = json_object()) == NULL ||
+		    json_array_append_new(a, d) != 0 ||
+		    set(d, "total", json_integer(e->kd[i].total)) ||
+		    set(d, "left", json_integer(e->kd[i].left)) ||
+		    set(d, "kek", hexval(e->kd[i].kek, 32)))
+			return -1;
+	}
+	return 0;
+}
+
 int
 emu_state_save(struct emu *e)
 {
@@ -111,9 +145,10 @@ emu_state_save(struct emu *e)
 	    set(o, "pin_tries", json_integer(e->pin_tries)) ||
 	    set(o, "so_pin", hexval(e->so_pin, 8)) ||
 	    set(o, "so_tries", json_integer(e->so_tries)) ||
-	    set(o, "dkek_total", json_integer(e->dkek_total)) ||
-	    set(o, "dkek_left", json_integer(e->dkek_left)) ||
-	    set(o, "dkek", hexval(e->dkek, 32)))
+	    set(o, "dkek_total", json_integer(e->kd[0].total)) ||
+	    set(o, "dkek_left", json_integer(e->kd[0].left)) ||
+	    set(o, "dkek", hexval(e->kd[0].kek, 32)) ||
+	    save_domains(e, o))
 		goto out;
 	for (i = 0; i < e->nfiles; i++) {
 		snprintf(id, sizeof(id), "%04X", e->files[i].fid);
@@ -129,7 +164,9 @@ emu_state_save(struct emu *e)
 		    set(k, "der", pkey_hex(e->keys[i].pkey)) ||
 		    set(k, "exportable", json_boolean(e->keys[i].exportable)) ||
 		    set(k, "algorithms", hexval(e->keys[i].algs,
-		    e->keys[i].nalgs)))
+		    e->keys[i].nalgs)) ||
+		    (e->keys[i].domain != 0 && set(k, "domain",
+		    json_integer(e->keys[i].domain))))
 			goto out;
 	}
 	if (json_object_set(o, "files", files) != 0 ||
@@ -194,6 +231,38 @@ getpkey(json_t *o, const char *k, EVP_PKEY **pk)
 	return r;
 }
 
+static int
+load_domains(struct emu *e, json_t *o)
+{
+	json_t *a = json_object_get(o, "domains"), *d;
+	size_t i, n;
+	long x;
+
+	if (json_object_get(o, "key_domains") == NULL)
+		return a == NULL ? 0 : -1;
+	if (getint(o, "key_domains", 1, EMU_MAX_KD, &x) || !json_is_array(a) ||
+	    json_array_size(a) != (size_t)x - 1)
+		return -1;
+	e->nkd = (uint8_t)x;
+	e->kd[0].used = json_is_true(json_object_get(o, "domain0"));
+	json_array_foreach(a, i, d) {
+		struct emu_kd *k = &e->kd[i + 1];
+
+		if (json_is_null(d))
+			continue;
+		if (!json_is_object(d) || getint(d, "total", 1, 255, &x))
+			return -1;
+		k->total = (uint8_t)x;
+		if (getint(d, "left", 0, k->total, &x))
+			return -1;
+		k->left = (uint8_t)x;
+		if (gethex(d, "kek", k->kek, 32, &n) || n != 32)
+			return -1;
+		k->used = 1;
+	}
+	return 0;
+}
+
 int
 emu_state_load(struct emu *e)
 {
@@ -234,10 +303,11 @@ emu_state_load(struct emu *e)
 	if (getint(o, "so_tries", 0, EMU_SO_TRIES, &x)) goto out;
 	e->so_tries = (uint8_t)x;
 	if (getint(o, "dkek_total", 0, 255, &x)) goto out;
-	e->dkek_total = (uint8_t)x;
-	if (getint(o, "dkek_left", 0, e->dkek_total, &x)) goto out;
-	e->dkek_left = (uint8_t)x;
-	if (gethex(o, "dkek", e->dkek, 32, &n) || n != 32) goto out;
+	e->kd[0].total = (uint8_t)x;
+	if (getint(o, "dkek_left", 0, e->kd[0].total, &x)) goto out;
+	e->kd[0].left = (uint8_t)x;
+	if (gethex(o, "dkek", e->kd[0].kek, 32, &n) || n != 32) goto out;
+	if (load_domains(e, o) != 0) goto out;
 	if (e->initialized && (e->pin_len < 6 || e->pin_max < 1 ||
 	    e->pin_max > 10 || e->pin_tries > e->pin_max))
 		goto out;
@@ -276,6 +346,12 @@ emu_state_load(struct emu *e)
 		if (gethex(v, "algorithms", k->algs, sizeof(k->algs),
 		    &k->nalgs) != 0)
 			goto out;
+		if (json_object_get(v, "domain") != NULL) {
+			if (getint(v, "domain", 0, EMU_MAX_KD - 1, &x) ||
+			    (x > 0 && x >= e->nkd))
+				goto out;
+			k->domain = (uint8_t)x;
+		}
 	}
 	if (emu_file_find(e, 0x2F02) == NULL)
 		goto out;	/* no device certificate: not a device */

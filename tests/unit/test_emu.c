@@ -979,6 +979,118 @@ test_timing(void **state)
 	emu_free(e);
 }
 
+/* ---- key domains (issue 19; docs/emulator.md, "Key domains") ---- */
+
+/* Sends share into key domain d; the status into st[10]. */
+static uint16_t
+kd_import(struct emu *e, unsigned d, const uint8_t *share, uint8_t st[10])
+{
+	uint8_t cmd[5 + 32];
+	size_t n = 0;
+	uint16_t sw;
+
+	memcpy(cmd, "\x80\x52\x00\x00\x20", 5);
+	cmd[3] = (uint8_t)d;
+	memcpy(cmd + 5, share, 32);
+	sw = txb(e, cmd, sizeof(cmd), rbuf + 32768, &n);
+	if (sw == 0x9000) {
+		assert_int_equal(n, 10);
+		memcpy(st, rbuf + 32768, 10);
+	}
+	return sw;
+}
+
+static void
+test_key_domains(void **state)
+{
+	static uint8_t blob[KEYBLOB_MAX], blob2[KEYBLOB_MAX];
+	struct keyblob_info info;
+	struct emu *e = NULL;
+	uint8_t st[10], x[32], h[32];
+	char dir[64];
+	size_t n, bl, i;
+
+	(void)state;
+	testutil_tmpdir(dir);
+	assert_int_equal(emu_open(dir, "kd", &e), 0);
+	assert_int_equal(tx(e, SELECT, NULL, NULL), 0x9000);
+	/* INITIALIZE with 3 key domain slots (tag 97), all empty */
+	assert_int_equal(tx(e, "80500000 1F 80020001 8106" PIN "8208" SOPIN
+	    "910103 9201 02 970103", NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "80520000 00", NULL, NULL), 0x6A88);
+	assert_int_equal(tx(e, "80520002 00", NULL, NULL), 0x6A88);
+	assert_int_equal(tx(e, "80520003 00", NULL, NULL), 0x6A86);
+	assert_int_equal(tx(e, "80520010 00", NULL, NULL), 0x6B00);
+	assert_int_equal(kd_import(e, 1, share1, st), 0x6985);
+	/* creating one needs the user PIN; a slot is created once */
+	assert_int_equal(tx(e, "80520101 01 02", NULL, NULL), 0x6982);
+	assert_int_equal(tx(e, LOGIN, NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "80520101 01 02", st, &n), 0x9000);
+	assert_int_equal(n, 10);
+	assert_int_equal(st[0], 2);
+	assert_int_equal(st[1], 2);
+	assert_int_equal(tx(e, "80520101 01 02", NULL, NULL), 0x6A86);
+	assert_int_equal(tx(e, "80520100 01 01", NULL, NULL), 0x9000);
+	/* domain 1: two shares, KCV of their XOR; domain 0: one */
+	assert_int_equal(kd_import(e, 1, share1, st), 0x9000);
+	assert_int_equal(st[1], 1);
+	assert_memory_equal(st + 2, "\0\0\0\0\0\0\0\0", 8);
+	assert_int_equal(kd_import(e, 1, share2, st), 0x9000);
+	assert_int_equal(st[1], 0);
+	for (i = 0; i < 32; i++)
+		x[i] = share1[i] ^ share2[i];
+	SHA256(x, 32, h);
+	assert_memory_equal(st + 2, h, 8);
+	assert_int_equal(kd_import(e, 1, share1, st), 0x6985);
+	assert_int_equal(kd_import(e, 0, share1, st), 0x9000);
+	SHA256(share1, 32, h);
+	assert_memory_equal(st + 2, h, 8);
+	/* a key in domain 1 (tag 92) wraps under domain 1's KEK; one in
+	   domain 0 under domain 0's; an empty domain makes none */
+	EVP_PKEY_free(keygen(e, 1, GEN_EC "920101"));
+	EVP_PKEY_free(keygen(e, 2, GEN_EC));
+	assert_int_equal(txeh(e, "00460300", GEN_EC "920102", NULL, NULL),
+	    0x6A88);
+	bl = wrap(e, 1, blob);
+	assert_int_equal(keyblob_parse(blob, bl, &info), 0);
+	SHA256(x, 32, h);
+	assert_memory_equal(info.kcv, h, 8);
+	n = wrap(e, 2, blob2);
+	assert_int_equal(keyblob_parse(blob2, n, &info), 0);
+	SHA256(share1, 32, h);
+	assert_memory_equal(info.kcv, h, 8);
+	/* unwrap finds the domain by the blob's KCV: the key lands in
+	   domain 1 and wraps again under it */
+	assert_int_equal(txe(e, "80740593", blob, bl, NULL, NULL), 0x9000);
+	n = wrap(e, 5, blob2);
+	assert_int_equal(keyblob_parse(blob2, n, &info), 0);
+	SHA256(x, 32, h);
+	assert_memory_equal(info.kcv, h, 8);
+	/* kept across a power cycle and a reload of the state file */
+	emu_free(e);
+	assert_int_equal(emu_open(dir, "kd", &e), 0);
+	assert_int_equal(tx(e, SELECT, NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, LOGIN, NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "80520001 00", st, NULL), 0x9000);
+	assert_memory_equal(st + 2, info.kcv, 8);
+	assert_int_equal(tx(e, "80520002 00", NULL, NULL), 0x6A88);
+	n = wrap(e, 5, blob2);
+	/* a domain that holds keys is not deleted; empty, it is */
+	assert_int_equal(tx(e, "80520301", NULL, NULL), 0x6A89);
+	assert_int_equal(tx(e, "00E40200 02 CC01", NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "00E40200 02 CC05", NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "80520301", NULL, NULL), 0x9000);
+	assert_int_equal(tx(e, "80520001 00", NULL, NULL), 0x6A88);
+	assert_int_equal(tx(e, "80520302", NULL, NULL), 0x6A86);
+	/* clearing domain 0's KEK: its key no longer wraps */
+	assert_int_equal(tx(e, "80520400", st, NULL), 0x9000);
+	assert_int_equal(st[1], 1);
+	assert_int_equal(txe(e, "80720292", NULL, 0, NULL, NULL), 0x6985);
+	/* XKEK domains are not emulated */
+	assert_int_equal(tx(e, "80520202 01 00", NULL, NULL), 0x6A81);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -1000,6 +1112,7 @@ main(void)
 		cmocka_unit_test(test_card),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_key_domains),
 	};
 
 	if (secmem_init() != 0)
