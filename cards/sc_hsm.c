@@ -12,7 +12,9 @@ static const uint8_t aid[] = {
 	0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01
 };
 
-static uint16_t last_sw;
+/* Per thread: devices restored at once (op_restore_many.c) each have
+   their own thread, and a status word is read in the thread that got it. */
+static _Thread_local uint16_t last_sw;
 
 uint16_t
 sc_hsm_last_sw(void)
