@@ -157,9 +157,12 @@ sc_hsm_verify_so_pin(struct card *c, const uint8_t so[8], int *tries)
 	return sc_hsm_sw_err(last_sw);
 }
 
-int
-sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
-    size_t pinlen, int retries, int dkek_shares, int *so_tries)
+/* INITIALIZE with a DKEK of dkek_shares (-1: none), or with key_domains
+   key domain slots (> 0; dkek_shares is then -1). */
+static int
+initialize(struct card *c, const uint8_t so[8], const char *pin,
+    size_t pinlen, int retries, int dkek_shares, int key_domains,
+    int *so_tries)
 {
 	uint8_t data[64], rsp[16];
 	struct apdu a = { 0x80, 0x50, 0x00, 0x00, data, 0, 0 };
@@ -167,7 +170,9 @@ sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
 	int r;
 
 	if (pinlen < 6 || pinlen > 16 || retries < 1 || retries > 10 ||
-	    dkek_shares < -1 || dkek_shares > 255)
+	    dkek_shares < -1 || dkek_shares > 255 || key_domains < 0 ||
+	    key_domains > SC_HSM_KD_MAX ||
+	    (key_domains > 0 && dkek_shares >= 0))
 		return CUSTOS_ERR_LIMIT;
 	data[n++] = 0x80; data[n++] = 2; data[n++] = 0x00; data[n++] = 0x01;
 	data[n++] = 0x81; data[n++] = (uint8_t)pinlen;
@@ -180,6 +185,10 @@ sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
 	if (dkek_shares >= 0) {
 		data[n++] = 0x92; data[n++] = 1;
 		data[n++] = (uint8_t)dkek_shares;
+	}
+	if (key_domains > 0) {
+		data[n++] = 0x97; data[n++] = 1;
+		data[n++] = (uint8_t)key_domains;
 	}
 	a.nc = n;
 	r = xfer(c, &a, rsp, sizeof(rsp), &rl);
@@ -194,20 +203,63 @@ sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
 	return sc_hsm_sw_err(last_sw);
 }
 
-/* IMPORT DKEK SHARE with a share, or its status form without one. */
-static int
-dkek_cmd(struct card *c, const uint8_t *share, int *total, int *left,
-    uint8_t kcv[8])
+int
+sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
+    size_t pinlen, int retries, int dkek_shares, int *so_tries)
 {
-	struct apdu a = { 0x80, 0x52, 0x00, 0x00, share, share ? 32 : 0,
-	    256 };
+	return initialize(c, so, pin, pinlen, retries, dkek_shares, 0,
+	    so_tries);
+}
+
+int
+sc_hsm_initialize_kd(struct card *c, const uint8_t so[8], const char *pin,
+    size_t pinlen, int retries, int key_domains, int *so_tries)
+{
+	if (key_domains < 1)
+		return CUSTOS_ERR_LIMIT;
+	return initialize(c, so, pin, pinlen, retries, -1, key_domains,
+	    so_tries);
+}
+
+/* The key domain status words: an empty slot, and no such slot. */
+static int
+kd_sw(uint16_t sw)
+{
+	if (sw == SW_REF_NOT_FOUND)
+		return CUSTOS_ERR_NOT_FOUND;
+	if (sw == SW_WRONG_P1P2 || sw == SW_WRONG_PARAMS ||
+	    sw == SW_INS_NOT_SUPP)
+		return CUSTOS_ERR_LIMIT;
+	return 0;
+}
+
+/*
+ * IMPORT DKEK SHARE / MANAGE KEY DOMAIN (80 52) on domain d: p1 00 with a
+ * share or without (the status), 01 create (data: the shares), 04 clear
+ * the KEK. kd: read the key domain status words (an empty slot, no such
+ * slot); else as the DKEK's command always was.
+ */
+static int
+kd_cmd(struct card *c, int d, uint8_t p1, const uint8_t *data, size_t nc,
+    int kd, int *total, int *left, uint8_t kcv[8])
+{
+	struct apdu a = { 0x80, 0x52, p1, 0, data, nc, 256 };
 	uint8_t rsp[258];
 	size_t rl = 0;
 	int r;
 
+	if (d < 0 || d > 255)
+		return CUSTOS_ERR_LIMIT;
+	a.p2 = (uint8_t)d;
 	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl)) != 0)
 		return r;
-	if (share != NULL && (last_sw == SW_CONDITIONS ||
+	if (kd && (r = kd_sw(last_sw)) != 0)
+		return r;
+	if (kd && last_sw == SW_SECURITY)
+		return CUSTOS_ERR_NOT_LOGGED_IN;
+	if (kd && p1 == 0x01 && last_sw == SW_WRONG_DATA)
+		return CUSTOS_ERR_INVALID_ARG;
+	if (p1 == 0 && nc > 0 && (last_sw == SW_CONDITIONS ||
 	    last_sw == SW_REF_NOT_FOUND || last_sw == SW_INS_NOT_SUPP))
 		return CUSTOS_ERR_NO_DKEK;
 	if ((r = sc_hsm_sw_err(last_sw)) != 0)
@@ -217,6 +269,84 @@ dkek_cmd(struct card *c, const uint8_t *share, int *total, int *left,
 	*total = rsp[0];
 	*left = rsp[1];
 	memcpy(kcv, rsp + 2, 8);
+	return 0;
+}
+
+/* IMPORT DKEK SHARE with a share, or its status form without one. */
+static int
+dkek_cmd(struct card *c, const uint8_t *share, int *total, int *left,
+    uint8_t kcv[8])
+{
+	return kd_cmd(c, 0, 0x00, share, share != NULL ? 32 : 0, 0, total,
+	    left, kcv);
+}
+
+int
+sc_hsm_kd_query(struct card *c, int d, int *total, int *left,
+    uint8_t kcv[8])
+{
+	return kd_cmd(c, d, 0x00, NULL, 0, 1, total, left, kcv);
+}
+
+int
+sc_hsm_kd_import(struct card *c, int d, const uint8_t share[32], int *total,
+    int *left, uint8_t kcv[8])
+{
+	return kd_cmd(c, d, 0x00, share, 32, 1, total, left, kcv);
+}
+
+int
+sc_hsm_kd_create(struct card *c, int d, int shares, int *total, int *left,
+    uint8_t kcv[8])
+{
+	uint8_t n = (uint8_t)shares;
+
+	if (shares < 1 || shares > 255)
+		return CUSTOS_ERR_LIMIT;
+	return kd_cmd(c, d, 0x01, &n, 1, 1, total, left, kcv);
+}
+
+int
+sc_hsm_kd_delete(struct card *c, int d)
+{
+	struct apdu a = { 0x80, 0x52, 0x03, 0, NULL, 0, 0 };
+	uint8_t rsp[8];
+	size_t rl = 0;
+	int r;
+
+	if (d < 0 || d > 255)
+		return CUSTOS_ERR_LIMIT;
+	a.p2 = (uint8_t)d;
+	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl)) != 0)
+		return r;
+	/* pico-hsm answers a deletion with 6A88, the status of the slot
+	   now empty (a slot already empty is 6A86 there) */
+	if (last_sw == SW_OK || last_sw == SW_REF_NOT_FOUND)
+		return 0;
+	if (last_sw == SW_FILE_EXISTS)
+		return CUSTOS_ERR_EXISTS;
+	if (last_sw == SW_SECURITY)
+		return CUSTOS_ERR_NOT_LOGGED_IN;
+	if ((r = kd_sw(last_sw)) != 0)
+		return r;
+	return sc_hsm_sw_err(last_sw);
+}
+
+int
+sc_hsm_kd_slots(struct card *c, int *slots)
+{
+	int d, total, left, r;
+	uint8_t kcv[8];
+
+	*slots = 0;
+	for (d = 0; d < SC_HSM_KD_MAX; d++) {
+		r = sc_hsm_kd_query(c, d, &total, &left, kcv);
+		if (r == CUSTOS_ERR_LIMIT)
+			break;
+		if (r != 0 && r != CUSTOS_ERR_NOT_FOUND)
+			return r;
+	}
+	*slots = d;
 	return 0;
 }
 

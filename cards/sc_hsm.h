@@ -48,6 +48,45 @@ int sc_hsm_status(struct card *c, struct sc_hsm_status *st) CUSTOS_WUR;
 int sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int *so_tries) CUSTOS_WUR;
 
+/* The most key domain slots custos asks a device for (the emulator's;
+   docs/emulator.md, "Key domains"). */
+#define SC_HSM_KD_MAX 16
+
+/*
+ * INITIALIZE DEVICE with key_domains (1-SC_HSM_KD_MAX) key domain slots
+ * (tag 97), all empty, and no DKEK; otherwise as sc_hsm_initialize().
+ */
+int sc_hsm_initialize_kd(struct card *c, const uint8_t so[8],
+    const char *pin, size_t pinlen, int retries, int key_domains,
+    int *so_tries) CUSTOS_WUR;
+
+/*
+ * Key domain d (80 52, P2 d): its status (query), a share imported into
+ * it, or it created with shares shares (user PIN verified); *total,
+ * *left and kcv[8] as for the DKEK. CUSTOS_ERR_NOT_FOUND: the slot is
+ * empty; CUSTOS_ERR_LIMIT: the device has no slot d (or no key domains),
+ * or - creating - the slot is in use (the device answers 6A86 to both);
+ * CUSTOS_ERR_NO_DKEK: the domain takes no (more) shares;
+ * CUSTOS_ERR_NOT_LOGGED_IN: the PIN is not verified.
+ */
+int sc_hsm_kd_query(struct card *c, int d, int *total, int *left,
+    uint8_t kcv[8]) CUSTOS_WUR;
+int sc_hsm_kd_import(struct card *c, int d, const uint8_t share[32],
+    int *total, int *left, uint8_t kcv[8]) CUSTOS_WUR;
+int sc_hsm_kd_create(struct card *c, int d, int shares, int *total,
+    int *left, uint8_t kcv[8]) CUSTOS_WUR;
+
+/*
+ * Deletes key domain d (user PIN verified). CUSTOS_ERR_EXISTS: keys of
+ * the domain are on the device (delete them first); CUSTOS_ERR_LIMIT: no
+ * such domain.
+ */
+int sc_hsm_kd_delete(struct card *c, int d) CUSTOS_WUR;
+
+/* How many key domain slots the device has (0: none), by querying each
+   until the device says there is no such slot. */
+int sc_hsm_kd_slots(struct card *c, int *slots) CUSTOS_WUR;
+
 /*
  * VERIFY the SO PIN (reference 0x88) without changing anything, so that a
  * wrong one is caught before INITIALIZE can erase. CUSTOS_ERR_WRONG_PIN

@@ -212,7 +212,7 @@ sc_hsm_default_id(EVP_PKEY *pub, uint8_t id[20])
 
 /* The GAKP command data: CPI, CAR, the template, CHR. */
 static int
-gakp_data(struct card *c, const char *curve, unsigned bits,
+gakp_data(struct card *c, const char *curve, unsigned bits, int domain,
     struct tlv_buf *b)
 {
 	char serial[17], chr[24];
@@ -226,12 +226,23 @@ gakp_data(struct card *c, const char *curve, unsigned bits,
 	if ((r = cvc_put_keygen_template(b, curve, bits)) != 0)
 		return r;
 	tlv_put(b, 0x5F20, chr, strlen(chr));
+	if (domain >= 0)	/* the key domain (docs/emulator.md) */
+		tlv_put_u8(b, 0x92, (uint8_t)domain);
 	return tlv_error(b);
 }
 
 int
 sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
     const char *label, const uint8_t *id, size_t idlen,
+    struct sc_hsm_key *out)
+{
+	return sc_hsm_keygen_kd(c, ref, -1, curve, bits, label, id, idlen,
+	    out);
+}
+
+int
+sc_hsm_keygen_kd(struct card *c, int ref, int domain, const char *curve,
+    unsigned bits, const char *label, const uint8_t *id, size_t idlen,
     struct sc_hsm_key *out)
 {
 	struct apdu a = { 0x00, 0x46, (uint8_t)ref, 0x00, NULL, 0, 65536 };
@@ -256,7 +267,8 @@ sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
 		r = CUSTOS_ERR_EXISTS;
 		goto out;
 	}
-	if ((r = gakp_data(c, curve, bits, &data)) != 0)
+	if (domain > 255 || (r = gakp_data(c, curve, bits, domain, &data)) !=
+	    0)
 		goto out;
 	if ((rsp = malloc(SC_HSM_EF_MAX + 2)) == NULL) {
 		r = CUSTOS_ERR_NOMEM;
@@ -273,6 +285,10 @@ sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
 	}
 	if (sw == SW_WRONG_DATA) {
 		r = CUSTOS_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (domain >= 0 && sw == SW_REF_NOT_FOUND) {
+		r = CUSTOS_ERR_NOT_FOUND;	/* no such key domain */
 		goto out;
 	}
 	if ((r = sc_hsm_sw_err(sw)) != 0)

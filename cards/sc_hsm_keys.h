@@ -102,6 +102,12 @@ int sc_hsm_keygen(struct card *c, int ref, const char *curve,
     unsigned bits, const char *label, const uint8_t *id, size_t idlen,
     struct sc_hsm_key *out) CUSTOS_WUR;
 
+/* The same in key domain domain (tag 92; -1: none named, the DKEK's).
+   CUSTOS_ERR_NOT_FOUND when the device has no such domain. */
+int sc_hsm_keygen_kd(struct card *c, int ref, int domain, const char *curve,
+    unsigned bits, const char *label, const uint8_t *id, size_t idlen,
+    struct sc_hsm_key *out) CUSTOS_WUR;
+
 /*
  * Deletes key ref with its C4xx and CExx (PIN verified). CUSTOS_ERR_NO_KEY
  * when there was no key.

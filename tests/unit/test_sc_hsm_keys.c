@@ -312,11 +312,80 @@ test_pin_and_challenge(void **state)
 	card_close(c);
 }
 
+/* Key domains through the card layer (issue 19): slots, a domain made
+   of two shares, a key generated in it and wrapped under its KEK, and a
+   domain that holds keys kept until they are gone. */
+static void
+test_key_domains(void **state)
+{
+	static uint8_t blob[8192];
+	uint8_t s1[32], s2[32], x[32], h[32], kcv[8];
+	struct keyblob_info info;
+	struct sc_hsm_key k;
+	struct card *c = NULL;
+	size_t bl = 0, i;
+	int total, left, slots;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	for (i = 0; i < 32; i++) {
+		s1[i] = (uint8_t)(i * 7 + 1);
+		s2[i] = (uint8_t)(i * 13 + 5);
+		x[i] = s1[i] ^ s2[i];
+	}
+	assert_int_equal(card_open("emu:domains", &c), 0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	assert_int_equal(sc_hsm_initialize_kd(c, so_pin, pin, 6, 3, 0, NULL),
+	    CUSTOS_ERR_LIMIT);
+	assert_int_equal(sc_hsm_initialize_kd(c, so_pin, pin, 6, 3, 3, NULL),
+	    0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	assert_int_equal(sc_hsm_kd_slots(c, &slots), 0);
+	assert_int_equal(slots, 3);
+	assert_int_equal(sc_hsm_kd_query(c, 0, &total, &left, kcv),
+	    CUSTOS_ERR_NOT_FOUND);
+	assert_int_equal(sc_hsm_kd_query(c, 3, &total, &left, kcv),
+	    CUSTOS_ERR_LIMIT);
+	assert_int_equal(sc_hsm_kd_create(c, 1, 2, &total, &left, kcv),
+	    CUSTOS_ERR_NOT_LOGGED_IN);
+	assert_int_equal(sc_hsm_verify_pin(c, pin, 6, NULL), 0);
+	assert_int_equal(sc_hsm_kd_create(c, 1, 2, &total, &left, kcv), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(left, 2);
+	assert_int_equal(sc_hsm_kd_create(c, 1, 2, &total, &left, kcv),
+	    CUSTOS_ERR_LIMIT);
+	assert_int_equal(sc_hsm_kd_import(c, 1, s1, &total, &left, kcv), 0);
+	assert_int_equal(sc_hsm_kd_import(c, 1, s2, &total, &left, kcv), 0);
+	assert_int_equal(left, 0);
+	assert_int_equal(EVP_Digest(x, 32, h, NULL, EVP_sha256(), NULL), 1);
+	assert_memory_equal(kcv, h, 8);
+	assert_int_equal(sc_hsm_kd_import(c, 1, s1, &total, &left, kcv),
+	    CUSTOS_ERR_NO_DKEK);
+	assert_int_equal(sc_hsm_kd_import(c, 2, s1, &total, &left, kcv),
+	    CUSTOS_ERR_NO_DKEK);
+	assert_int_equal(sc_hsm_keygen_kd(c, 4, 2, "prime256v1", 0, "none",
+	    NULL, 0, &k), CUSTOS_ERR_NOT_FOUND);
+	assert_int_equal(sc_hsm_keygen_kd(c, 4, 1, "prime256v1", 0, "in-1",
+	    NULL, 0, &k), 0);
+	sc_hsm_key_clear(&k);
+	assert_int_equal(sc_hsm_wrap_key(c, 4, blob, sizeof(blob), &bl), 0);
+	assert_int_equal(keyblob_parse(blob, bl, &info), 0);
+	assert_memory_equal(info.kcv, h, 8);
+	assert_int_equal(sc_hsm_kd_delete(c, 1), CUSTOS_ERR_EXISTS);
+	assert_int_equal(sc_hsm_delete_key(c, 4), 0);
+	assert_int_equal(sc_hsm_kd_delete(c, 1), 0);
+	assert_int_equal(sc_hsm_kd_query(c, 1, &total, &left, kcv),
+	    CUSTOS_ERR_NOT_FOUND);
+	assert_int_equal(sc_hsm_kd_delete(c, 1), CUSTOS_ERR_LIMIT);
+	card_close(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_key_domains),
 		cmocka_unit_test(test_keygen_list),
 		cmocka_unit_test(test_wrap_unwrap),
 		cmocka_unit_test(test_removed_mid_unwrap),
