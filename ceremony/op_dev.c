@@ -188,9 +188,11 @@ op_dev_open(struct op_ctx *cx, const char *spec, const char *name,
 	}
 	if (r == CUSTOS_ERR_BUSY) {
 		op_dev_free(d);
+		if (name != NULL)
+			return op_fail(cx, r, "HSM %s: the device is in use (by "
+			    "another program, or named twice)", name);
 		return op_fail(cx, r, "card %s: the device is in use (by another "
-		    "program, or named twice)", spec != NULL ? spec : name !=
-		    NULL ? name : "");
+		    "program, or named twice)", spec != NULL ? spec : "pcsc");
 	}
 	if (r != 0) {
 		op_dev_free(d);

@@ -21,7 +21,8 @@ _Static_assert(OP_RESTORE_MAX <= OP_MAX_DEVS, "a context holds every device");
 struct group {
 	pthread_mutex_t mu;		/* recursive: records and io */
 	struct op_ctx *parent;
-	size_t n;			/* devices at work */
+	size_t n;			/* devices at work (logged in) */
+	size_t ndev;			/* devices named */
 	size_t *done;			/* each one's progress */
 	size_t total;			/* keys per device */
 };
@@ -86,7 +87,7 @@ w_progress(void *arg, const char *what, size_t done, size_t total)
 	(void)total;
 	(void)pthread_mutex_lock(&g->mu);
 	g->done[w->idx] = done;
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < g->ndev; i++)
 		sum += g->done[i];
 	snprintf(line, sizeof(line), "Restoring and proving keys on %zu "
 	    "HSMs", g->n);
@@ -255,14 +256,23 @@ op_backup_restore_many(struct op_ctx *cx, const char *set,
 				    "%s is named twice", op_dev_serial(
 				    devs[i].dev));
 	}
-	/* The set is read and checked before any device is touched. */
-	if ((r = op_backup_load(cx, set, m, sha)) != CUSTOS_OK)
+	/* The set is read and checked before any device is touched; a
+	   failure here is every device's too. */
+	if ((r = op_backup_load(cx, set, m, sha)) != CUSTOS_OK) {
+		for (i = 0; i < n; i++) {
+			devs[i].r = r;
+			devs[i].done = 0;
+			snprintf(devs[i].why, sizeof(devs[i].why), "%s",
+			    op_why(cx));
+		}
 		return r;
+	}
 	memset(&g, 0, sizeof(g));
 	if (lock_init(&g.mu) != CUSTOS_OK)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 	g.parent = cx;
-	g.n = n;
+	g.n = 0;
+	g.ndev = n;
 	g.total = m->nkeys;
 	if ((g.done = calloc(n, sizeof(*g.done))) == NULL ||
 	    (w = calloc(n, sizeof(*w))) == NULL ||
@@ -271,7 +281,7 @@ op_backup_restore_many(struct op_ctx *cx, const char *set,
 		r = op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	(void)login_all(cx, devs, n);
+	g.n = login_all(cx, devs, n);	/* the bar counts those at work */
 	for (i = 0; i < n; i++) {
 		if (devs[i].r != CUSTOS_OK)
 			continue;

@@ -352,7 +352,7 @@ restore_many(struct walk *w, const char *set)
 	else {
 		/* the first device that failed says why; the rest are in
 		   the transcript, each under its own serial */
-		for (h = 0; h < n && one[h].r == CUSTOS_OK; h++)
+		for (h = 0; h + 1 < n && one[h].r == CUSTOS_OK; h++)
 			;
 		r = walk_fail(w, CUSTOS_ERR_CORRUPT, "%zu of %zu HSMs restored "
 		    "completely (%s); HSM %s: %s", ok + skipped, n + skipped,

@@ -208,12 +208,14 @@ restore_many(struct hsm_ctx *h, const char *set,
 	int ex = EXIT_OK_, r;
 
 	memset(one, 0, sizeof(one));
-	if ((ex = hsm_ctx_begin(h, NULL, NULL, 0)) != EXIT_OK_)
+	if ((ex = hsm_ctx_begin(h, NULL, (char *const *)&set, 1)) != EXIT_OK_)
 		return ex;
 	for (i = 0; i < n; i++) {
 		if ((r = op_dev_open(h->cx, cards[i], NULL, NULL,
-		    &one[i].dev)) != CUSTOS_OK)
-			return hsm_fail(h, r);
+		    &one[i].dev)) != CUSTOS_OK) {
+			ex = hsm_fail(h, r);
+			goto out;
+		}
 		if (op_dev_emulated(one[i].dev))
 			printf("REHEARSAL: emulated SmartCard-HSM %s, not a "
 			    "real device\n", op_dev_serial(one[i].dev));
@@ -245,13 +247,9 @@ restore_many(struct hsm_ctx *h, const char *set,
 	}
 	printf("%s: %zu of %zu HSMs restored completely\n", ok == n ?
 	    "RESTORED" : "INCOMPLETE", ok, n);
-	if (ok != n) {
-		for (i = 0; i < n && one[i].r == CUSTOS_OK; i++)
-			;
-		ex = cli_exit_code(one[i].r == CUSTOS_ERR_CORRUPT ||
-		    one[i].r == CUSTOS_ERR_DKEK_MISMATCH ? CUSTOS_ERR_CARD :
-		    one[i].r);
-	}
+	/* One rule, whatever failed where: 1 unless every device is done. */
+	if (ok != n)
+		ex = EXIT_FAIL;
  out:
 	for (i = 0; i < n; i++)
 		free(one[i].out);
@@ -324,7 +322,8 @@ backup_restore_cmd(int argc, char **argv)
 			    "device, after a PIN for each (one line each from "
 			    "a\n--pin-file, in --card order). A device that "
 			    "fails stops none of the others;\neach ends with "
-			    "its own line and its own records.\n");
+			    "its own line and its own records. Exit status 1 "
+			    "unless every\ndevice was restored completely.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);

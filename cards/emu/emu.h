@@ -80,8 +80,8 @@ void emu_set_kcv_after_login(struct emu *e, int on);
 /*
  * The timing model: with it on, every command takes at least what a real
  * SmartCard-HSM takes for it (docs/emulator.md, "Timing model"); off by
- * default. emu_open() turns it on when CUSTOS_EMU_TIMING is set to
- * anything but "", "0" or "off" (emu_timing_env()).
+ * default. emu_open() turns it on when CUSTOS_EMU_TIMING is "sc-hsm"
+ * (emu_timing_env()); any other value leaves it off.
  */
 void emu_set_timing(struct emu *e, int on);
 int emu_timing_env(void);

@@ -187,18 +187,23 @@ check "the two others are restored and proven, each on its own line" \
 expect_out "the third says why it failed" "^HSM ZZEMU[0-9A-F]*: FAILED: DKEK MISMATCH: the set was made under KCV $kcv"
 expect_out "and the run says how many" "^INCOMPLETE: 2 of 3 HSMs restored completely"
 expect_out "each key's line names its device" "^HSM ZZEMU[0-9A-F]*: \[11/11\] key +12: restored under 12, PROVEN"
+restored=$(sed -n 's/^HSM \(ZZEMU[0-9A-F]*\): RESTORED: .*/\1/p' "$OUT")
 for d in m1 m2; do
 	got=$("$CUSTOS" hsm keys --card emu:$d | grep -E '^ +([2-9]|1[0-2]) ')
 	check "$d: the source's references, labels and public keys" '[ "$src_keys" = "$got" ]'
 done
 run hsm keys --card emu:other
 expect_out "the device under another DKEK got nothing" "^no keys"
-check "each device has its own complete restore record" \
-	'[ "$(grep "\"backup.restore\"" "$T/cer/transcript.jsonl" | grep "\"complete\"" | jq -r .facts.serial | sort -u | wc -l)" = 3 ]'
+for s in $restored; do
+	check "HSM $s has its own complete restore record" \
+		'jq -e -s --arg s "$s" "map(select(.action == \"backup.restore\" and .facts.serial == \$s and .facts.outcome == \"complete\")) | length == 1" "$T/cer/transcript.jsonl" >/dev/null'
+done
+check "two devices were restored" '[ "$(echo $restored | wc -w)" = 2 ]'
 run backup restore "$T/set" --card emu:m1 --card emu:m1 --pin-file "$T/pin3"
 expect_err "the same device twice is refused" 1 "card emu:m1: the device is in use \(by another program, or named twice\)"
 printf '111111\n648219\n' >"$T/pinbad"
 run backup restore "$T/set" --card emu:m3 --card emu:m2 --pin-file "$T/pinbad"
+expect_rc "a wrong PIN on one device: exit 1, as for any device not done" 1
 expect_out "a wrong PIN fails that device, saying the tries left" "^HSM ZZEMU[0-9A-F]*: FAILED: wrong user PIN, 2 tries left"
 expect_out "the other is still done" "^HSM ZZEMU[0-9A-F]*: RESTORED: 11 of 11"
 run hsm keys --card emu:m3
