@@ -13,6 +13,7 @@ struct card {
 	void *be;
 	char reader[160];
 	int emulated;
+	int domain;		/* the key domain commands address; -1 none */
 };
 
 int
@@ -29,8 +30,21 @@ card_new(const struct card_backend *ops, void *be, const char *reader,
 	c->be = be;
 	snprintf(c->reader, sizeof(c->reader), "%s", reader);
 	c->emulated = emulated;
+	c->domain = -1;
 	*out = c;
 	return 0;
+}
+
+void
+card_set_domain(struct card *c, int domain)
+{
+	c->domain = domain;
+}
+
+int
+card_domain(const struct card *c)
+{
+	return c->domain;
 }
 
 int

@@ -58,4 +58,13 @@ const char *card_reader(const struct card *c);
 /* Non-zero for the emulated card (rehearsal). */
 int card_is_emulated(const struct card *c);
 
+/*
+ * The key domain the DKEK commands of this handle address (sc_hsm.h: the
+ * DKEK's status and shares, and a key's generation): -1, the default,
+ * none named - the device's DKEK as before key domains; 0 and up, that
+ * key domain (docs/emulator.md, "Key domains").
+ */
+void card_set_domain(struct card *c, int domain);
+int card_domain(const struct card *c);
+
 #endif

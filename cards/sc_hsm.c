@@ -277,8 +277,10 @@ static int
 dkek_cmd(struct card *c, const uint8_t *share, int *total, int *left,
     uint8_t kcv[8])
 {
-	return kd_cmd(c, 0, 0x00, share, share != NULL ? 32 : 0, 0, total,
-	    left, kcv);
+	int d = card_domain(c);
+
+	return kd_cmd(c, d < 0 ? 0 : d, 0x00, share, share != NULL ? 32 : 0,
+	    d >= 0, total, left, kcv);
 }
 
 int

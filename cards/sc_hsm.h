@@ -100,7 +100,8 @@ int sc_hsm_verify_so_pin(struct card *c, const uint8_t so[8], int *tries)
 /*
  * IMPORT DKEK SHARE; *total, *left and kcv[8] get the card's answer (KCV
  * all zero: unknown). CUSTOS_ERR_NO_DKEK when the device takes no (more)
- * shares.
+ * shares. With a key domain set on c (card_set_domain()), into that
+ * domain, as sc_hsm_kd_import(); so does sc_hsm_dkek_query().
  */
 int sc_hsm_import_share(struct card *c, const uint8_t share[32], int *total,
     int *left, uint8_t kcv[8]) CUSTOS_WUR;

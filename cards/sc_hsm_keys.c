@@ -236,8 +236,8 @@ sc_hsm_keygen(struct card *c, int ref, const char *curve, unsigned bits,
     const char *label, const uint8_t *id, size_t idlen,
     struct sc_hsm_key *out)
 {
-	return sc_hsm_keygen_kd(c, ref, -1, curve, bits, label, id, idlen,
-	    out);
+	return sc_hsm_keygen_kd(c, ref, card_domain(c), curve, bits, label, id,
+	    idlen, out);
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "../cards/keyblob.h"
 #include "../cards/prkd.h"
+#include "../cards/card.h"
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_keys.h"
 #include "../cards/wrapfile.h"
@@ -206,6 +207,7 @@ backup_create(struct card *c, const char *dir, const int *refs,
 	int r, skipped;
 
 	memset(m, 0, sizeof(*m));
+	m->domain = card_domain(c);	/* wrapped under that domain's DKEK */
 	memset(want, 0, sizeof(want));
 	sha256[0] = '\0';
 	for (i = 0; i < nrefs; i++) {

@@ -68,12 +68,15 @@ backup_manifest_dump(const struct backup_manifest *m, char **out,
 	*out = NULL;
 	*len = 0;
 	if (m->nkeys > BACKUP_MAX_KEYS || m->nskipped > BACKUP_MAX_KEYS ||
-	    !is_hex(m->kcv, 16, 1))
+	    !is_hex(m->kcv, 16, 1) || m->domain < -1 || m->domain > 255)
 		return CUSTOS_ERR_INVALID_ARG;
 	if ((root = json_pack("{s:s, s:s, s:{s:s, s:s, s:b}, s:s}", "format",
 	    BACKUP_FORMAT, "created", m->created, "device", "serial",
 	    m->serial, "reader", m->reader, "emulated", m->emulated, "kcv",
 	    m->kcv)) == NULL)
+		goto out;
+	if (m->domain >= 0 && json_object_set_new(root, "domain",
+	    json_integer(m->domain)) != 0)
 		goto out;
 	if ((keys = json_array()) == NULL || json_object_set_new(root, "keys",
 	    keys) != 0 || (skipped = json_array()) == NULL ||
@@ -164,7 +167,7 @@ int
 backup_manifest_parse(const char *buf, size_t len,
     struct backup_manifest *m, const char **why)
 {
-	json_t *root = NULL, *dev, *keys, *skipped, *v, *o;
+	json_t *root = NULL, *dev, *dom, *keys, *skipped, *v, *o;
 	json_error_t err;
 	const char *dummy;
 	uint8_t seen[256];
@@ -195,7 +198,15 @@ backup_manifest_parse(const char *buf, size_t len,
 	keys = json_object_get(root, "keys");
 	skipped = json_object_get(root, "not_exportable");
 	*why = "a member is missing, of the wrong type, or unknown";
-	if (json_object_size(root) != 6 || !json_is_object(dev) ||
+	m->domain = -1;
+	if ((dom = json_object_get(root, "domain")) != NULL) {
+		if (!json_is_integer(dom) || json_integer_value(dom) < 0 ||
+		    json_integer_value(dom) > 255)
+			goto out;
+		m->domain = (int)json_integer_value(dom);
+	}
+	if (json_object_size(root) != (dom != NULL ? 7U : 6U) ||
+	    !json_is_object(dev) ||
 	    json_object_size(dev) != 3 || !json_is_array(keys) ||
 	    !json_is_array(skipped) ||
 	    get_str(root, "created", m->created, sizeof(m->created)) != 0 ||

@@ -45,6 +45,8 @@ struct backup_manifest {
 	char reader[160];
 	int emulated;
 	char kcv[17];			/* 16 upper-case hex digits */
+	int domain;			/* the key domain wrapped from; -1
+					   none named (the DKEK): absent */
 	struct backup_key keys[BACKUP_MAX_KEYS];
 	size_t nkeys;
 	struct backup_skipped skipped[BACKUP_MAX_KEYS];

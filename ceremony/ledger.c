@@ -355,8 +355,33 @@ ledger_open_intents(const struct ledger *l)
 	return a;
 }
 
+/* A record's key domain: its "domain" fact, -1 without one. */
+static int
+domain_of(const json_t *r)
+{
+	json_t *v = json_object_get(json_object_get(r, "facts"), "domain");
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+/* Whether r starts the record of serial's domain afresh: its
+   initialization, or that domain created or deleted. */
+static int
+starts_domain(const json_t *r, const char *serial, int domain)
+{
+	const char *a = rec_action(r), *s = fact(r, "serial");
+
+	if (s == NULL || strcmp(s, serial) != 0)
+		return 0;
+	if (strcmp(a, "hsm.init") == 0)
+		return 1;
+	return domain >= 0 && domain_of(r) == domain &&
+	    (strcmp(a, "hsm.domain-create") == 0 ||
+	    strcmp(a, "hsm.domain-delete") == 0);
+}
+
 size_t
-ledger_device_shares(const struct ledger *l, const char *serial,
+ledger_device_shares(const struct ledger *l, const char *serial, int domain,
     json_t **fprs, int *init_known)
 {
 	size_t i, start = 0;
@@ -365,10 +390,7 @@ ledger_device_shares(const struct ledger *l, const char *serial,
 	*init_known = 0;
 	*fprs = json_array();
 	for (i = ledger_count(l); i-- > 0;) {
-		json_t *r = ledger_get(l, i);
-
-		if (strcmp(rec_action(r), "hsm.init") == 0 &&
-		    (s = fact(r, "serial")) != NULL && strcmp(s, serial) == 0) {
+		if (starts_domain(ledger_get(l, i), serial, domain)) {
 			*init_known = 1;
 			start = i + 1;
 			break;
@@ -379,6 +401,7 @@ ledger_device_shares(const struct ledger *l, const char *serial,
 
 		if (strcmp(rec_action(r), "hsm.import-share") == 0 &&
 		    (s = fact(r, "serial")) != NULL && strcmp(s, serial) == 0 &&
+		    domain_of(r) == domain &&
 		    fact(r, "share_fingerprint") != NULL)
 			json_array_append_new(*fprs, json_string(fact(r,
 			    "share_fingerprint")));

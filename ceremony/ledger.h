@@ -89,14 +89,15 @@ int ledger_intent_done(const struct ledger *l, unsigned long long seq);
 json_t *ledger_open_intents(const struct ledger *l);
 
 /*
- * The shares imported into the device serial since its last
- * initialization in this ledger: their fingerprints, in order, into a new
- * array *fprs. *init_known: whether the ledger saw that initialization
+ * The shares imported into key domain domain (-1: none named, the DKEK)
+ * of the device serial since its last initialization (or that domain's
+ * creation or deletion) in this ledger: their fingerprints, in order,
+ * into a new array *fprs. *init_known: whether the ledger saw that start
  * (0: the device was set up elsewhere, the list is what the ledger saw).
  * Returns the count.
  */
 size_t ledger_device_shares(const struct ledger *l, const char *serial,
-    json_t **fprs, int *init_known);
+    int domain, json_t **fprs, int *init_known);
 
 /* The first record of action for plan step step after record index
    from (0: any), or NULL. */

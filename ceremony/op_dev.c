@@ -27,6 +27,7 @@ struct op_dev {
 	size_t pinlen;
 	struct ledger *journal;	/* outside a ceremony */
 	int checked;		/* the open card is known to be this one */
+	int domain;		/* the key domain it works in; -1 none named */
 };
 
 void
@@ -89,6 +90,8 @@ op_dev_facts(const struct op_dev *d)
 	if (f != NULL && d->stands_in_for[0] != '\0')
 		json_object_set_new(f, "stands_in_for",
 		    json_string(d->stands_in_for));
+	if (f != NULL && d->domain >= 0)
+		json_object_set_new(f, "domain", json_integer(d->domain));
 	return f;
 }
 
@@ -174,7 +177,9 @@ op_dev_open(struct op_ctx *cx, const char *spec, const char *name,
 	*out = NULL;
 	if (spec == NULL && cx->cer != NULL && ceremony_is_rehearsal(cx->cer))
 		spec = "emu:primary";
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	if ((d = calloc(1, sizeof(*d))) != NULL)
+		d->domain = -1;
+	if (d == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 	snprintf(d->spec, sizeof(d->spec), "%s", spec != NULL ? spec : "");
 	snprintf(d->name, sizeof(d->name), "%s", name != NULL ? name : "");
@@ -225,7 +230,9 @@ op_dev_find(struct op_ctx *cx, const char *serial, const char *name,
 	if ((r = pcsc_list(rd, 16, &n)) != 0)
 		return op_fail(cx, r, "HSM %s: listing readers: %s", name,
 		    custos_strerror(r));
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	if ((d = calloc(1, sizeof(*d))) != NULL)
+		d->domain = -1;
+	if (d == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	for (i = 0; i < n && d->card == NULL; i++) {
@@ -295,8 +302,23 @@ op_dev_card(struct op_ctx *cx, struct op_dev *d, struct card **c)
 		}
 		d->checked = 1;
 	}
+	card_set_domain(d->card, d->domain);
 	*c = d->card;
 	return CUSTOS_OK;
+}
+
+void
+op_dev_set_domain(struct op_dev *d, int domain)
+{
+	d->domain = domain;
+	if (d->card != NULL)
+		card_set_domain(d->card, domain);
+}
+
+int
+op_dev_domain(const struct op_dev *d)
+{
+	return d->domain;
 }
 
 void

@@ -62,6 +62,14 @@ const char *op_dev_label(const struct op_dev *d);	/* name or serial */
 int op_dev_login(struct op_ctx *cx, struct op_dev *d, const char *who)
     CUSTOS_WUR;
 
+/*
+ * The key domain d works in (docs/emulator.md, "Key domains"): its DKEK
+ * status and shares, and the keys generated, are that domain's, and its
+ * records name it. -1, the default: none named, the device's DKEK.
+ */
+void op_dev_set_domain(struct op_dev *d, int domain);
+int op_dev_domain(const struct op_dev *d);
+
 /* Takes a PIN just set (init): the device is logged in with it. */
 void op_dev_take_pin(struct op_dev *d, char *pin, size_t len);
 

@@ -245,12 +245,20 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 		json_object_update_new(f, json_pack("{s:i, s:i, s:i, s:b}",
 		    "dkek_shares", a->dkek_shares > 0 ? a->dkek_shares : 0,
 		    "pin_retries", a->retries, "keys_erased", keys, "same_before",
-		    looks_done(&st, keys, a->dkek_shares)));
+		    a->key_domains == 0 && looks_done(&st, keys,
+		    a->dkek_shares)));
+	if (f != NULL && a->key_domains > 0)
+		json_object_set_new(f, "key_domains",
+		    json_integer(a->key_domains));
 	if ((r = op_intent(cx, d, who, "hsm.init", f, &in)) != CUSTOS_OK)
 		goto out;
 	op_note(cx, "Initializing the HSM ...");
-	r = sc_hsm_initialize(c, so, pin, pinlen, a->retries, a->dkek_shares,
-	    &so_tries);
+	if (a->key_domains > 0)
+		r = sc_hsm_initialize_kd(c, so, pin, pinlen, a->retries,
+		    a->key_domains, &so_tries);
+	else
+		r = sc_hsm_initialize(c, so, pin, pinlen, a->retries,
+		    a->dkek_shares, &so_tries);
 	if (r != 0) {
 		op_intent_abort(cx, d, who, in, custos_strerror(r), NULL);
 		r = r == CUSTOS_ERR_WRONG_PIN || r == CUSTOS_ERR_PIN_BLOCKED ?
@@ -266,6 +274,9 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 		    "dkek_shares", a->dkek_shares > 0 ? a->dkek_shares : 0,
 		    "pin_retries", a->retries, "keys_erased", keys, "intent",
 		    (json_int_t)in));
+	if (f != NULL && a->key_domains > 0)
+		json_object_set_new(f, "key_domains",
+		    json_integer(a->key_domains));
 	r = op_record(cx, d, who, "hsm.init", f, NULL);
  out:
 	secmem_wipe(so, sizeof(so));
@@ -340,7 +351,8 @@ recorded_shares(struct op_ctx *cx, struct op_dev *d, int in, json_t **fprs)
 	*fprs = NULL;
 	if (l == NULL)
 		return CUSTOS_OK;
-	n = ledger_device_shares(l, op_dev_serial(d), fprs, &known);
+	n = ledger_device_shares(l, op_dev_serial(d), op_dev_domain(d), fprs,
+	    &known);
 	if (*fprs == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
 	if ((size_t)in < n)
@@ -607,7 +619,8 @@ op_hsm_kcv(struct op_ctx *cx, struct op_dev *d, const char *want,
 	if (sc_hsm_dkek_query(c, &total, &left, k) != 0)
 		total = 0;
 	if (l != NULL)
-		(void)ledger_device_shares(l, op_dev_serial(d), &fprs, &known);
+		(void)ledger_device_shares(l, op_dev_serial(d),
+		    op_dev_domain(d), &fprs, &known);
 	if ((f = op_dev_facts(d)) != NULL)
 		json_object_update_new(f, json_pack("{s:s, s:i, s:o}", "kcv",
 		    res->kcv, "shares", total, "share_fingerprints",

@@ -41,6 +41,9 @@ int op_hsm_status(struct op_ctx *cx, struct op_dev *d, int login,
 
 struct op_init_args {
 	int dkek_shares;	/* 1-255, or -1: no DKEK (never exported) */
+	int key_domains;	/* > 0: that many key domain slots, all
+				   empty, instead of a DKEK (dkek_shares
+				   is then -1) */
 	int retries;		/* user PIN retry counter, 1-10 */
 	int always_confirm;	/* ask even when the device holds no key */
 	const char *consequence;	/* what confirming does (NULL: said
@@ -111,6 +114,37 @@ struct op_kcv_result {
  */
 int op_hsm_kcv(struct op_ctx *cx, struct op_dev *d, const char *want,
     const char *confirm, struct op_kcv_result *res) CUSTOS_WUR;
+
+/* A key domain as front ends show it (op_domain.c). */
+struct op_domain {
+	int domain;
+	int shares, left;	/* its DKEK's shares, those to import */
+	char kcv[17];		/* "" until complete (or a PIN login) */
+};
+
+/*
+ * Lists d's key domains in use into out[0..max) (*n of them) and how
+ * many slots it has (*slots; 1 without key domains: the DKEK as domain
+ * 0); records hsm.domains. Sends no PIN. Returns 0 or an error.
+ */
+int op_hsm_domains(struct op_ctx *cx, struct op_dev *d, struct op_domain *out,
+    size_t max, size_t *n, int *slots) CUSTOS_WUR;
+
+/*
+ * Creates key domain dom of d for a DKEK of shares shares (logs in;
+ * records the intent, then hsm.domain-create); refused when the slot is
+ * in use or the device has no such slot, nothing done. *out gets it.
+ */
+int op_hsm_domain_create(struct op_ctx *cx, struct op_dev *d, int dom,
+    int shares, struct op_domain *out) CUSTOS_WUR;
+
+/*
+ * Deletes key domain dom of d after DELETE is confirmed (logs in; records
+ * the intent, then hsm.domain-delete). The device refuses while keys of
+ * the domain are on it: CUSTOS_ERR_EXISTS, nothing done.
+ */
+int op_hsm_domain_delete(struct op_ctx *cx, struct op_dev *d, int dom)
+    CUSTOS_WUR;
 
 #define OP_LABEL_MAX 64	/* a key label */
 #define OP_ID_MAX 32		/* a key ID, bytes */

@@ -124,6 +124,11 @@ check_exportable(struct op_ctx *cx, struct card *c)
 	r = sc_hsm_dkek_query(c, &total, &left, kcv);
 	if (r == 0 && total > 0 && left == 0)
 		return CUSTOS_OK;
+	if (card_domain(c) >= 0 && (r == CUSTOS_ERR_NOT_FOUND ||
+	    r == CUSTOS_ERR_LIMIT))
+		return op_fail(cx, r, "the device has no key domain %d%s; "
+		    "nothing done", card_domain(c), r == CUSTOS_ERR_NOT_FOUND ?
+		    " (its slot is empty: custos hsm domain create)" : "");
 	if (r == 0 && total > 0)
 		snprintf(cons, sizeof(cons), "WARNING: %d of %d DKEK shares are "
 		    "still outstanding: a key generated now\ncan NEVER be "

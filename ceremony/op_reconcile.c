@@ -287,6 +287,31 @@ set_intent(struct op_ctx *cx, struct op_dev *d, json_t *in)
 	return complete(cx, d, in, "backup.create", f);
 }
 
+/* A key domain created or deleted: the device says whether it is. */
+static int
+domain_intent(struct op_ctx *cx, struct op_dev *d, struct card *c,
+    json_t *in, const char *op)
+{
+	int dom = (int)fi(in, "domain", -1), total = 0, left = 0, r;
+	int create = strcmp(op, "hsm.domain-create") == 0;
+	uint8_t k[8];
+
+	r = sc_hsm_kd_query(c, dom, &total, &left, k);
+	if (r != 0 && r != CUSTOS_ERR_NOT_FOUND && r != CUSTOS_ERR_LIMIT)
+		return op_dev_err(cx, d, r, "reading its key domains");
+	if ((create && r == 0 && total == fi(in, "shares", -1)) ||
+	    (!create && r == CUSTOS_ERR_NOT_FOUND)) {
+		json_t *f = op_dev_facts(d);	/* its domain: the intent's */
+
+		if (f != NULL && create)
+			json_object_set_new(f, "shares", json_integer(total));
+		return complete(cx, d, in, op, f);
+	}
+	return void_it(cx, d, in, create ? "cut short before the device "
+	    "created the key domain" : "cut short before the device deleted "
+	    "the key domain", NULL);
+}
+
 int
 op_reconcile_device(struct op_ctx *cx, struct op_dev *d)
 {
@@ -296,7 +321,7 @@ op_reconcile_device(struct op_ctx *cx, struct op_dev *d)
 	const char *op, *serial;
 	char path[PATH_MAX];
 	size_t i;
-	int r = CUSTOS_OK;
+	int r = CUSTOS_OK, keep;
 
 	if (l == NULL)
 		return CUSTOS_OK;
@@ -310,8 +335,15 @@ op_reconcile_device(struct op_ctx *cx, struct op_dev *d)
 			continue;
 		if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK)
 			break;
+		/* the key domain the step acted in, for the device's answers
+		   and the completing record */
+		keep = op_dev_domain(d);
+		op_dev_set_domain(d, (int)fi(in, "domain", -1));
 		if (strcmp(op, "hsm.init") == 0)
 			r = init_intent(cx, d, c, in);
+		else if (strcmp(op, "hsm.domain-create") == 0 ||
+		    strcmp(op, "hsm.domain-delete") == 0)
+			r = domain_intent(cx, d, c, in, op);
 		else if (strcmp(op, "hsm.import-share") == 0)
 			r = import_intent(cx, d, c, in);
 		else if (strcmp(op, "hsm.keygen") == 0 ||
@@ -339,6 +371,7 @@ op_reconcile_device(struct op_ctx *cx, struct op_dev *d)
 		else
 			r = void_it(cx, d, in, "cut short; taken again, it "
 			    "completes what is missing", NULL);
+		op_dev_set_domain(d, keep);
 		if (r != CUSTOS_OK)
 			break;
 	}

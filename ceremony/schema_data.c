@@ -27,7 +27,10 @@
 	    "a planned ceremony: the HSM's name in the plan" }, \
 	{ "stands_in_for", SCH_STR, SCH_OPT, NULL, \
 	    "a rehearsal of a plan: the serial the emulated device stands " \
-	    "in for" }
+	    "in for" }, \
+	{ "domain", SCH_INT, SCH_OPT, NULL, \
+	    "the key domain the step worked in (--domain); absent: none " \
+	    "named, the device's DKEK" }
 #define F_KEY \
 	{ "ref", SCH_INT, SCH_REQ, NULL, "the key reference, 1-255" }, \
 	{ "label", SCH_STR, SCH_REQ, NULL, \
@@ -170,6 +173,7 @@ static const struct schema_field f_intent[] = {
 	{ "hsm", SCH_STR, SCH_OPT, NULL, "the HSM's name in the plan" },
 	{ "stands_in_for", SCH_STR, SCH_OPT, NULL,
 	    "the planned serial an emulated device stands in for" },
+	{ "domain", SCH_INT, SCH_OPT, NULL, "the key domain it acts in" },
 	{ "share", SCH_INT, SCH_OPT, NULL,
 	    "a planned ceremony: the DKEK share's number in the plan" },
 	{ "share_fingerprint", SCH_KCV, SCH_OPT, NULL, "the share it moves" },
@@ -177,6 +181,10 @@ static const struct schema_field f_intent[] = {
 	    "an import: shares the device held before it" },
 	{ "dkek_shares", SCH_INT, SCH_OPT, NULL,
 	    "an initialization: the DKEK shares it sets up" },
+	{ "key_domains", SCH_INT, SCH_OPT, NULL,
+	    "an initialization: the key domain slots it sets up" },
+	{ "shares", SCH_INT, SCH_OPT, NULL,
+	    "a key domain created: the shares that make its DKEK" },
 	{ "pin_retries", SCH_INT, SCH_OPT, NULL,
 	    "an initialization: the PIN retry counter" },
 	{ "keys_erased", SCH_INT, SCH_OPT, NULL,
@@ -375,6 +383,8 @@ static const struct schema_field f_kcv[] = {
 	{ "hsm", SCH_STR, SCH_OPT, NULL, "the HSM's name in the plan" },
 	{ "stands_in_for", SCH_STR, SCH_OPT, NULL,
 	    "the planned serial an emulated device stands in for" },
+	{ "domain", SCH_INT, SCH_OPT, NULL, "read from a device: the key "
+	    "domain" },
 	F_STEP,
 	END,
 };
@@ -395,9 +405,44 @@ static const struct schema_field f_init[] = {
 	F_DEVICE,
 	{ "dkek_shares", SCH_INT, SCH_REQ, NULL,
 	    "DKEK shares configured (0: no DKEK)" },
+	{ "key_domains", SCH_INT, SCH_OPT, NULL,
+	    "key domain slots set up, all empty, instead of a DKEK" },
 	{ "pin_retries", SCH_INT, SCH_REQ, NULL, "user PIN retry counter" },
 	{ "keys_erased", SCH_INT, SCH_REQ, NULL, "keys the device held" },
 	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field f_domain_create[] = {
+	F_DEVICE,
+	{ "shares", SCH_INT, SCH_REQ, NULL,
+	    "the DKEK shares that make the new domain's DKEK" },
+	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field f_domain_delete[] = {
+	F_DEVICE,
+	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field domain_item[] = {
+	{ "domain", SCH_INT, SCH_REQ, NULL, "its number" },
+	{ "shares", SCH_INT, SCH_REQ, NULL, "the shares that make its DKEK" },
+	{ "left", SCH_INT, SCH_REQ, NULL, "shares still to import" },
+	{ "kcv", SCH_KCV_NULL, SCH_REQ, NULL,
+	    "its DKEK's KCV, null until complete (or until a PIN login)" },
+	END,
+};
+
+static const struct schema_field f_domains[] = {
+	F_DEVICE,
+	{ "slots", SCH_INT, SCH_REQ, NULL,
+	    "key domain slots the device has (1 without key domains: the "
+	    "DKEK)" },
+	{ "domains", SCH_OBJS, SCH_REQ, domain_item, "each slot in use" },
+	F_STEP,
 	END,
 };
 
@@ -568,6 +613,11 @@ static const struct schema_action actions[] = {
 	    "from a device and confirmed", f_kcv },
 	{ "hsm.status", "a device's state was read", f_status },
 	{ "hsm.init", "a device was initialized", f_init },
+	{ "hsm.domain-create", "a key domain was created (its number in "
+	    "domain)", f_domain_create },
+	{ "hsm.domain-delete", "an empty key domain was deleted (its number "
+	    "in domain)", f_domain_delete },
+	{ "hsm.domains", "a device's key domains were listed", f_domains },
 	{ "hsm.import-share", "one DKEK share went into a device (actor: its "
 	    "holder or holders)", f_import },
 	{ "hsm.keys", "a device's keys were listed", f_keys },

@@ -208,6 +208,9 @@ restore_many(struct hsm_ctx *h, const char *set,
 	int ex = EXIT_OK_, r;
 
 	memset(one, 0, sizeof(one));
+	if (h->domain == -2)
+		return cli_usage_error(h->ctx, "--domain is a key domain, 0 to "
+		    "255");
 	if ((ex = hsm_ctx_begin(h, NULL, (char *const *)&set, 1)) != EXIT_OK_)
 		return ex;
 	for (i = 0; i < n; i++) {
@@ -216,6 +219,7 @@ restore_many(struct hsm_ctx *h, const char *set,
 			ex = hsm_fail(h, r);
 			goto out;
 		}
+		op_dev_set_domain(one[i].dev, h->domain);
 		if (op_dev_emulated(one[i].dev))
 			printf("REHEARSAL: emulated SmartCard-HSM %s, not a "
 			    "real device\n", op_dev_serial(one[i].dev));

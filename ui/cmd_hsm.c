@@ -14,6 +14,7 @@
 #include "../common/encode.h"
 #include "cli.h"
 #include "cmds.h"
+#include "../cards/sc_hsm.h"
 #include "hsm_util.h"
 
 static void
@@ -123,6 +124,7 @@ hsm_init(int argc, char **argv)
 		HSM_COMMON_OPTIONS,
 		{ "dkek-shares", required_argument, NULL, 'n' },
 		{ "no-dkek", no_argument, NULL, 'N' },
+		{ "key-domains", required_argument, NULL, 'K' },
 		{ "pin-retries", required_argument, NULL, 'r' },
 		{ "erase-keys", no_argument, NULL, 'E' },
 		{ "so-pin-fd", required_argument, NULL, 's' },
@@ -134,7 +136,7 @@ hsm_init(int argc, char **argv)
 	struct op_init_args a;
 	struct hsm_ctx h;
 	char *end;
-	long shares = -2, retries = 3;
+	long shares = -2, retries = 3, kds = 0;
 	int ch, ex, r, keys = 0;
 
 	hsm_ctx_init(&h, "hsm init");
@@ -152,6 +154,12 @@ hsm_init(int argc, char **argv)
 				    "is 1 to 255");
 			break;
 		case 'N': shares = -1; break;
+		case 'K':
+			kds = strtol(optarg, &end, 10);
+			if (*end != '\0' || kds < 1 || kds > SC_HSM_KD_MAX)
+				return cli_usage_error(h.ctx, "--key-domains "
+				    "is 1 to 16");
+			break;
 		case 'r':
 			retries = strtol(optarg, &end, 10);
 			if (*end != '\0' || retries < 1 || retries > 10)
@@ -163,7 +171,8 @@ hsm_init(int argc, char **argv)
 		case 'S': sfile = optarg; break;
 		case 'h':
 			printf("usage: custos hsm init --dkek-shares N | "
-			    "--no-dkek [--pin-retries N] [--erase-keys]\n"
+			    "--no-dkek | --key-domains K\n"
+			    "         [--pin-retries N] [--erase-keys]\n"
 			    "         [--so-pin-fd N | --so-pin-file PATH]\n"
 			    HSM_COMMON_USAGE "\n"
 			    "Initializes the device: the SO PIN (16 hex "
@@ -175,7 +184,12 @@ hsm_init(int argc, char **argv)
 			    "tries left before sending the\nSO PIN. A device "
 			    "holding keys is refused unless the operator types "
 			    "ERASE (or,\nwithout a terminal, --erase-keys): "
-			    "initializing deletes every key.\n");
+			    "initializing deletes every key.\n"
+			    "--key-domains K sets up K key domain slots "
+			    "(1-16), all empty, instead of a\nDKEK: each "
+			    "domain is then created with its own number of "
+			    "shares (custos hsm\ndomain create) and gets its "
+			    "own DKEK (custos hsm import-share --domain N).\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);
@@ -183,22 +197,33 @@ hsm_init(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(h.ctx, "unexpected argument");
+	if (kds > 0 && shares != -2)
+		return cli_usage_error(h.ctx, "--key-domains replaces "
+		    "--dkek-shares and --no-dkek: give one of them");
+	if (kds > 0)
+		shares = -1;
 	if (shares == -2)
 		return cli_usage_error(h.ctx, "give --dkek-shares N (or "
-		    "--no-dkek: keys can then never be exported)");
+		    "--no-dkek: keys can then never be exported, or "
+		    "--key-domains K)");
 	/* a factory-fresh device takes a new SO PIN from the same source */
 	cli_io_same(&h.io, OP_SECRET_SO_PIN_NEW, OP_SECRET_SO_PIN);
 	if ((ex = cli_io_source(&h.io, OP_SECRET_SO_PIN, sfd, sfile)) !=
 	    EXIT_OK_ || (ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
 	a.dkek_shares = (int)shares;
+	a.key_domains = (int)kds;
 	a.retries = (int)retries;
 	if ((r = op_hsm_init(h.cx, h.dev, &a, &keys)) != CUSTOS_OK) {
 		ex = hsm_fail(&h, r);
 		goto out;
 	}
-	printf("initialized: user PIN tries %ld, DKEK shares %s\n", retries,
-	    shares > 0 ? "configured" : "none");
+	if (kds > 0)
+		printf("initialized: user PIN tries %ld, key domains %ld "
+		    "(slots 0-%ld, all empty)\n", retries, kds, kds - 1);
+	else
+		printf("initialized: user PIN tries %ld, DKEK shares %s\n",
+		    retries, shares > 0 ? "configured" : "none");
 	if (shares > 0)
 		printf("DKEK shares          : %ld outstanding\n", shares);
 	ex = EXIT_OK_;
@@ -358,6 +383,8 @@ static const struct cli_cmd hsm_cmds[] = {
 	{ "sign-test", cmd_hsm_sign_test, "prove keys work: sign and "
 	    "verify" },
 	{ "change-pin", cmd_hsm_change_pin, "change the user PIN" },
+	{ "domains", cmd_hsm_domains, "list key domains: shares, KCV" },
+	{ "domain", cmd_hsm_domain, "create or delete a key domain" },
 	{ NULL, NULL, NULL },
 };
 

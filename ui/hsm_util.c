@@ -12,6 +12,7 @@ hsm_ctx_init(struct hsm_ctx *h, const char *ctx)
 {
 	memset(h, 0, sizeof(*h));
 	h->ctx = ctx;
+	h->domain = -1;
 	cli_io_init(&h->io, ctx);
 }
 
@@ -26,8 +27,21 @@ hsm_ctx_option(struct hsm_ctx *h, int ch, const char *arg)
 	case HSM_OPT_ADMIN_FD: h->admin_fd = arg; return 1;
 	case HSM_OPT_ADMIN_FILE: h->admin_file = arg; return 1;
 	case HSM_OPT_ACTOR: h->actor = arg; return 1;
+	case HSM_OPT_DOMAIN: h->domain = hsm_parse_domain(arg); return 1;
 	}
 	return 0;
+}
+
+int
+hsm_parse_domain(const char *s)
+{
+	char *end = NULL;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -2;
+	v = strtol(s, &end, 10);
+	return (*end == '\0' && v >= 0 && v <= 255) ? (int)v : -2;
 }
 
 int
@@ -74,9 +88,15 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 
 	if ((ex = hsm_ctx_begin(h, out, files, nfiles)) != EXIT_OK_)
 		return ex;
+	if (h->domain == -2)
+		return cli_usage_error(h->ctx, "--domain is a key domain, 0 to "
+		    "255");
 	if ((r = op_dev_open(h->cx, h->spec, NULL, NULL, &h->dev)) !=
 	    CUSTOS_OK)
 		return hsm_fail(h, r);
+	op_dev_set_domain(h->dev, h->domain);
+	if (h->domain >= 0)
+		printf("key domain: %d\n", h->domain);
 	if (op_dev_emulated(h->dev))
 		printf("REHEARSAL: emulated SmartCard-HSM, not a real "
 		    "device\n");

@@ -19,6 +19,7 @@
 enum {
 	HSM_OPT_CARD = 1000, HSM_OPT_PIN_FD, HSM_OPT_PIN_FILE,
 	HSM_OPT_CEREMONY, HSM_OPT_ADMIN_FD, HSM_OPT_ADMIN_FILE, HSM_OPT_ACTOR,
+	HSM_OPT_DOMAIN,
 };
 
 /* The shared entries of a getopt_long table. */
@@ -30,12 +31,14 @@ enum {
 	{ "admin-passphrase-fd", required_argument, NULL, HSM_OPT_ADMIN_FD }, \
 	{ "admin-passphrase-file", required_argument, NULL, \
 	    HSM_OPT_ADMIN_FILE }, \
-	{ "actor", required_argument, NULL, HSM_OPT_ACTOR }
+	{ "actor", required_argument, NULL, HSM_OPT_ACTOR }, \
+	{ "domain", required_argument, NULL, HSM_OPT_DOMAIN }
 
 /* The usage text of the shared options. */
 #define HSM_COMMON_USAGE \
 	"         [--card pcsc[:READER] | emu:NAME] [--pin-fd N | " \
 	"--pin-file PATH]\n" \
+	"         [--domain N (a key domain: its DKEK and keys)]\n" \
 	"         [--ceremony DIR [--actor NAME] [--admin-passphrase-fd N " \
 	"| -file PATH]]\n"
 
@@ -44,6 +47,7 @@ struct hsm_ctx {
 	const char *ctx;	/* "hsm keygen", for messages */
 	const char *spec, *pin_fd, *pin_file;
 	const char *cdir, *admin_fd, *admin_file, *actor;
+	int domain;		/* --domain, or -1 */
 	struct cli_io io;
 	struct op_ctx *cx;
 	struct op_dev *dev;
@@ -74,6 +78,9 @@ int hsm_ctx_begin(struct hsm_ctx *h, const char *out, char *const *files,
 int hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
     int nfiles);
 
+/* A --domain value: 0-255, or -2 when it is not one. */
+int hsm_parse_domain(const char *s);
+
 /* Closes everything h opened. */
 void hsm_ctx_close(struct hsm_ctx *h);
 
@@ -100,5 +107,7 @@ int cmd_hsm_change_pin(int argc, char **argv);
 int cmd_hsm_wrap(int argc, char **argv);
 int cmd_hsm_unwrap(int argc, char **argv);
 int cmd_hsm_readers(int argc, char **argv);
+int cmd_hsm_domains(int argc, char **argv);
+int cmd_hsm_domain(int argc, char **argv);
 
 #endif

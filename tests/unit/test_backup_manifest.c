@@ -71,6 +71,7 @@ make(size_t nkeys, size_t nskipped)
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
+	m->domain = -1;
 	snprintf(m->created, sizeof(m->created), "2026-11-30T10:52:13Z");
 	snprintf(m->serial, sizeof(m->serial), "ZZEMU0A1B2C");
 	snprintf(m->reader, sizeof(m->reader), "emu:alpha");
@@ -92,6 +93,7 @@ assert_same(const struct backup_manifest *a, const struct backup_manifest *b)
 	assert_string_equal(a->reader, b->reader);
 	assert_int_equal(a->emulated, b->emulated);
 	assert_string_equal(a->kcv, b->kcv);
+	assert_int_equal(a->domain, b->domain);
 	assert_int_equal(a->nkeys, b->nkeys);
 	assert_int_equal(a->nskipped, b->nskipped);
 	/* Both zero-filled past each string (make() and the parser). */
@@ -168,6 +170,29 @@ test_roundtrips(void **state)
 	memset(m->serial, 'S', 16);
 	memset(m->skipped[0].reason, 'r', 127);
 	roundtrip();
+	/* A set from key domain 2 says so; one from none names none. */
+	make(2, 0);
+	m->domain = 2;
+	roundtrip();
+	assert_int_equal(back->domain, 2);
+	{
+		char *t = NULL;
+		size_t l = 0;
+		const char *why = "";
+
+		assert_int_equal(backup_manifest_dump(m, &t, &l), 0);
+		assert_non_null(strstr(t, "\"domain\": 2"));
+		free(t);
+		make(1, 0);
+		assert_int_equal(backup_manifest_dump(m, &t, &l), 0);
+		assert_null(strstr(t, "domain"));
+		assert_int_equal(backup_manifest_parse(t, l, back, &why), 0);
+		assert_int_equal(back->domain, -1);
+		free(t);
+		m->domain = 256;
+		assert_int_equal(backup_manifest_dump(m, &t, &l),
+		    CUSTOS_ERR_INVALID_ARG);
+	}
 }
 
 /* The exact bytes, so that a change of layout is noticed. */
