@@ -1,4 +1,5 @@
-/* verify_keys.c - the one-DKEK and restore-proof audit rules. */
+/* verify_keys.c - the one-DKEK-per-key-domain and restore-proof audit
+   rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,15 @@ struct attempt {
 	int proven;
 };
 
+/* The ceremony's DKEK of one key domain ("" until recorded). Records
+   that name no domain are the device's DKEK, domain 0. */
+struct dkek_seen {
+	char kcv[17];
+	long record;
+};
+
 struct key_rules {
-	char kcv[17];		/* the ceremony's DKEK, "" until recorded */
-	long kcv_record;
-	const char *kcv_action;
+	struct dkek_seen dom[256];
 	struct attempt *a;
 	size_t n, cap;
 };
@@ -26,9 +32,10 @@ struct key_rules *
 key_rules_new(void)
 {
 	struct key_rules *r = calloc(1, sizeof(*r));
+	size_t i;
 
-	if (r != NULL)
-		r->kcv_record = -1;
+	for (i = 0; r != NULL && i < 256; i++)
+		r->dom[i].record = -1;
 	return r;
 }
 
@@ -117,15 +124,25 @@ key_rules_record(struct key_rules *r, long n, const char *action,
 	int e;
 
 	if (kcv != NULL && carries_dkek(action, facts)) {
-		if (r->kcv[0] == '\0') {
-			snprintf(r->kcv, sizeof(r->kcv), "%s", kcv);
-			r->kcv_record = n;
-			r->kcv_action = strcmp(action, "dkek.kcv") == 0 ?
-			    "dkek.kcv" : "an earlier step";
-		} else if (strcmp(kcv, r->kcv) != 0) {
-			snprintf(why, whysz, "record %ld (%s) is under DKEK KCV "
-			    "%s, but the ceremony's DKEK is %s (record %ld)", n,
-			    action, kcv, r->kcv, r->kcv_record);
+		json_t *dv = json_object_get(facts, "domain");
+		long dom = json_is_integer(dv) ? (long)json_integer_value(dv) :
+		    0;
+		struct dkek_seen *d = &r->dom[dom >= 0 && dom < 256 ? dom : 0];
+
+		if (d->kcv[0] == '\0') {
+			snprintf(d->kcv, sizeof(d->kcv), "%s", kcv);
+			d->record = n;
+		} else if (strcmp(kcv, d->kcv) != 0) {
+			if (json_is_integer(dv))
+				snprintf(why, whysz, "record %ld (%s) is under "
+				    "DKEK KCV %s, but the ceremony's DKEK of key "
+				    "domain %ld is %s (record %ld)", n, action,
+				    kcv, dom, d->kcv, d->record);
+			else
+				snprintf(why, whysz, "record %ld (%s) is under "
+				    "DKEK KCV %s, but the ceremony's DKEK is %s "
+				    "(record %ld)", n, action, kcv, d->kcv,
+				    d->record);
 			return CUSTOS_ERR_CORRUPT;
 		}
 	}
