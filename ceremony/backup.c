@@ -136,6 +136,12 @@ create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
 		goto out;
 	}
 	dkek_kcv_hex(bk, bi.kcv);
+	if (strcmp(bk, kcv) != 0 && card_domain(c) >= 0) {
+		/* a key of another key domain: its own set has it */
+		*skipped = 2;
+		r = 0;
+		goto out;
+	}
 	if (strcmp(bk, kcv) != 0) {
 		r = CUSTOS_ERR_DKEK_MISMATCH;	/* the device contradicts itself */
 		goto out;
@@ -252,6 +258,11 @@ backup_create(struct card *c, const char *dir, const int *refs,
 		o.ref = o.dest_ref = keys[i].ref;
 		if (r != 0)
 			goto out;
+		if (skipped == 2) {
+			m->nother++;
+			total--;
+			continue;
+		}
 		if (skipped)
 			backup_say(&o, CUSTOS_ERR_NO_DKEK, "%s",
 			    m->skipped[m->nskipped++].reason);

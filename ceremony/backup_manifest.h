@@ -51,6 +51,9 @@ struct backup_manifest {
 	size_t nkeys;
 	struct backup_skipped skipped[BACKUP_MAX_KEYS];
 	size_t nskipped;
+	size_t nother;			/* backup create --domain: keys of
+					   other key domains, left to their
+					   own sets (not in the manifest) */
 };
 
 /*

@@ -137,6 +137,12 @@ op_backup_create(struct op_ctx *cx, struct op_dev *d, const char *set,
 		op_intent_abort(cx, d, who, in, custos_strerror(r), NULL);
 		return r;
 	}
+	if (m->nother > 0)
+		op_note(cx, "%zu key%s of other key domains %s left to %s own "
+		    "set%s: this set holds key domain %d's", m->nother,
+		    m->nother == 1 ? "" : "s", m->nother == 1 ? "is" : "are",
+		    m->nother == 1 ? "its" : "their", m->nother == 1 ? "" : "s",
+		    op_dev_domain(d));
 	/* Every file written is read back before it is recorded. */
 	if ((out = calloc(BACKUP_MAX_KEYS, sizeof(*out))) == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");

@@ -216,7 +216,11 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 	*keys_erased = 0;
 	if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK)
 		return r;
-	if ((r = sc_hsm_status(c, &st)) != 0 || (st.initialized == 1 &&
+	/* The device as a whole: its key domains come after it */
+	card_set_domain(c, -1);
+	r = sc_hsm_status(c, &st);
+	card_set_domain(c, op_dev_domain(d));
+	if (r != 0 || (st.initialized == 1 &&
 	    (r = sc_hsm_count_keys(c, &keys)) != 0))
 		return op_dev_err(cx, d, r, "reading its state");
 	if ((r = init_so_state(cx, &st)) != CUSTOS_OK)

@@ -131,7 +131,7 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 {
 	static const char *const kinds[] = { "new-dkek", "key-backup",
 	    "restore", "reshare" };
-	unsigned i;
+	unsigned i, u;
 	int r;
 
 	if ((r = get_required("custos-plan", y->version, why, whysz)) != 0)
@@ -185,6 +185,28 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	}
 	p->share_dir = y->share_dir;
 	p->backup = y->backup;
+	p->domain = -1;
+	if (y->domain != NULL) {
+		if ((r = get_num(y->domain, "domain", &u, why, whysz)) != 0)
+			return r;
+		if (u > 15) {
+			plan_why(why, whysz, "domain: %u, but a key domain is 0 "
+			    "to 15", u);
+			return CUSTOS_ERR_FORMAT;
+		}
+		p->domain = (int)u;
+	}
+	if (y->key_domains != NULL) {
+		if ((r = get_num(y->key_domains, "key_domains", &u, why,
+		    whysz)) != 0)
+			return r;
+		if (u < 1 || u > 16) {
+			plan_why(why, whysz, "key_domains: %u, but a device "
+			    "takes 1 to 16 key domain slots", u);
+			return CUSTOS_ERR_FORMAT;
+		}
+		p->key_domains = (int)u;
+	}
 	return 0;
 }
 

@@ -67,6 +67,12 @@ struct plan {
 	const char *share_dir;	/* where existing share files are; NULL */
 	const char *backup;	/* backup set directory; NULL */
 	char expected_kcv[17];	/* 16 upper-case hex digits, "" if none */
+	int domain;		/* the key domain of the ceremony's DKEK on
+				   its HSMs; -1: none named (the DKEK) */
+	int key_domains;	/* initialize the HSMs with that many key
+				   domain slots; 0: no initialization with
+				   slots (with domain: the HSM keeps its
+				   other domains and their keys) */
 	enum paper_size paper;	/* the closing summary's paper (A4) */
 	char sha256[65];	/* of the plan file's bytes, hex */
 };

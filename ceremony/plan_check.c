@@ -335,6 +335,26 @@ check_kind(const struct plan *p, char *why, size_t whysz)
 	    (r = check_need(p, "reshare", p->reshare_from.holder != NULL ||
 	    p->reshare_from.ngroup > 0, k->reshare, why, whysz)) != 0)
 		return r;
+	if (p->domain >= 0 && p->kind == PLAN_RESHARE) {
+		plan_why(why, whysz, "domain: a reshare plan touches no HSM");
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (p->key_domains > 0 && (p->kind == PLAN_RESHARE ||
+	    p->kind == PLAN_KEY_BACKUP)) {
+		plan_why(why, whysz, "key_domains: a %s plan initializes no "
+		    "HSM", plan_kind_name(p->kind));
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (p->key_domains > 0 && p->domain < 0) {
+		plan_why(why, whysz, "key_domains: name the domain of the "
+		    "ceremony's DKEK (domain: N)");
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (p->key_domains > 0 && p->domain >= p->key_domains) {
+		plan_why(why, whysz, "domain: %d, but key_domains sets up "
+		    "slots 0 to %d", p->domain, p->key_domains - 1);
+		return CUSTOS_ERR_FORMAT;
+	}
 	if (p->kind == PLAN_NEW_DKEK && p->nkeys > 0 && p->backup == NULL) {
 		plan_why(why, whysz, "backup: keys made in a new-dkek plan "
 		    "must be backed up; name the backup directory");

@@ -53,6 +53,7 @@ struct y_plan {
 	struct y_key *keys;
 	unsigned keys_count;
 	char *backup, *share_dir, *expected_kcv, *paper;
+	char *domain, *key_domains;
 	struct y_reshare *reshare;
 };
 

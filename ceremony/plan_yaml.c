@@ -93,6 +93,8 @@ static const cyaml_schema_field_t plan_fields[] = {
 	STR("share_dir", struct y_plan, share_dir),
 	STR("expected_kcv", struct y_plan, expected_kcv),
 	STR("paper", struct y_plan, paper),
+	STR("domain", struct y_plan, domain),
+	STR("key_domains", struct y_plan, key_domains),
 	CYAML_FIELD_MAPPING_PTR("reshare", OPT, struct y_plan, reshare,
 	    reshare_fields),
 	CYAML_FIELD_END

@@ -211,6 +211,7 @@ dispatch(struct walk *w, struct walk_step *st)
 	case WALK_SHARE_SPLIT: return walk_do_share_new(w);
 	case WALK_RESHARE: return walk_do_reshare(w);
 	case WALK_HSM_INIT: return walk_do_hsm_init(w);
+	case WALK_DOMAIN_CREATE: return walk_do_domain_create(w);
 	case WALK_HSM_IMPORT: return walk_do_hsm_import(w);
 	case WALK_HSM_KCV: return walk_do_hsm_kcv(w);
 	case WALK_KEYGEN: return walk_do_keygen(w);

@@ -33,6 +33,7 @@ enum walk_op {
 	WALK_SHARE_SPLIT,	/* a new share split M-of-N to a group */
 	WALK_RESHARE,		/* a share re-protected for new custodians */
 	WALK_HSM_INIT,		/* initialize an HSM for the DKEK */
+	WALK_DOMAIN_CREATE,	/* create the plan's key domain on an HSM */
 	WALK_HSM_IMPORT,	/* import one share into an HSM */
 	WALK_HSM_KCV,		/* read and compare the HSM's DKEK KCV */
 	WALK_KEYGEN,		/* generate one planned key */

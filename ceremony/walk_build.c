@@ -112,21 +112,43 @@ hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 	struct walk_step *st;
 	unsigned i;
 
-	if (init && (st = add(b, WALK_HSM_INIT, -1, (int)h, -1)) != NULL) {
+	/* In a key domain without key_domains, the HSM is not initialized:
+	   it keeps its other domains and their keys. */
+	if (init && (p->domain < 0 || p->key_domains > 0) &&
+	    (st = add(b, WALK_HSM_INIT, -1, (int)h, -1)) != NULL) {
 		snprintf(st->id, sizeof(st->id), "hsm-init-%u", h + 1);
 		snprintf(st->title, sizeof(st->title), "Initialize HSM %s",
 		    p->hsms[h].name);
 		admin(st->actor, sizeof(st->actor), p);
-		snprintf(st->explain, sizeof(st->explain), "The HSM %s "
-		    "(serial %s) is initialized for a DKEK of %u share%s, with "
-		    "a new user PIN. The SO PIN proves you may do this.",
-		    p->hsms[h].name, p->hsms[h].serial, p->nshares,
-		    p->nshares == 1 ? "" : "s");
+		if (p->key_domains > 0)
+			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
+			    "(serial %s) is initialized with %d empty key "
+			    "domain slots, with a new user PIN. The SO PIN "
+			    "proves you may do this.", p->hsms[h].name,
+			    p->hsms[h].serial, p->key_domains);
+		else
+			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
+			    "(serial %s) is initialized for a DKEK of %u "
+			    "share%s, with a new user PIN. The SO PIN proves "
+			    "you may do this.", p->hsms[h].name,
+			    p->hsms[h].serial, p->nshares, p->nshares == 1 ?
+			    "" : "s");
 		snprintf(st->consequence, sizeof(st->consequence), "This "
 		    "ERASES every key on HSM %s (serial %s) and starts a new "
 		    "DKEK. It cannot be undone.", p->hsms[h].name,
 		    p->hsms[h].serial);
 		snprintf(st->confirm_word, sizeof(st->confirm_word), "ERASE");
+	}
+	if (init && p->domain >= 0 &&
+	    (st = add(b, WALK_DOMAIN_CREATE, -1, (int)h, -1)) != NULL) {
+		snprintf(st->id, sizeof(st->id), "hsm-domain-%u", h + 1);
+		snprintf(st->title, sizeof(st->title), "Create key domain %d "
+		    "on %s", p->domain, p->hsms[h].name);
+		admin(st->actor, sizeof(st->actor), p);
+		snprintf(st->explain, sizeof(st->explain), "Key domain %d of "
+		    "HSM %s is created for a DKEK of %u share%s; its other "
+		    "domains and their keys are left as they are.", p->domain,
+		    p->hsms[h].name, p->nshares, p->nshares == 1 ? "" : "s");
 	}
 	for (i = 0; init && i < p->nshares; i++) {
 		if ((st = add(b, WALK_HSM_IMPORT, (int)i, (int)h, -1)) == NULL)

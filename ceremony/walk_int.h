@@ -76,6 +76,7 @@ int walk_do_plan(struct walk *w) CUSTOS_WUR;
 int walk_do_share_new(struct walk *w) CUSTOS_WUR;	/* held or split */
 int walk_do_reshare(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_init(struct walk *w) CUSTOS_WUR;
+int walk_do_domain_create(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_import(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_kcv(struct walk *w) CUSTOS_WUR;
 int walk_do_keygen(struct walk *w) CUSTOS_WUR;

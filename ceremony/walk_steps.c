@@ -157,7 +157,9 @@ walk_do_hsm_init(struct walk *w)
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;
 	memset(&a, 0, sizeof(a));
-	a.dkek_shares = (int)w->plan->nshares;
+	a.dkek_shares = w->plan->key_domains > 0 ? -1 :
+	    (int)w->plan->nshares;
+	a.key_domains = w->plan->key_domains;
 	a.retries = 3;
 	a.always_confirm = 1;
 	a.consequence = w->cur->consequence;
@@ -165,9 +167,33 @@ walk_do_hsm_init(struct walk *w)
 	    ", the default SO PIN of OpenSC's and Nitrokey's examples." : "";
 	if ((r = op_hsm_init(w->cx, d, &a, &keys)) != CUSTOS_OK)
 		return r;
-	walk_said(w, "HSM %s is initialized for %d DKEK shares (%d key%s "
-	    "erased); all %d shares are outstanding.", op_dev_label(d),
-	    a.dkek_shares, keys, keys == 1 ? "" : "s", a.dkek_shares);
+	if (a.key_domains > 0)
+		walk_said(w, "HSM %s is initialized with %d empty key domain "
+		    "slots (%d key%s erased).", op_dev_label(d), a.key_domains,
+		    keys, keys == 1 ? "" : "s");
+	else
+		walk_said(w, "HSM %s is initialized for %d DKEK shares (%d "
+		    "key%s erased); all %d shares are outstanding.",
+		    op_dev_label(d), a.dkek_shares, keys, keys == 1 ? "" : "s",
+		    a.dkek_shares);
+	return CUSTOS_OK;
+}
+
+int
+walk_do_domain_create(struct walk *w)
+{
+	struct op_domain o;
+	struct op_dev *d;
+	int r;
+
+	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
+		return r;
+	if ((r = op_hsm_domain_create(w->cx, d, w->plan->domain,
+	    (int)w->plan->nshares, &o)) != CUSTOS_OK)
+		return r;
+	walk_said(w, "Key domain %d of HSM %s is created for %d DKEK "
+	    "share%s; its other domains and their keys are untouched.",
+	    o.domain, op_dev_label(d), o.shares, o.shares == 1 ? "" : "s");
 	return CUSTOS_OK;
 }
 

@@ -76,6 +76,8 @@ walk_dev(struct walk *w, int h, struct op_dev **d)
 	}
 	if (r != CUSTOS_OK)
 		return r;	/* the engine set why */
+	/* the ceremony's DKEK lives in the plan's key domain, if any */
+	op_dev_set_domain(w->dev[h], w->plan->domain);
 	*d = w->dev[h];
 	return CUSTOS_OK;
 }

@@ -131,6 +131,11 @@ cmd_ceremony_plan(int argc, char **argv)
 	}
 	g[k] = '\0';
 	printf("sha256:  %s\n", g);
+	if (p->domain >= 0)
+		printf("domain:  the DKEK lives in key domain %d%s\n", p->domain,
+		    p->key_domains > 0 ? " (the HSMs are initialized with key "
+		    "domain slots first)" : " (the HSMs keep their other "
+		    "domains and keys)");
 	printf("steps:\n");
 	for (i = 0; i < n; i++)
 		printf("  %2zu. %-44s %s\n", i + 1, steps[i].title,

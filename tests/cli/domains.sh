@@ -78,6 +78,11 @@ run backup create --domain 1 --card emu:kd --out "$T/set1" --ref 1 --pin-file "$
 expect_rc "backup create --domain 1" 0
 check "the set records its domain" '[ "$(jq .domain "$T/set1/manifest.json")" = 1 ]'
 check "and that domain's KCV" '[ "$(jq -r .kcv "$T/set1/manifest.json")" = "$ka" ]'
+run backup create --domain 0 --card emu:kd --out "$T/set0" --pin-file "$T/pin" $cer
+expect_rc "backup create --domain 0 of a device with keys in two domains" 0
+expect_out "the other domain's key is left to its own set" "1 key of other key domains is left to its own set: this set holds key domain 0's"
+check "only domain 0's key is in the set" '[ "$(jq -c "[.keys[].ref]" "$T/set0/manifest.json")" = "[2]" ] && [ "$(jq -r .kcv "$T/set0/manifest.json")" = "$kb" ]'
+check "and it is not said to be unexportable" '[ "$(jq -c .not_exportable "$T/set0/manifest.json")" = "[]" ]'
 run hsm domain delete 1 --card emu:kd --pin-file "$T/pin" --force
 expect_err "a domain that holds keys is not deleted" 5 "still holds keys"
 run hsm domains --card emu:kd --pin-file "$T/pin"

@@ -1282,6 +1282,151 @@ each_setup(void **state)
 	return setup(state);
 }
 
+/* The KCV of key domain dom of device name (PIN verified). */
+static void
+domain_kcv(const char *name, int dom, char out[17])
+{
+	struct card *c = NULL;
+	char spec[64];
+	int total, left, tries;
+	uint8_t k[8];
+
+	snprintf(spec, sizeof(spec), "emu:%s", name);
+	assert_int_equal(card_open(spec, &c), 0);
+	assert_int_equal(sc_hsm_select(c, NULL, NULL), 0);
+	assert_int_equal(sc_hsm_verify_pin(c, PIN, strlen(PIN), &tries), 0);
+	assert_int_equal(sc_hsm_kd_query(c, dom, &total, &left, k), 0);
+	assert_int_equal(left, 0);
+	dkek_kcv_hex(out, k);
+	card_close(c);
+}
+
+/* Copies docs/examples/name (the tests run at the top of the tree)
+   into tmp as file. */
+static void
+copy_example(const char *name, const char *file)
+{
+	char path[160], text[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "docs/examples/%s", name);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", tmp, file);
+	write_file(path, text);
+}
+
+/* A plan whose DKEK lives in key domain dom (issue 19). */
+static void
+make_domain_plan(const char *file, const char *kind, int dom, int slots,
+    const char *holder, const char *extra)
+{
+	char path[128], text[1024], kd[40] = "";
+
+	if (slots > 0)
+		snprintf(kd, sizeof(kd), "key_domains: %d\n", slots);
+	snprintf(text, sizeof(text),
+	    "custos-plan: 1\n"
+	    "kind: %s\n"
+	    "title: Walk test, key domain %d\n"
+	    "admin: dana\n"
+	    "rehearsal: true\n"
+	    "custodians: [%s]\n"
+	    "dkek:\n"
+	    "  shares:\n"
+	    "    - holder: %s\n"
+	    "hsms:\n"
+	    "  - {name: shared, serial: DENK0100009}\n"
+	    "domain: %d\n"
+	    "%s%s", kind, dom, holder, holder, dom, kd, extra);
+	snprintf(path, sizeof(path), "%s/%s", tmp, file);
+	write_file(path, text);
+}
+
+/*
+ * Key domains in plans: team A's ceremony sets up a device with two key
+ * domain slots and its DKEK in domain 1, with a key; team B's ceremony
+ * adds domain 0 to the same device without erasing anything, with a key
+ * of its own; each domain has its own DKEK; team A's set is restored into
+ * domain 1 of a replacement set up the same way.
+ */
+static void
+test_key_domains(void **state)
+{
+	struct sio s;
+	struct op_io io;
+	struct walk *w;
+	char k1[17], k0[17], kr[17], path[160];
+
+	(void)state;
+	/* the two example plans of docs/examples, as shipped */
+	copy_example("rehearsal-domain-team-a.yaml", "team-a.yaml");
+	copy_example("rehearsal-domain-team-b.yaml", "team-b.yaml");
+	memset(&s, 0, sizeof(s));
+	w = open_walk("team-a.yaml", "team-a", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("team-a", 1);
+	assert_int_equal(s.erase_confirms, 1);
+	domain_kcv("shared", 1, k1);
+	assert_int_equal(count_records("team-a", "\"action\":"
+	    "\"hsm.domain-create\""), 1);
+	/* team B: no initialization, so nothing to erase */
+	memset(&s, 0, sizeof(s));
+	w = open_walk("team-b.yaml", "team-b", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("team-b", 1);
+	assert_int_equal(s.erase_confirms, 0);
+	assert_int_equal(count_records("team-b", "\"action\":"
+	    "\"hsm.init\""), 0);
+	domain_kcv("shared", 0, k0);
+	domain_kcv("shared", 1, kr);
+	assert_string_equal(kr, k1);		/* team A's is untouched */
+	assert_string_not_equal(k0, k1);
+	assert_keys_proven("shared", 2);	/* both teams' keys */
+	/* team A's set, restored into domain 1 of a replacement */
+	make_domain_plan("restore-a.yaml", "restore", 1, 2, "alice",
+	    "share_dir: team-a/shares\nbackup: team-a/backups/team-a\n");
+	snprintf(path, sizeof(path), "%s/restore-a.yaml", tmp);
+	{
+		FILE *f = fopen(path, "a");
+
+		assert_non_null(f);
+		fprintf(f, "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", k1,
+		    k1 + 4, k1 + 8, k1 + 12);
+		fclose(f);
+	}
+	/* the same plan names a replacement: another serial */
+	{
+		char text[2048];
+		FILE *f = fopen(path, "r");
+		size_t n;
+		char *at;
+
+		assert_non_null(f);
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		assert_non_null(at = strstr(text, "name: shared, serial: "
+		    "DENK0100009"));
+		memcpy(at, "name: spare1, serial: DENK0100008", 33);
+		write_file(path, text);
+	}
+	memset(&s, 0, sizeof(s));
+	w = open_walk("restore-a.yaml", "restore-a", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("restore-a", 1);
+	domain_kcv("spare1", 1, kr);
+	assert_string_equal(kr, k1);
+	assert_keys_proven("spare1", 1);
+	assert_true(count_records("restore-a", "\"domain\":1") > 0);
+}
+
 int
 main(void)
 {
@@ -1296,6 +1441,8 @@ main(void)
 		    each_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_backup_and_reshare,
 		    each_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_domains, each_setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_cut, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kill_everywhere,
