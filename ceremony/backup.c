@@ -124,8 +124,10 @@ create_one(struct card *c, const char *dir, const struct sc_hsm_key *k,
 	}
 	r = sc_hsm_wrap_key(c, k->ref, blob, KEYBLOB_MAX + 2, &bl);
 	if (r == CUSTOS_ERR_NO_DKEK) {
-		snprintf(s->reason, sizeof(s->reason), "the device will not "
-		    "export it: generated before the DKEK was complete");
+		snprintf(s->reason, sizeof(s->reason), "%s", card_domain(c) < 0 ?
+		    "the device will not export it: generated before the DKEK "
+		    "was complete" : "not exportable now: made before its "
+		    "domain's DKEK was complete, or in an incomplete domain");
 		*skipped = 1;
 		return 0;
 	}

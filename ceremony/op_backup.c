@@ -92,6 +92,11 @@ set_facts(struct op_ctx *cx, struct op_dev *d, const char *set,
 	if (f != NULL)
 		json_object_update_new(f, json_pack("{s:s, s:s, s:s}", "set", rel,
 		    "manifest_sha256", sha, "kcv", m->kcv));
+	/* a set of a key domain: the audit checks its KCV with that
+	   domain's (a device's working domain, when there is one, first) */
+	if (f != NULL && m->domain >= 0 && json_object_get(f, "domain") ==
+	    NULL)
+		json_object_set_new(f, "domain", json_integer(m->domain));
 	return f;
 }
 

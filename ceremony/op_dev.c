@@ -101,6 +101,12 @@ op_dev_err(struct op_ctx *cx, struct op_dev *d, int r, const char *what)
 	if (r == CUSTOS_ERR_CARD_REMOVED || r == CUSTOS_ERR_NO_CARD ||
 	    r == CUSTOS_ERR_PCSC || r == CUSTOS_ERR_NO_READER)
 		op_dev_release(d);
+	if (d->domain >= 0 && (r == CUSTOS_ERR_NOT_FOUND ||
+	    r == CUSTOS_ERR_LIMIT))
+		return op_fail(cx, r, "HSM %s has no key domain %d (%s)",
+		    op_dev_label(d), d->domain, r == CUSTOS_ERR_NOT_FOUND ?
+		    "its slot is empty: custos hsm domain create" : "the device "
+		    "has no such slot");
 	if (d->name[0] == '\0')
 		return op_fail(cx, r, "%s", custos_strerror(r));
 	return op_fail(cx, r, "HSM %s: %s: %s", d->name, what,

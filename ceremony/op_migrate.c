@@ -344,6 +344,8 @@ op_backup_export_key(struct op_ctx *cx, const char *set, int ref,
 	    "label", k->label, "pubkey_sha256", k->pubkey_sha256, "file", rel,
 	    "file_sha256", fsha, "format", "PKCS#8 PEM, AES-256-CBC, PBKDF2",
 	    "intent", (json_int_t)in);
+	if (f != NULL && m->domain >= 0)
+		json_object_set_new(f, "domain", json_integer(m->domain));
 	r = op_record(cx, NULL, who, "backup.export-key", f, NULL);
  out:
 	BIO_free(bio);

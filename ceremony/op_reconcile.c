@@ -90,6 +90,12 @@ init_intent(struct op_ctx *cx, struct op_dev *d, struct card *c, json_t *in)
 	struct sc_hsm_status st;
 	int r, keys = 0, shares = (int)fi(in, "dkek_shares", 0);
 
+	/* Empty key domain slots and no key look the same before an
+	   initialization with slots and after it: never guess. */
+	if (fi(in, "key_domains", 0) > 0)
+		return void_it(cx, d, in, "cut short; a device with empty key "
+		    "domain slots looks the same before and after: initialize "
+		    "it again", NULL);
 	if ((r = sc_hsm_status(c, &st)) != 0 || (st.initialized == 1 &&
 	    (r = sc_hsm_count_keys(c, &keys)) != 0))
 		return op_dev_err(cx, d, r, "reading its state");

@@ -537,6 +537,8 @@ static const struct schema_field f_backup_verify[] = {
 	{ "keys", SCH_INT, SCH_REQ, NULL, "keys in the set" },
 	{ "failed", SCH_INT, SCH_REQ, NULL, "keys that did not check" },
 	{ "problems", SCH_OBJS, SCH_REQ, problem_item, "what did not check" },
+	{ "domain", SCH_INT, SCH_OPT, NULL,
+	    "a set of a key domain: that domain (its manifest's)" },
 	F_STEP,
 	END,
 };
@@ -570,6 +572,8 @@ static const struct schema_field f_export_key[] = {
 	{ "pubkey_sha256", SCH_SHA256, SCH_REQ, NULL, "its public key" },
 	F_FILE("the encrypted PKCS#8 file written"),
 	{ "format", SCH_STR, SCH_REQ, NULL, "PKCS#8 PEM, AES-256-CBC, PBKDF2" },
+	{ "domain", SCH_INT, SCH_OPT, NULL,
+	    "a set of a key domain: that domain (its manifest's)" },
 	F_INTENT, F_STEP,
 	END,
 };

@@ -15,15 +15,16 @@ struct attempt {
 	int proven;
 };
 
-/* The ceremony's DKEK of one key domain ("" until recorded). Records
-   that name no domain are the device's DKEK, domain 0. */
+/* The ceremony's DKEK of one key domain ("" until recorded); records
+   that name no domain (the device's DKEK, as before key domains) are a
+   group of their own, the last. */
 struct dkek_seen {
 	char kcv[17];
 	long record;
 };
 
 struct key_rules {
-	struct dkek_seen dom[256];
+	struct dkek_seen dom[257];
 	struct attempt *a;
 	size_t n, cap;
 };
@@ -34,7 +35,7 @@ key_rules_new(void)
 	struct key_rules *r = calloc(1, sizeof(*r));
 	size_t i;
 
-	for (i = 0; r != NULL && i < 256; i++)
+	for (i = 0; r != NULL && i < 257; i++)
 		r->dom[i].record = -1;
 	return r;
 }
@@ -126,8 +127,8 @@ key_rules_record(struct key_rules *r, long n, const char *action,
 	if (kcv != NULL && carries_dkek(action, facts)) {
 		json_t *dv = json_object_get(facts, "domain");
 		long dom = json_is_integer(dv) ? (long)json_integer_value(dv) :
-		    0;
-		struct dkek_seen *d = &r->dom[dom >= 0 && dom < 256 ? dom : 0];
+		    256;
+		struct dkek_seen *d = &r->dom[dom >= 0 && dom < 256 ? dom : 256];
 
 		if (d->kcv[0] == '\0') {
 			snprintf(d->kcv, sizeof(d->kcv), "%s", kcv);

@@ -71,6 +71,8 @@ run hsm keygen --domain 0 --card emu:kd --type rsa:2048 --label in-zero --pin-fi
 expect_rc "a key in domain 0" 0
 run hsm keygen --domain 2 --card emu:kd --type ec:P-256 --label nowhere --pin-file "$T/pin"
 expect_err "no key in an empty domain" 4 "no key domain 2 \(its slot is empty"
+run hsm import-share "$T/a.share" --domain 2 --card emu:kd --passphrase-file "$T/p1" --pin-file "$T/pin"
+expect_err "no share into an empty domain" 4 "has no key domain 2 \(its slot is empty: custos hsm domain create\)"
 run hsm wrap --ref 1 --domain 1 --card emu:kd --out "$T/one.wrap" --pin-file "$T/pin"
 expect_rc "hsm wrap of the domain-1 key" 0
 expect_out "the blob carries domain 1's KCV" "$ka"
@@ -78,6 +80,9 @@ run backup create --domain 1 --card emu:kd --out "$T/set1" --ref 1 --pin-file "$
 expect_rc "backup create --domain 1" 0
 check "the set records its domain" '[ "$(jq .domain "$T/set1/manifest.json")" = 1 ]'
 check "and that domain's KCV" '[ "$(jq -r .kcv "$T/set1/manifest.json")" = "$ka" ]'
+run backup verify "$T/set1" $cer
+expect_rc "backup verify of the domain-1 set" 0
+check "its record names the set's domain, for the audit" 'jq -e -s "map(select(.action == \"backup.verify\" and .facts.domain == 1)) | length == 1" "$T/cer/transcript.jsonl" >/dev/null'
 run backup create --domain 0 --card emu:kd --out "$T/set0" --pin-file "$T/pin" $cer
 expect_rc "backup create --domain 0 of a device with keys in two domains" 0
 expect_out "the other domain's key is left to its own set" "1 key of other key domains is left to its own set: this set holds key domain 0's"

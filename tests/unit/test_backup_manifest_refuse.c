@@ -70,6 +70,7 @@ make(size_t nkeys, size_t nskipped)
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
+	m->domain = -1;
 	snprintf(m->created, sizeof(m->created), "2026-11-30T10:52:13Z");
 	snprintf(m->serial, sizeof(m->serial), "ZZEMU0A1B2C");
 	snprintf(m->reader, sizeof(m->reader), "emu:alpha");
