@@ -25,7 +25,9 @@ ask(struct ledger *l)
 	(void)ledger_intent_done(l, 1);
 	open = ledger_open_intents(l);
 	json_decref(open);
-	(void)ledger_device_shares(l, "DENK0100001", &fprs, &known);
+	(void)ledger_device_shares(l, "DENK0100001", -1, &fprs, &known);
+	json_decref(fprs);
+	(void)ledger_device_shares(l, "DENK0100001", 1, &fprs, &known);
 	json_decref(fprs);
 	(void)ledger_step_record(l, "hsm-import-1", "hsm.import-share");
 }
