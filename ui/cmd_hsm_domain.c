@@ -14,33 +14,19 @@
 int
 cmd_hsm_domains(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		HSM_COMMON_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct op_domain dom[SC_HSM_KD_MAX];
 	struct hsm_ctx h;
 	size_t n = 0, i;
-	int ch, ex, r, slots = 0;
+	int ex, r, slots = 0;
 
 	hsm_ctx_init(&h, "hsm domains");
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (hsm_ctx_option(&h, ch, optarg))
-			continue;
-		if (ch != 'h')
-			return cli_bad_option(h.ctx, argv);
-		printf("usage: custos hsm domains\n" HSM_COMMON_USAGE "\n"
-		    "Lists the device's key domains in use: each one's number, "
-		    "its DKEK's shares\n(and those still to import) and its "
-		    "KCV once complete. A device initialized\nwithout key "
-		    "domains has one: its DKEK, domain 0. Sends no PIN.\n");
-		return EXIT_OK_;
-	}
-	if (optind != argc)
-		return cli_usage_error(h.ctx, "unexpected argument");
+	ex = hsm_common_only(&h, argc, argv, "usage: custos hsm domains\n"
+	    HSM_COMMON_USAGE "\nLists the device's key domains in use: each "
+	    "one's number, its DKEK's shares\n(and those still to import) and "
+	    "its KCV once complete. A device initialized\nwithout key domains "
+	    "has one: its DKEK, domain 0. Sends no PIN.\n");
+	if (ex != EXIT_OK_)
+		return ex < 0 ? EXIT_OK_ : ex;
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
 	if ((r = op_hsm_domains(h.cx, h.dev, dom, SC_HSM_KD_MAX, &n,

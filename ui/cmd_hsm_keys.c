@@ -11,32 +11,6 @@
 #include "cli.h"
 #include "hsm_util.h"
 
-/* Parses a command's options: the shared ones, and -h. */
-static int
-common_only(struct hsm_ctx *h, int argc, char **argv, const char *usage)
-{
-	static const struct option opts[] = {
-		HSM_COMMON_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (hsm_ctx_option(h, ch, optarg))
-			continue;
-		if (ch != 'h')
-			return cli_bad_option(h->ctx, argv);
-		printf("%s", usage);
-		return -1;
-	}
-	if (optind != argc)
-		return cli_usage_error(h->ctx, "unexpected argument");
-	return EXIT_OK_;
-}
-
 int
 cmd_hsm_keys(int argc, char **argv)
 {
@@ -46,7 +20,7 @@ cmd_hsm_keys(int argc, char **argv)
 	int ex, r;
 
 	hsm_ctx_init(&h, "hsm keys");
-	ex = common_only(&h, argc, argv, "usage: custos hsm keys\n"
+	ex = hsm_common_only(&h, argc, argv, "usage: custos hsm keys\n"
 	    HSM_COMMON_USAGE "\nLists the keys on the device: reference, "
 	    "type and size, label, and the first\n8 bytes of the SHA-256 "
 	    "of the public key (SubjectPublicKeyInfo). Sends no PIN.\n");
@@ -285,7 +259,7 @@ cmd_hsm_change_pin(int argc, char **argv)
 	int ex, r;
 
 	hsm_ctx_init(&h, "hsm change-pin");
-	ex = common_only(&h, argc, argv, "usage: custos hsm change-pin\n"
+	ex = hsm_common_only(&h, argc, argv, "usage: custos hsm change-pin\n"
 	    HSM_COMMON_USAGE "\nChanges the user PIN: the current PIN, then "
 	    "the new one twice (a PIN file\ngives each once: two lines). A wrong "
 	    "current PIN says how many tries are left.\n");

@@ -144,3 +144,29 @@ hsm_parse_id(const char *ctx, const char *hex, uint8_t *id, size_t *len)
 		return cli_usage_error(ctx, "--id is 1 to 32 bytes in hex");
 	return EXIT_OK_;
 }
+
+/* Parses a command's options: the shared ones, and -h. */
+int
+hsm_common_only(struct hsm_ctx *h, int argc, char **argv, const char *usage)
+{
+	static const struct option opts[] = {
+		HSM_COMMON_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (hsm_ctx_option(h, ch, optarg))
+			continue;
+		if (ch != 'h')
+			return cli_bad_option(h->ctx, argv);
+		printf("%s", usage);
+		return -1;
+	}
+	if (optind != argc)
+		return cli_usage_error(h->ctx, "unexpected argument");
+	return EXIT_OK_;
+}

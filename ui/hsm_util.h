@@ -78,6 +78,14 @@ int hsm_ctx_begin(struct hsm_ctx *h, const char *out, char *const *files,
 int hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
     int nfiles);
 
+/*
+ * Parses the options of a command that takes only the shared ones (and
+ * -h, which prints usage): EXIT_OK_, -1 after the usage was printed, or
+ * an exit code.
+ */
+int hsm_common_only(struct hsm_ctx *h, int argc, char **argv,
+    const char *usage);
+
 /* A --domain value: 0-255, or -2 when it is not one. */
 int hsm_parse_domain(const char *s);
 
