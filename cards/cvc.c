@@ -67,6 +67,14 @@ cvc_parse(const uint8_t *buf, size_t len, struct cvc *c)
 		if (tlv_find(q, ql, 0x42, &c->outer_car,
 		    &c->outer_car_len) != 0)
 			c->outer_car = NULL;
+		if (tlv_find(q, ql, 0x5F37, &c->outer_sig,
+		    &c->outer_sig_len) != 0)
+			c->outer_sig = NULL;
+		if (c->outer_car != NULL) {
+			c->outer_tbs = v;
+			c->outer_tbs_len = (size_t)(c->outer_car - v) +
+			    c->outer_car_len;
+		}
 		v = bv;
 		vl = bl;
 	} else if (tag != 0x7F21)
@@ -466,4 +474,91 @@ cvc_spki_sha256(EVP_PKEY *key, uint8_t out[32])
 		r = 0;
 	OPENSSL_free(der);
 	return r;
+}
+
+/* Wraps the value form (7F4E, 5F37) of a certificate in 7F21. */
+static int
+as_cert(const uint8_t *cert, size_t len, struct tlv_buf *tmp,
+    const uint8_t **p, size_t *n)
+{
+	size_t m;
+
+	*p = cert;
+	*n = len;
+	if (len < 2 || cert[0] != 0x7F || cert[1] != 0x4E)
+		return 0;
+	m = tlv_begin(tmp, 0x7F21);
+	tlv_raw(tmp, cert, len);
+	tlv_end(tmp, m);
+	if (tlv_error(tmp) != 0)
+		return CUSTOS_ERR_NOMEM;
+	*p = tmp->p;
+	*n = tmp->len;
+	return 0;
+}
+
+int
+cvc_check(const uint8_t *cert, size_t len, const char *signer_chr,
+    EVP_PKEY *signer, EVP_PKEY **holder, struct cvc *c)
+{
+	struct tlv_buf tmp;
+	struct cvc cc;
+	const uint8_t *p;
+	size_t n;
+	int r;
+
+	*holder = NULL;
+	tlv_init(&tmp);
+	if (c == NULL)
+		c = &cc;
+	if ((r = as_cert(cert, len, &tmp, &p, &n)) != 0 ||
+	    (r = cvc_parse(p, n, c)) != 0)
+		goto out;
+	if (c->outer_car != NULL || c->total_len != n) {
+		r = CUSTOS_ERR_FORMAT;
+		goto out;
+	}
+	if ((signer_chr != NULL && strcmp(c->car, signer_chr) != 0) ||
+	    cvc_verify(signer, c->body, c->body_len, c->sig, c->sig_len) !=
+	    0) {
+		r = CUSTOS_ERR_CORRUPT;
+		goto out;
+	}
+	r = cvc_pubkey(c->pub, c->pub_len, signer, holder);
+ out:
+	if (c == &cc || r != 0)
+		memset(c, 0, sizeof(*c));
+	tlv_free(&tmp);
+	return r;
+}
+
+int
+cvc_check_request(const uint8_t *req, size_t len, const char *dev_chr,
+    EVP_PKEY *dev, EVP_PKEY **key, struct cvc *c)
+{
+	struct cvc cc;
+	char car[17];
+	int r;
+
+	*key = NULL;
+	if (c == NULL)
+		c = &cc;
+	if ((r = cvc_parse(req, len, c)) != 0)
+		return r;
+	if (c->outer_car == NULL || c->outer_sig == NULL ||
+	    c->total_len != len)
+		return CUSTOS_ERR_FORMAT;
+	refstr(car, c->outer_car, c->outer_car_len);
+	if ((r = cvc_pubkey(c->pub, c->pub_len, NULL, key)) != 0)
+		return r;
+	if (EVP_PKEY_get_base_id(*key) != EVP_PKEY_EC ||
+	    cvc_verify(*key, c->body, c->body_len, c->sig, c->sig_len) != 0 ||
+	    (dev_chr != NULL && strcmp(car, dev_chr) != 0) ||
+	    cvc_verify(dev, c->outer_tbs, c->outer_tbs_len, c->outer_sig,
+	    c->outer_sig_len) != 0) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+		return CUSTOS_ERR_CORRUPT;
+	}
+	return 0;
 }

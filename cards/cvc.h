@@ -31,6 +31,11 @@ struct cvc {
 	size_t pub_len;
 	const uint8_t *outer_car; /* authenticated request: 42 after 7F21 */
 	size_t outer_car_len;
+	const uint8_t *outer_tbs; /* what the outer signature covers: the
+				     7F21 and 42 TLVs */
+	size_t outer_tbs_len;
+	const uint8_t *outer_sig; /* 5F37 after 42 */
+	size_t outer_sig_len;
 	size_t total_len;	/* bytes the outermost TLV took */
 };
 
@@ -105,6 +110,27 @@ int cvc_sign(struct tlv_buf *b, EVP_PKEY *key, const uint8_t *body,
 /* Verifies a plain r||s ECDSA SHA-256 signature. 0 or CUSTOS_ERR_CORRUPT. */
 int cvc_verify(EVP_PKEY *key, const uint8_t *body, size_t len,
     const uint8_t *sig, size_t siglen) CUSTOS_WUR;
+
+/*
+ * Checks one CV certificate (7F21, or its value as PSO VERIFY CERTIFICATE
+ * carries it: 7F4E and 5F37) against signer, whose holder reference must
+ * be its CAR (signer_chr; NULL: not compared). *holder gets the
+ * certificate's public key (EC domain taken from signer when the
+ * certificate has none); c (may be NULL) the parsed fields. Returns 0,
+ * CUSTOS_ERR_FORMAT / _TRUNCATED (not a certificate), CUSTOS_ERR_CORRUPT
+ * (another CAR, or the signature does not verify).
+ */
+int cvc_check(const uint8_t *cert, size_t len, const char *signer_chr,
+    EVP_PKEY *signer, EVP_PKEY **holder, struct cvc *c) CUSTOS_WUR;
+
+/*
+ * Checks an authenticated request (67): its inner signature by its own
+ * key (EC) and its outer one by dev, whose holder reference must be the
+ * outer CAR (dev_chr; NULL: not compared). *key gets the request's
+ * public key. Returns as cvc_check.
+ */
+int cvc_check_request(const uint8_t *req, size_t len, const char *dev_chr,
+    EVP_PKEY *dev, EVP_PKEY **key, struct cvc *c) CUSTOS_WUR;
 
 /* SHA-256 of the key's SubjectPublicKeyInfo (DER). */
 int cvc_spki_sha256(EVP_PKEY *key, uint8_t out[32]) CUSTOS_WUR;

@@ -162,22 +162,28 @@ sc_hsm_verify_so_pin(struct card *c, const uint8_t so[8], int *tries)
 static int
 initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int key_domains,
-    int *so_tries)
+    const struct sc_hsm_pka_init *pka, int *so_tries)
 {
 	uint8_t data[64], rsp[16];
 	struct apdu a = { 0x80, 0x50, 0x00, 0x00, data, 0, 0 };
 	size_t n = 0, rl = 0;
 	int r;
 
-	if (pinlen < 6 || pinlen > 16 || retries < 1 || retries > 10 ||
+	if ((pin == NULL ? pka == NULL : (pinlen < 6 || pinlen > 16)) ||
+	    retries < 1 || retries > 10 ||
 	    dkek_shares < -1 || dkek_shares > 255 || key_domains < 0 ||
 	    key_domains > SC_HSM_KD_MAX ||
-	    (key_domains > 0 && dkek_shares >= 0))
+	    (key_domains > 0 && dkek_shares >= 0) ||
+	    (pka != NULL && (pka->total < 1 || pka->total > SC_HSM_PKA_MAX ||
+	    pka->required < 1 || pka->required > pka->total)))
 		return CUSTOS_ERR_LIMIT;
-	data[n++] = 0x80; data[n++] = 2; data[n++] = 0x00; data[n++] = 0x01;
-	data[n++] = 0x81; data[n++] = (uint8_t)pinlen;
-	memcpy(data + n, pin, pinlen);
-	n += pinlen;
+	data[n++] = 0x80; data[n++] = 2; data[n++] = 0x00;
+	data[n++] = pka != NULL && pka->replace ? 0x09 : 0x01;
+	if (pin != NULL) {
+		data[n++] = 0x81; data[n++] = (uint8_t)pinlen;
+		memcpy(data + n, pin, pinlen);
+		n += pinlen;
+	}
 	data[n++] = 0x82; data[n++] = 8;
 	memcpy(data + n, so, 8);
 	n += 8;
@@ -189,6 +195,11 @@ initialize(struct card *c, const uint8_t so[8], const char *pin,
 	if (key_domains > 0) {
 		data[n++] = 0x97; data[n++] = 1;
 		data[n++] = (uint8_t)key_domains;
+	}
+	if (pka != NULL) {
+		data[n++] = 0x93; data[n++] = 2;
+		data[n++] = (uint8_t)pka->total;
+		data[n++] = (uint8_t)pka->required;
 	}
 	a.nc = n;
 	r = xfer(c, &a, rsp, sizeof(rsp), &rl);
@@ -208,7 +219,18 @@ sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int *so_tries)
 {
 	return initialize(c, so, pin, pinlen, retries, dkek_shares, 0,
-	    so_tries);
+	    NULL, so_tries);
+}
+
+int
+sc_hsm_initialize_pka(struct card *c, const uint8_t so[8], const char *pin,
+    size_t pinlen, int retries, int dkek_shares, int key_domains,
+    const struct sc_hsm_pka_init *pka, int *so_tries)
+{
+	if (pka == NULL)
+		return CUSTOS_ERR_INVALID_ARG;
+	return initialize(c, so, pin, pinlen, retries, dkek_shares,
+	    key_domains, pka, so_tries);
 }
 
 int
@@ -218,7 +240,7 @@ sc_hsm_initialize_kd(struct card *c, const uint8_t so[8], const char *pin,
 	if (key_domains < 1)
 		return CUSTOS_ERR_LIMIT;
 	return initialize(c, so, pin, pinlen, retries, -1, key_domains,
-	    so_tries);
+	    NULL, so_tries);
 }
 
 /* The key domain status words: an empty slot, and no such slot. */

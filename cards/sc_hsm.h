@@ -48,6 +48,25 @@ int sc_hsm_status(struct card *c, struct sc_hsm_status *st) CUSTOS_WUR;
 int sc_hsm_initialize(struct card *c, const uint8_t so[8], const char *pin,
     size_t pinlen, int retries, int dkek_shares, int *so_tries) CUSTOS_WUR;
 
+/* Public key authentication at INITIALIZE (tag 93, option 0008):
+   docs/emulator.md, "Public key authentication". */
+#define SC_HSM_PKA_MAX 90	/* sc-hsm-tool's bound */
+struct sc_hsm_pka_init {
+	int total;		/* N keys registered, 1-SC_HSM_PKA_MAX */
+	int required;		/* M of them to authenticate, 1-N */
+	int replace;		/* registered keys may be replaced */
+};
+
+/*
+ * INITIALIZE DEVICE with public key authentication: as sc_hsm_initialize
+ * (key_domains > 0: as sc_hsm_initialize_kd), and tag 93. pin may be
+ * NULL: no user PIN (the quorum of keys stands for it).
+ */
+int sc_hsm_initialize_pka(struct card *c, const uint8_t so[8],
+    const char *pin, size_t pinlen, int retries, int dkek_shares,
+    int key_domains, const struct sc_hsm_pka_init *pka, int *so_tries)
+    CUSTOS_WUR;
+
 /* The most key domain slots custos asks a device for (the emulator's;
    docs/emulator.md, "Key domains"). */
 #define SC_HSM_KD_MAX 16

@@ -88,6 +88,7 @@ emu_alloc(void)
 		return NULL;
 	memset(e, 0, sizeof(*e));
 	e->lockfd = -1;
+	e->pka_sel = e->trust_sel = -1;
 	return e;
 }
 
@@ -181,6 +182,7 @@ emu_reset(struct emu *e)
 	e->selected = 0;
 	e->pin_ok = 0;
 	e->cur_ef = 0;
+	emu_pka_reset(e);
 }
 
 void
@@ -259,6 +261,7 @@ emu_wipe_user_data(struct emu *e)
 
 	for (i = 0; i < EMU_MAX_KEYS; i++)
 		emu_key_clear(&e->keys[i]);
+	emu_pka_clear(e);
 	for (i = 0; i < e->nfiles;) {
 		if (e->files[i].fid == 0x2F02)
 			i++;
@@ -338,13 +341,15 @@ cmd_select(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 }
 
 static uint16_t
-cmd_challenge(const struct apdu *a, struct emu_rsp *r)
+cmd_challenge(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 {
 	uint8_t buf[1024];
 
 	if (a->ne == 0 || a->ne > sizeof(buf))
 		return SW_WRONG_LENGTH;
 	secmem_random(buf, a->ne);
+	if (e->selected)	/* for EXTERNAL AUTHENTICATE */
+		emu_pka_challenge(e, buf, a->ne);
 	return emu_rsp_add(r, buf, a->ne) == 0 ? SW_OK : SW_UNKNOWN;
 }
 
@@ -355,7 +360,7 @@ mutates(const struct apdu *a)
 {
 	switch (a->ins) {
 	case 0x20: case 0x24: case 0x2C: case 0x50: case 0x52: case 0x46:
-	case 0xD7: case 0xE4: case 0x74:
+	case 0xD7: case 0xE4: case 0x74: case 0x54:
 		return 1;
 	}
 	return 0;
@@ -369,18 +374,21 @@ dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 	if (a->ins == 0xA4 && (a->cla & 0x80) == 0)
 		return cmd_select(e, a, r);
 	if (!e->selected)
-		return a->ins == 0x84 && a->cla == 0x00 ? cmd_challenge(a, r) :
+		return a->ins == 0x84 && a->cla == 0x00 ? cmd_challenge(e, a, r) :
 		    SW_INS_NOT_SUPP;
 	if (a->cla == 0x00) {
 		switch (a->ins) {
 		case 0x20: return emu_cmd_verify(e, a);
 		case 0x24: return emu_cmd_change(e, a);
 		case 0x2C: return emu_cmd_reset_retry(e, a);
+		case 0x22: return emu_cmd_mse(e, a);
+		case 0x2A: return emu_cmd_pso_verify(e, a);
 		case 0x46:
-			if (!e->pin_ok)
+			if (!emu_user_ok(e))
 				return SW_SECURITY;
 			return emu_keygen(e, a->p1, a->data, a->nc, r);
-		case 0x84: return cmd_challenge(a, r);
+		case 0x82: return emu_cmd_ext_auth(e, a);
+		case 0x84: return cmd_challenge(e, a, r);
 		case 0xB0: case 0xB1: return emu_cmd_read_binary(e, a, r);
 		case 0xD6: case 0xD7: return emu_cmd_update_binary(e, a);
 		case 0xE4: return emu_cmd_delete(e, a);
@@ -392,20 +400,21 @@ dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 	switch (a->ins) {
 	case 0x50: return emu_cmd_initialize(e, a);
 	case 0x52: return emu_cmd_import_dkek(e, a, r);
+	case 0x54: return emu_cmd_manage_puk(e, a, r);
 	case 0x58:
 		if (a->p1 != 0 || a->p2 != 0)
 			return SW_WRONG_P1P2;
 		return emu_cmd_enumerate(e, r);
 	case 0x62:
-		if (!e->pin_ok)
+		if (!emu_user_ok(e))
 			return SW_SECURITY;
 		return emu_decipher(e, a->p1, a->p2, a->data, a->nc, r);
 	case 0x68:
-		if (!e->pin_ok)
+		if (!emu_user_ok(e))
 			return SW_SECURITY;
 		return emu_sign(e, a->p1, a->p2, a->data, a->nc, r);
 	case 0x72:
-		if (!e->pin_ok)
+		if (!emu_user_ok(e))
 			return SW_SECURITY;
 		if (a->p2 != 0x92)
 			return SW_WRONG_P1P2;
@@ -413,7 +422,7 @@ dispatch(struct emu *e, const struct apdu *a, struct emu_rsp *r)
 	case 0x74: {
 		const struct emu_file *f;
 
-		if (!e->pin_ok)
+		if (!emu_user_ok(e))
 			return SW_SECURITY;
 		if (a->p2 != 0x93)
 			return SW_WRONG_P1P2;

@@ -111,7 +111,7 @@ emu_cmd_update_binary(struct emu *e, const struct apdu *a)
 		return sw;
 	if (!writable(fid))
 		return SW_SECURITY;
-	if (!e->pin_ok)
+	if (!emu_user_ok(e))
 		return SW_SECURITY;
 	f = emu_file_find(e, fid);
 	len = f ? f->len : 0;
@@ -141,7 +141,7 @@ emu_cmd_delete(struct emu *e, const struct apdu *a)
 	if (a->p1 != 0x02 || a->p2 != 0x00 || a->nc != 2)
 		return SW_WRONG_P1P2;
 	fid = (uint16_t)((a->data[0] << 8) | a->data[1]);
-	if (!e->pin_ok)
+	if (!emu_user_ok(e))
 		return SW_SECURITY;
 	if ((fid >> 8) == 0xCC) {
 		if (e->keys[fid & 0xff].pkey == NULL)

@@ -44,6 +44,22 @@ struct emu_kd {
 	uint8_t kek[32];
 };
 
+/* Public key authentication (docs/emulator.md, "Public key
+   authentication"): a registered key, and a certificate the card checked
+   in this session (PSO VERIFY CERTIFICATE). */
+#define EMU_MAX_PKA	90
+#define EMU_MAX_TRUST	8
+struct emu_pka {
+	char chr[17];
+	EVP_PKEY *pub;		/* NULL: the slot is still empty */
+};
+struct emu_trust {
+	char chr[17];
+	EVP_PKEY *pub;
+	int depth;		/* 0 a root the card knows, 1 a device
+				   issuer, 2 a device */
+};
+
 struct emu {
 	/* identity */
 	char name[EMU_NAME_MAX + 1];
@@ -65,6 +81,8 @@ struct emu {
 	struct emu_file files[EMU_MAX_FILES];
 	size_t nfiles;
 	struct emu_key keys[EMU_MAX_KEYS];	/* index = key reference */
+	uint8_t pka_total, pka_required;	/* tag 93; 0: no PKA */
+	struct emu_pka pka[EMU_MAX_PKA];
 
 	/* session */
 	int selected;		/* the applet is selected */
@@ -72,6 +90,13 @@ struct emu {
 	int kcv_after_login;	/* show the DKEK's KCV only after VERIFY
 				   (as some devices do; fault kcv-after-login) */
 	uint16_t cur_ef;	/* for READ/UPDATE BINARY with P1P2 = 0 */
+	uint8_t pka_ok[EMU_MAX_PKA];	/* authenticated since reset */
+	int pka_sel;		/* MSE SET AT: the key to authenticate; -1 */
+	uint8_t chal[256];	/* the last challenge, for EXTERNAL AUTH. */
+	size_t chal_len;	/* 0: none pending */
+	struct emu_trust trust[EMU_MAX_TRUST];	/* checked this session */
+	size_t ntrust;
+	int trust_sel;		/* MSE SET DST: trust[] index; -1 */
 	int timing;		/* charge each command what a real device
 				   takes (emu_timing.c) */
 };
@@ -93,6 +118,22 @@ int emu_kd_exists(const struct emu *e, unsigned d);
 int emu_kd_ready(const struct emu *e, unsigned d);
 /* The KCV of domain d's KEK (the first 8 bytes of its SHA-256). */
 int emu_kd_kcv(const struct emu *e, unsigned d, uint8_t kcv[8]);
+
+struct emu_rsp;
+
+/*
+ * Public key authentication (emu_pka.c). emu_user_ok: key use is allowed
+ * (user PIN verified, or with PKA the quorum authenticated).
+ */
+int emu_user_ok(const struct emu *e);
+void emu_pka_reset(struct emu *e);	/* session state */
+void emu_pka_clear(struct emu *e);	/* registered keys too */
+void emu_pka_challenge(struct emu *e, const uint8_t *c, size_t n);
+uint16_t emu_cmd_mse(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_pso_verify(struct emu *e, const struct apdu *a);
+uint16_t emu_cmd_manage_puk(struct emu *e, const struct apdu *a,
+    struct emu_rsp *r);
+uint16_t emu_cmd_ext_auth(struct emu *e, const struct apdu *a);
 
 /* File access (emu.c). */
 struct emu_file *emu_file_find(struct emu *e, uint16_t fid);

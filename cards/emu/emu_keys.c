@@ -17,13 +17,14 @@
 #include "../../common/secmem.h"
 #include "../apdu.h"
 #include "../cvc.h"
+#include "../cvc_roots.h"
 #include "../keyblob.h"
 #include "../tlv.h"
 #include "emu_int.h"
 
 /* References that mark everything this emulator issues as emulated. */
-#define EMU_ROOT_CHR	"ZZCUSTOSEMUROOT"
-#define EMU_DICA_CHR	"ZZCUSTOSEMUCA01"
+#define EMU_ROOT_CHR	CVC_EMU_ROOT_CHR
+#define EMU_DICA_CHR	CVC_EMU_DICA_CHR
 
 static EVP_PKEY *
 gen_ec(const char *curve)
@@ -76,8 +77,10 @@ emu_make_device(struct emu *e)
 	snprintf(e->serial, sizeof(e->serial), EMU_SERIAL_PREFIX
 	    "%02X%02X%02X00001",
 	    rnd[0], rnd[1], rnd[2]);
-	if ((root = gen_ec("prime256v1")) == NULL ||
-	    (dica = gen_ec("prime256v1")) == NULL ||
+	/* Every emulated device has the same (emulated) issuer and root,
+	 * as real devices share CardContact's: one emulated device can
+	 * then check another's chain (public key authentication). */
+	if (cvc_emu_ca_key(0, &root) != 0 || cvc_emu_ca_key(1, &dica) != 0 ||
 	    (e->devkey = gen_ec("prime256v1")) == NULL)
 		goto out;
 	/* EF.C_DevAut: the device certificate, then the issuer's. */
@@ -87,7 +90,7 @@ emu_make_device(struct emu *e)
 		goto out;
 	r = emu_file_put(e, 0x2F02, chain.p, chain.len);
  out:
-	EVP_PKEY_free(root);	/* the emulated root signs nothing else */
+	EVP_PKEY_free(root);
 	EVP_PKEY_free(dica);
 	tlv_free(&chain);
 	return r;

@@ -20,8 +20,10 @@ pin_status(const struct emu *e)
 		return SW_REF_NOT_FOUND;
 	if (e->pin_tries == 0)
 		return SW_PIN_BLOCKED;
-	if (e->pin_ok)
+	if (emu_user_ok(e))
 		return SW_OK;
+	if (e->pin_len == 0)
+		return SW_REF_NOT_FOUND;	/* PKA without a user PIN */
 	return (uint16_t)(0x63C0 | (e->pin_tries & 0x0f));
 }
 
@@ -66,7 +68,7 @@ emu_cmd_verify(struct emu *e, const struct apdu *a)
 		return SW_REF_NOT_FOUND;
 	if (a->nc == 0)
 		return pin_status(e);
-	if (!e->initialized)
+	if (!e->initialized || e->pin_len == 0)
 		return SW_REF_NOT_FOUND;
 	if (e->pin_tries == 0)
 		return SW_PIN_BLOCKED;
@@ -153,7 +155,7 @@ emu_cmd_initialize(struct emu *e, const struct apdu *a)
 	size_t left = a->nc, vl, pinlen = 0;
 	uint32_t tag;
 	uint16_t options = 0, sw;
-	uint8_t retry = 3, shares = 0, kds = 0;
+	uint8_t retry = 3, shares = 0, kds = 0, pka_n = 0, pka_m = 0;
 
 	if (a->p1 != 0 || a->p2 != 0)
 		return SW_WRONG_P1P2;
@@ -192,19 +194,31 @@ emu_cmd_initialize(struct emu *e, const struct apdu *a)
 				return SW_WRONG_DATA;
 			kds = v[0];
 			break;
-		default:	/* public key authentication... */
+		case 0x93:	/* public key authentication: N, then M */
+			if (vl != 2 || v[0] < 1 || v[0] > EMU_MAX_PKA ||
+			    v[1] < 1 || v[1] > v[0])
+				return SW_WRONG_DATA;
+			pka_n = v[0];
+			pka_m = v[1];
+			break;
+		default:
 			break;
 		}
 	}
-	if (pin == NULL || so == NULL)
+	/* With public key authentication the user PIN may be left out. */
+	if ((pin == NULL && pka_n == 0) || so == NULL)
 		return SW_WRONG_DATA;
 	if (e->initialized && (sw = so_check(e, so)) != SW_OK)
 		return sw;
 	emu_wipe_user_data(e);
 	e->initialized = 1;
 	e->options = options;
-	memcpy(e->pin, pin, pinlen);
+	secmem_wipe(e->pin, sizeof(e->pin));
+	if (pin != NULL)
+		memcpy(e->pin, pin, pinlen);
 	e->pin_len = pinlen;
+	e->pka_total = pka_n;
+	e->pka_required = pka_m;
 	e->pin_max = e->pin_tries = retry;
 	memcpy(e->so_pin, so, 8);
 	e->so_tries = EMU_SO_TRIES;
@@ -254,7 +268,7 @@ kd_status(struct emu *e, unsigned d, struct emu_rsp *r)
 	out[0] = e->kd[d].total;
 	out[1] = e->kd[d].left;
 	memset(out + 2, 0, 8);
-	if (emu_kd_ready(e, d) && (!e->kcv_after_login || e->pin_ok) &&
+	if (emu_kd_ready(e, d) && (!e->kcv_after_login || emu_user_ok(e)) &&
 	    emu_kd_kcv(e, d, out + 2) != 0)
 		return SW_UNKNOWN;
 	return emu_rsp_add(r, out, sizeof(out)) == 0 ? SW_OK : SW_UNKNOWN;
@@ -280,7 +294,7 @@ kd_manage(struct emu *e, const struct apdu *a, unsigned d,
 {
 	struct emu_kd *k = &e->kd[d];
 
-	if (!e->pin_ok)
+	if (!emu_user_ok(e))
 		return SW_SECURITY;
 	switch (a->p1) {
 	case 0x01:

@@ -44,6 +44,7 @@ emu_state_clear(struct emu *e)
 	secmem_wipe(e->so_pin, sizeof(e->so_pin));
 	secmem_wipe(e->kd, sizeof(e->kd));
 	e->nkd = 0;
+	emu_pka_clear(e);
 	e->pin_len = 0;
 	e->pin_max = e->pin_tries = e->so_tries = 0;
 }
@@ -87,6 +88,53 @@ pkey_hex(EVP_PKEY *k)
 	secmem_wipe(der, (size_t)n);
 	OPENSSL_free(der);
 	return j;
+}
+
+static json_t *
+pub_hex(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	json_t *j;
+	int n = i2d_PUBKEY(k, &der);
+
+	if (n <= 0)
+		return NULL;
+	j = hexval(der, (size_t)n);
+	OPENSSL_free(der);
+	return j;
+}
+
+/*
+ * Public key authentication (tag 93): "pka" {"total", "required",
+ * "keys": [{"chr", "pub" (SubjectPublicKeyInfo)} or null when the slot
+ * is empty]}. A file without it is a device without PKA.
+ */
+static int
+save_pka(const struct emu *e, json_t *o)
+{
+	json_t *p, *a, *k;
+	unsigned i;
+
+	if (e->pka_total == 0)
+		return 0;
+	if ((p = json_object()) == NULL || set(o, "pka", p) ||
+	    set(p, "total", json_integer(e->pka_total)) ||
+	    set(p, "required", json_integer(e->pka_required)) ||
+	    (a = json_array()) == NULL || set(p, "keys", a))
+		return CUSTOS_ERR_NOMEM;
+	for (i = 0; i < e->pka_total; i++) {
+		if (e->pka[i].pub == NULL) {
+			if (json_array_append_new(a, json_null()) != 0)
+				return CUSTOS_ERR_NOMEM;
+			continue;
+		}
+		if ((k = json_object()) == NULL ||
+		    json_array_append_new(a, k) != 0 ||
+		    set(k, "chr", json_string(e->pka[i].chr)) ||
+		    set(k, "pub", pub_hex(e->pka[i].pub)))
+			return CUSTOS_ERR_NOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -148,7 +196,7 @@ emu_state_save(struct emu *e)
 	    set(o, "dkek_total", json_integer(e->kd[0].total)) ||
 	    set(o, "dkek_left", json_integer(e->kd[0].left)) ||
 	    set(o, "dkek", hexval(e->kd[0].kek, 32)) ||
-	    save_domains(e, o))
+	    save_domains(e, o) || save_pka(e, o))
 		goto out;
 	for (i = 0; i < e->nfiles; i++) {
 		snprintf(id, sizeof(id), "%04X", e->files[i].fid);
@@ -232,6 +280,41 @@ getpkey(json_t *o, const char *k, EVP_PKEY **pk)
 }
 
 static int
+load_pka(struct emu *e, json_t *o)
+{
+	json_t *p = json_object_get(o, "pka"), *a, *k;
+	const unsigned char *q;
+	const char *chr;
+	uint8_t der[600];
+	size_t i, n;
+	long x;
+
+	if (p == NULL)
+		return 0;
+	a = json_object_get(p, "keys");
+	if (getint(p, "total", 1, EMU_MAX_PKA, &x) || !json_is_array(a) ||
+	    json_array_size(a) != (size_t)x)
+		return CUSTOS_ERR_CORRUPT;
+	e->pka_total = (uint8_t)x;
+	if (getint(p, "required", 1, e->pka_total, &x))
+		return CUSTOS_ERR_CORRUPT;
+	e->pka_required = (uint8_t)x;
+	json_array_foreach(a, i, k) {
+		if (json_is_null(k))
+			continue;
+		chr = json_string_value(json_object_get(k, "chr"));
+		if (chr == NULL || strlen(chr) < 1 || strlen(chr) > 16 ||
+		    gethex(k, "pub", der, sizeof(der), &n) != 0)
+			return CUSTOS_ERR_CORRUPT;
+		q = der;
+		if ((e->pka[i].pub = d2i_PUBKEY(NULL, &q, (long)n)) == NULL)
+			return CUSTOS_ERR_CORRUPT;
+		snprintf(e->pka[i].chr, sizeof(e->pka[i].chr), "%s", chr);
+	}
+	return 0;
+}
+
+static int
 load_domains(struct emu *e, json_t *o)
 {
 	json_t *a = json_object_get(o, "domains"), *d;
@@ -308,7 +391,9 @@ emu_state_load(struct emu *e)
 	e->kd[0].left = (uint8_t)x;
 	if (gethex(o, "dkek", e->kd[0].kek, 32, &n) || n != 32) goto out;
 	if (load_domains(e, o) != 0) goto out;
-	if (e->initialized && (e->pin_len < 6 || e->pin_max < 1 ||
+	if (load_pka(e, o) != 0) goto out;
+	if (e->initialized && ((e->pin_len < 6 && !(e->pin_len == 0 &&
+	    e->pka_total > 0)) || e->pin_max < 1 ||
 	    e->pin_max > 10 || e->pin_tries > e->pin_max))
 		goto out;
 	if (!json_is_object(json_object_get(o, "files")) ||
