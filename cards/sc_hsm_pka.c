@@ -182,8 +182,17 @@ sc_hsm_pka_register(struct card *c, const struct pkafile *f, int slot,
 		a.p1 = 0x01;
 		a.p2 = (uint8_t)slot;
 	}
-	a.data = f->req;
-	a.nc = f->req_len;
+	/* The request's value (7F21, 42, 5F37), as OpenSC sends it. */
+	{
+		const uint8_t *p = f->req, *v;
+		size_t left = f->req_len, vl;
+		uint32_t tag;
+
+		if ((r = tlv_next(&p, &left, &tag, &v, &vl)) != 0)
+			return r;
+		a.data = v;
+		a.nc = vl;
+	}
 	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl, &sw)) != 0)
 		return r;
 	switch (sw) {

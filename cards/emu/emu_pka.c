@@ -186,12 +186,29 @@ request_key(struct emu *e, const struct apdu *a, EVP_PKEY **key,
     char chr[17])
 {
 	const struct emu_trust *t;
+	struct tlv_buf req;
 	struct cvc c;
+	size_t m;
+	int r;
 
 	if (e->trust_sel < 0 || e->trust[e->trust_sel].depth != 2)
 		return SW_CONDITIONS;	/* the device was not checked */
 	t = &e->trust[e->trust_sel];
-	if (cvc_check_request(a->data, a->nc, t->chr, t->pub, key, &c) != 0)
+	/* The data is the request's value (7F21, 42, 5F37), as OpenSC
+	   sends it; a whole request (67) is taken too. */
+	tlv_init(&req);
+	if (a->nc >= 2 && a->data[0] == 0x7F && a->data[1] == 0x21) {
+		m = tlv_begin(&req, 0x67);
+		tlv_raw(&req, a->data, a->nc);
+		tlv_end(&req, m);
+	} else
+		tlv_raw(&req, a->data, a->nc);
+	r = tlv_error(&req) == 0 ? cvc_check_request(req.p, req.len, t->chr,
+	    t->pub, key, &c) : -1;
+	if (r == 0)
+		memcpy(chr, c.chr, 17);
+	tlv_free(&req);
+	if (r != 0)
 		return SW_WRONG_DATA;
 	/* The answer is a SHA-256 signature: keys of more than 256 bits
 	   are refused (Nitrokey's documentation of the real device). */
@@ -200,7 +217,6 @@ request_key(struct emu *e, const struct apdu *a, EVP_PKEY **key,
 		*key = NULL;
 		return SW_WRONG_DATA;
 	}
-	memcpy(chr, c.chr, 17);
 	return SW_OK;
 }
 
