@@ -14,6 +14,7 @@
 #include "ceremony.h"
 #include "op_dev.h"
 #include "op_int.h"
+#include "op_pka.h"
 
 struct op_dev {
 	struct card *card;
@@ -39,6 +40,17 @@ op_dev_free(struct op_dev *d)
 	secmem_free(d->pin);
 	ledger_free(d->journal);
 	free(d);
+}
+
+void
+op_dev_drop(struct op_ctx *cx, struct op_dev *d)
+{
+	size_t i;
+
+	for (i = 0; i < OP_MAX_DEVS; i++)
+		if (cx->devs[i] == d)
+			cx->devs[i] = NULL;
+	op_dev_free(d);
 }
 
 void
@@ -353,6 +365,10 @@ op_dev_login(struct op_ctx *cx, struct op_dev *d, const char *who)
 
 	if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK)
 		return r;
+	/* A device with public key authentication: the quorum of the
+	   custodians' keys, not a PIN (op_pka.h). */
+	if ((r = op_pka_login(cx, d, who)) != 0)
+		return r == 1 ? CUSTOS_OK : r;
 	if (d->pin == NULL) {
 		if (d->name[0] != '\0')
 			snprintf(what, sizeof(what), "User PIN of HSM %s",

@@ -39,6 +39,10 @@ int op_dev_find(struct op_ctx *cx, const char *serial, const char *name,
 /* Frees (closing the card, wiping the PIN); accepts NULL. */
 void op_dev_free(struct op_dev *d);
 
+/* Frees d and takes it out of cx (a custodian's personal device, done
+   with). */
+void op_dev_drop(struct op_ctx *cx, struct op_dev *d);
+
 /* Closes the card but keeps the device (its PIN too): the next use
    opens it again, and it must be the same device. */
 void op_dev_release(struct op_dev *d);

@@ -199,6 +199,22 @@ looks_done(const struct sc_hsm_status *st, int keys, int shares)
 	    shares : -1) && st->dkek_left == st->dkek_total && keys == 0;
 }
 
+/* The facts of an initialization beyond the DKEK: key domain slots,
+   public key authentication. */
+static void
+init_facts(json_t *f, const struct op_init_args *a)
+{
+	if (f == NULL)
+		return;
+	if (a->key_domains > 0)
+		json_object_set_new(f, "key_domains",
+		    json_integer(a->key_domains));
+	if (a->pka_total > 0)
+		json_object_update_new(f, json_pack("{s:i, s:i, s:b}",
+		    "pka_keys", a->pka_total, "pka_required", a->pka_required,
+		    "pka_replace", a->pka_replace));
+}
+
 int
 op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
     int *keys_erased)
@@ -240,24 +256,33 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 	if (a->dkek_shares > 0)
 		op_note(cx, "Note: keys generated before all %d DKEK shares are "
 		    "imported can never be exported.", a->dkek_shares);
-	if ((r = init_so_pin(cx, d, c, &st, a, who, so)) != CUSTOS_OK ||
-	    (r = op_secret(cx, OP_SECRET_PIN_NEW, who, "New user PIN", "6 to "
-	    "16 characters; kept for the HSM steps of this run, asked again "
-	    "after a restart.", &pin, &pinlen)) != CUSTOS_OK)
+	if ((r = init_so_pin(cx, d, c, &st, a, who, so)) != CUSTOS_OK)
+		goto out;
+	/* With public key authentication the quorum of the custodians'
+	   keys stands for the user PIN: none is set. */
+	if (a->pka_total == 0 && (r = op_secret(cx, OP_SECRET_PIN_NEW, who,
+	    "New user PIN", "6 to 16 characters; kept for the HSM steps of "
+	    "this run, asked again after a restart.", &pin, &pinlen)) !=
+	    CUSTOS_OK)
 		goto out;
 	if ((f = op_dev_facts(d)) != NULL)
 		json_object_update_new(f, json_pack("{s:i, s:i, s:i, s:b}",
 		    "dkek_shares", a->dkek_shares > 0 ? a->dkek_shares : 0,
 		    "pin_retries", a->retries, "keys_erased", keys, "same_before",
-		    a->key_domains == 0 && looks_done(&st, keys,
-		    a->dkek_shares)));
-	if (f != NULL && a->key_domains > 0)
-		json_object_set_new(f, "key_domains",
-		    json_integer(a->key_domains));
+		    a->key_domains == 0 && a->pka_total == 0 && looks_done(&st,
+		    keys, a->dkek_shares)));
+	init_facts(f, a);
 	if ((r = op_intent(cx, d, who, "hsm.init", f, &in)) != CUSTOS_OK)
 		goto out;
 	op_note(cx, "Initializing the HSM ...");
-	if (a->key_domains > 0)
+	if (a->pka_total > 0) {
+		struct sc_hsm_pka_init pk = { a->pka_total, a->pka_required,
+		    a->pka_replace };
+
+		r = sc_hsm_initialize_pka(c, so, NULL, 0, a->retries,
+		    a->key_domains > 0 ? -1 : a->dkek_shares, a->key_domains,
+		    &pk, &so_tries);
+	} else if (a->key_domains > 0)
 		r = sc_hsm_initialize_kd(c, so, pin, pinlen, a->retries,
 		    a->key_domains, &so_tries);
 	else
@@ -270,7 +295,8 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 		    op_dev_err(cx, d, r, "initializing");
 		goto out;
 	}
-	op_dev_take_pin(d, pin, pinlen);
+	if (pin != NULL)
+		op_dev_take_pin(d, pin, pinlen);
 	pin = NULL;
 	*keys_erased = keys;
 	if ((f = op_dev_facts(d)) != NULL)
@@ -278,9 +304,7 @@ op_hsm_init(struct op_ctx *cx, struct op_dev *d, const struct op_init_args *a,
 		    "dkek_shares", a->dkek_shares > 0 ? a->dkek_shares : 0,
 		    "pin_retries", a->retries, "keys_erased", keys, "intent",
 		    (json_int_t)in));
-	if (f != NULL && a->key_domains > 0)
-		json_object_set_new(f, "key_domains",
-		    json_integer(a->key_domains));
+	init_facts(f, a);
 	r = op_record(cx, d, who, "hsm.init", f, NULL);
  out:
 	secmem_wipe(so, sizeof(so));

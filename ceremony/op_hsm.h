@@ -45,6 +45,10 @@ struct op_init_args {
 				   empty, instead of a DKEK (dkek_shares
 				   is then -1) */
 	int retries;		/* user PIN retry counter, 1-10 */
+	int pka_total;		/* > 0: public key authentication with
+				   that many keys (op_pka.h); no user PIN */
+	int pka_required;	/* of which this many authenticate */
+	int pka_replace;	/* registered keys may be replaced */
 	int always_confirm;	/* ask even when the device holds no key */
 	const char *consequence;	/* what confirming does (NULL: said
 					   from the keys it holds) */

@@ -17,6 +17,7 @@
 #include "op.h"
 
 #define OP_MAX_DEVS 8
+#define OP_PKA_MAX 7
 
 struct op_ctx {
 	const struct op_io *io;
@@ -30,6 +31,11 @@ struct op_ctx {
 	size_t whysz;
 	char whybuf[1024];
 	struct op_dev *devs[OP_MAX_DEVS];	/* opened, closed with cx */
+	/* The custodians' personal devices for public key authentication
+	   (op_set_pka): how to open each, and whose it is ("" unknown). */
+	const char *pka_spec[OP_PKA_MAX];
+	const char *pka_holder[OP_PKA_MAX];
+	size_t npka;
 	/* A worker's context (op_ctx_worker): cer and led are its
 	   parent's, and lock (recursive) serializes their use and io. */
 	int borrowed;

@@ -25,6 +25,7 @@
 #include "op_dev.h"
 #include "op_hsm.h"
 #include "op_int.h"
+#include "op_pka.h"
 
 static const char *
 fs(json_t *in, const char *key)
@@ -92,10 +93,10 @@ init_intent(struct op_ctx *cx, struct op_dev *d, struct card *c, json_t *in)
 
 	/* Empty key domain slots and no key look the same before an
 	   initialization with slots and after it: never guess. */
-	if (fi(in, "key_domains", 0) > 0)
+	if (fi(in, "key_domains", 0) > 0 || fi(in, "pka_keys", 0) > 0)
 		return void_it(cx, d, in, "cut short; a device with empty key "
-		    "domain slots looks the same before and after: initialize "
-		    "it again", NULL);
+		    "domain slots or public key authentication set up looks "
+		    "the same before and after: initialize it again", NULL);
 	if ((r = sc_hsm_status(c, &st)) != 0 || (st.initialized == 1 &&
 	    (r = sc_hsm_count_keys(c, &keys)) != 0))
 		return op_dev_err(cx, d, r, "reading its state");
@@ -359,7 +360,17 @@ op_reconcile_device(struct op_ctx *cx, struct op_dev *d)
 			r = key_intent(cx, d, c, in, op);
 		else if (strcmp(op, "backup.create") == 0)
 			r = set_intent(cx, d, in);
-		else if (strcmp(op, "hsm.wrap") == 0 && fs(in, "file") != NULL) {
+		else if (strcmp(op, "pka.register") == 0) {
+			json_t *done = NULL;
+
+			r = op_pka_reconcile(cx, d, in, &done);
+			if (r == CUSTOS_OK)
+				r = done != NULL ? complete(cx, d, in,
+				    "pka.register", done) : void_it(cx, d, in,
+				    "cut short before the device registered the "
+				    "key", NULL);
+		} else if ((strcmp(op, "hsm.wrap") == 0 ||
+		    strcmp(op, "pka.export") == 0) && fs(in, "file") != NULL) {
 			int in_cer = cx->cer != NULL && fs(in, "file")[0] != '/';
 
 			r = snprintf(path, sizeof(path), "%s%s%s", in_cer ?

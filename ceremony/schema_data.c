@@ -204,6 +204,20 @@ static const struct schema_field f_intent[] = {
 	{ "file_sha256", SCH_SHA256, SCH_OPT, NULL,
 	    "a copy: SHA-256 of the file it copies" },
 	{ "to", SCH_STR, SCH_OPT, NULL, "a copy: where it goes" },
+	{ "pka_keys", SCH_INT, SCH_OPT, NULL,
+	    "an initialization: the keys public key authentication takes" },
+	{ "pka_required", SCH_INT, SCH_OPT, NULL,
+	    "an initialization: the keys that must authenticate" },
+	{ "pka_replace", SCH_BOOL, SCH_OPT, NULL,
+	    "an initialization: registered keys may be replaced" },
+	{ "holder", SCH_STR, SCH_OPT, NULL,
+	    "public key authentication: whose key it is" },
+	{ "key_chr", SCH_STR, SCH_OPT, NULL,
+	    "public key authentication: the key's holder reference" },
+	{ "personal_serial", SCH_STR, SCH_OPT, NULL,
+	    "public key authentication: the personal device's serial" },
+	{ "root", SCH_STR, SCH_OPT, NULL,
+	    "public key authentication: the root of the key's chain" },
 	F_STEP,
 	END,
 };
@@ -407,9 +421,88 @@ static const struct schema_field f_init[] = {
 	    "DKEK shares configured (0: no DKEK)" },
 	{ "key_domains", SCH_INT, SCH_OPT, NULL,
 	    "key domain slots set up, all empty, instead of a DKEK" },
+	{ "pka_keys", SCH_INT, SCH_OPT, NULL,
+	    "public key authentication: the custodians' keys to register "
+	    "(N); no user PIN is set" },
+	{ "pka_required", SCH_INT, SCH_OPT, NULL,
+	    "public key authentication: the keys that must authenticate "
+	    "(M)" },
+	{ "pka_replace", SCH_BOOL, SCH_OPT, NULL,
+	    "public key authentication: registered keys may be replaced" },
 	{ "pin_retries", SCH_INT, SCH_REQ, NULL, "user PIN retry counter" },
 	{ "keys_erased", SCH_INT, SCH_REQ, NULL, "keys the device held" },
 	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+#define F_PKA_KEY \
+	{ "holder", SCH_STR, SCH_REQ, NULL, "the custodian whose key it is" }, \
+	{ "key_chr", SCH_STR, SCH_REQ, NULL, \
+	    "the key's holder reference (CHR), as the HSM names it" }, \
+	{ "personal_serial", SCH_STR, SCH_REQ, NULL, \
+	    "the serial of the custodian's personal device" }, \
+	{ "pubkey_sha256", SCH_SHA256, SCH_REQ, NULL, \
+	    "SHA-256 of the key (SubjectPublicKeyInfo)" }
+
+static const struct schema_field f_pka_export[] = {
+	F_DEVICE,
+	F_PKA_KEY,
+	{ "ref", SCH_INT, SCH_REQ, NULL, "the key reference on the device" },
+	{ "kind", SCH_STR, SCH_REQ, NULL, "EC and its curve" },
+	F_FILE("the .pka written"),
+	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field f_pka_register[] = {
+	F_DEVICE,
+	F_PKA_KEY,
+	{ "kind", SCH_STR, SCH_REQ, NULL, "EC and its curve" },
+	{ "root", SCH_STR, SCH_REQ, NULL,
+	    "the root its device certificate chain ends in" },
+	{ "slot", SCH_INT, SCH_REQ, NULL, "where the HSM keeps it, 0 to N-1" },
+	{ "replaced", SCH_BOOL, SCH_OPT, NULL,
+	    "true: it took the place of the key in that slot" },
+	{ "registered", SCH_INT, SCH_REQ, NULL, "keys registered now" },
+	{ "total", SCH_INT, SCH_REQ, NULL, "N" },
+	{ "required", SCH_INT, SCH_REQ, NULL, "M" },
+	F_FILE("the .pka read"),
+	F_RECOVERED, F_INTENT, F_STEP,
+	END,
+};
+
+static const struct schema_field pka_item[] = {
+	{ "slot", SCH_INT, SCH_REQ, NULL, "0 to N-1" },
+	{ "key_chr", SCH_STR, SCH_REQ, NULL, "the key registered there" },
+	{ "authenticated", SCH_BOOL, SCH_REQ, NULL,
+	    "authenticated since the device's last reset" },
+	END,
+};
+
+static const struct schema_field f_pka_status[] = {
+	F_DEVICE,
+	{ "total", SCH_INT, SCH_REQ, NULL, "N" },
+	{ "required", SCH_INT, SCH_REQ, NULL, "M" },
+	{ "registered", SCH_INT, SCH_REQ, NULL, "keys registered" },
+	{ "authenticated", SCH_INT, SCH_REQ, NULL, "keys authenticated" },
+	{ "keys", SCH_OBJS, SCH_REQ, pka_item, "each key registered" },
+	F_STEP,
+	END,
+};
+
+static const struct schema_field f_pka_auth[] = {
+	F_DEVICE,
+	{ "holder", SCH_STR, SCH_REQ, NULL, "the custodian who answered" },
+	{ "key_chr", SCH_STR, SCH_REQ, NULL,
+	    "the registered key that answered (\"\" when none matched)" },
+	{ "personal_serial", SCH_STR, SCH_REQ, NULL,
+	    "the serial of the personal device used" },
+	{ "result", SCH_STR, SCH_REQ, NULL, "accepted or refused" },
+	{ "reason", SCH_STR, SCH_OPT, NULL, "refused: why" },
+	{ "authenticated", SCH_INT, SCH_REQ, NULL,
+	    "keys authenticated on the HSM after this attempt" },
+	{ "required", SCH_INT, SCH_REQ, NULL, "M" },
+	F_STEP,
 	END,
 };
 
@@ -622,6 +715,16 @@ static const struct schema_action actions[] = {
 	{ "hsm.domain-delete", "an empty key domain was deleted (its number "
 	    "in domain)", f_domain_delete },
 	{ "hsm.domains", "a device's key domains were listed", f_domains },
+	{ "pka.export", "a custodian's key was exported from their personal "
+	    "device for public key authentication (actor: the custodian)",
+	    f_pka_export },
+	{ "pka.register", "a custodian's key was registered on an HSM after "
+	    "its device certificate chain was checked", f_pka_register },
+	{ "pka.status", "an HSM's public key authentication was read",
+	    f_pka_status },
+	{ "pka.authenticate", "a custodian's personal device answered an "
+	    "HSM's challenge (actor: the custodian), accepted or refused",
+	    f_pka_auth },
 	{ "hsm.import-share", "one DKEK share went into a device (actor: its "
 	    "holder or holders)", f_import },
 	{ "hsm.keys", "a device's keys were listed", f_keys },

@@ -125,6 +125,9 @@ hsm_init(int argc, char **argv)
 		{ "dkek-shares", required_argument, NULL, 'n' },
 		{ "no-dkek", no_argument, NULL, 'N' },
 		{ "key-domains", required_argument, NULL, 'K' },
+		{ "pka", required_argument, NULL, 'P' },
+		{ "pka-required", required_argument, NULL, 'M' },
+		{ "pka-replace", no_argument, NULL, 'R' },
 		{ "pin-retries", required_argument, NULL, 'r' },
 		{ "erase-keys", no_argument, NULL, 'E' },
 		{ "so-pin-fd", required_argument, NULL, 's' },
@@ -136,8 +139,8 @@ hsm_init(int argc, char **argv)
 	struct op_init_args a;
 	struct hsm_ctx h;
 	char *end;
-	long shares = -2, retries = 3, kds = 0;
-	int ch, ex, r, keys = 0;
+	long shares = -2, retries = 3, kds = 0, pka = 0, pka_m = 0;
+	int ch, ex, r, keys = 0, pka_replace = 0;
 
 	hsm_ctx_init(&h, "hsm init");
 	memset(&a, 0, sizeof(a));
@@ -160,6 +163,19 @@ hsm_init(int argc, char **argv)
 				return cli_usage_error(h.ctx, "--key-domains "
 				    "is 1 to 16");
 			break;
+		case 'P':
+			pka = strtol(optarg, &end, 10);
+			if (*end != '\0' || pka < 1 || pka > SC_HSM_PKA_MAX)
+				return cli_usage_error(h.ctx, "--pka is 1 to 90 "
+				    "keys");
+			break;
+		case 'M':
+			pka_m = strtol(optarg, &end, 10);
+			if (*end != '\0' || pka_m < 1 || pka_m > SC_HSM_PKA_MAX)
+				return cli_usage_error(h.ctx, "--pka-required is "
+				    "1 to 90 keys");
+			break;
+		case 'R': pka_replace = 1; break;
 		case 'r':
 			retries = strtol(optarg, &end, 10);
 			if (*end != '\0' || retries < 1 || retries > 10)
@@ -189,7 +205,14 @@ hsm_init(int argc, char **argv)
 			    "(1-16), all empty, instead of a\nDKEK: each "
 			    "domain is then created with its own number of "
 			    "shares (custos hsm\ndomain create) and gets its "
-			    "own DKEK (custos hsm import-share --domain N).\n");
+			    "own DKEK (custos hsm import-share --domain N).\n"
+			    "--pka N --pka-required M [--pka-replace]: public "
+			    "key authentication instead\nof a user PIN: N "
+			    "custodians' keys are registered (custos pka "
+			    "register) and M\nof them must authenticate "
+			    "before any key is used (--pka-auth);\n"
+			    "--pka-replace lets a registered key be replaced "
+			    "later.\n");
 			return EXIT_OK_;
 		default:
 			return cli_bad_option(h.ctx, argv);
@@ -197,6 +220,14 @@ hsm_init(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(h.ctx, "unexpected argument");
+	if ((pka_m > 0 || pka_replace) && pka == 0)
+		return cli_usage_error(h.ctx, "--pka-required and --pka-replace "
+		    "go with --pka N");
+	if (pka > 0 && pka_m == 0)
+		pka_m = 1;	/* sc-hsm-tool's default */
+	if (pka_m > pka)
+		return cli_usage_error(h.ctx, "--pka-required must not be more "
+		    "than --pka");
 	if (kds > 0 && shares != -2)
 		return cli_usage_error(h.ctx, "--key-domains replaces "
 		    "--dkek-shares and --no-dkek: give one of them");
@@ -213,6 +244,9 @@ hsm_init(int argc, char **argv)
 		goto out;
 	a.dkek_shares = (int)shares;
 	a.key_domains = (int)kds;
+	a.pka_total = (int)pka;
+	a.pka_required = (int)pka_m;
+	a.pka_replace = pka_replace;
 	a.retries = (int)retries;
 	if ((r = op_hsm_init(h.cx, h.dev, &a, &keys)) != CUSTOS_OK) {
 		ex = hsm_fail(&h, r);
@@ -226,6 +260,11 @@ hsm_init(int argc, char **argv)
 		    retries, shares > 0 ? "configured" : "none");
 	if (shares > 0)
 		printf("DKEK shares          : %ld outstanding\n", shares);
+	if (pka > 0)
+		printf("public key auth.     : %ld of %ld keys, none registered "
+		    "yet (custos pka register);\n                       no "
+		    "user PIN%s\n", pka_m, pka, pka_replace ? "; registered "
+		    "keys may be replaced" : "");
 	ex = EXIT_OK_;
  out:
 	hsm_ctx_close(&h);

@@ -8,6 +8,7 @@ int cmd_dkek(int argc, char **argv);
 int cmd_ceremony(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_emulator(int argc, char **argv);
+int cmd_pka(int argc, char **argv);
 int cmd_hsm(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 

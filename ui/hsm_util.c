@@ -6,6 +6,7 @@
 #include "../common/encode.h"
 #include "cli.h"
 #include "hsm_util.h"
+#include "../ceremony/op_pka.h"
 
 void
 hsm_ctx_init(struct hsm_ctx *h, const char *ctx)
@@ -28,8 +29,31 @@ hsm_ctx_option(struct hsm_ctx *h, int ch, const char *arg)
 	case HSM_OPT_ADMIN_FILE: h->admin_file = arg; return 1;
 	case HSM_OPT_ACTOR: h->actor = arg; return 1;
 	case HSM_OPT_DOMAIN: h->domain = hsm_parse_domain(arg); return 1;
+	case HSM_OPT_PKA_AUTH: hsm_pka_option(h, arg); return 1;
 	}
 	return 0;
+}
+
+/* --pka-auth SPEC[,HOLDER]: a custodian's personal device, and whose. */
+void
+hsm_pka_option(struct hsm_ctx *h, const char *arg)
+{
+	char *comma;
+	size_t i = h->npka;
+
+	if (i >= sizeof(h->pka_spec) / sizeof(h->pka_spec[0]) ||
+	    snprintf(h->pka_buf[i], sizeof(h->pka_buf[i]), "%s", arg) >=
+	    (int)sizeof(h->pka_buf[i]) || arg[0] == '\0') {
+		h->pka_bad = 1;
+		return;
+	}
+	h->pka_spec[i] = h->pka_buf[i];
+	h->pka_holder[i] = NULL;
+	if ((comma = strchr(h->pka_buf[i], ',')) != NULL) {
+		*comma = '\0';
+		h->pka_holder[i] = comma + 1;
+	}
+	h->npka++;
 }
 
 int
@@ -91,6 +115,12 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 	if (h->domain == -2)
 		return cli_usage_error(h->ctx, "--domain is a key domain, 0 to "
 		    "255");
+	if (h->pka_bad)
+		return cli_usage_error(h->ctx, "--pka-auth names one personal "
+		    "device (SPEC[,HOLDER]), at most 7 of them");
+	if ((r = op_set_pka(h->cx, h->pka_spec, h->pka_holder, h->npka)) !=
+	    CUSTOS_OK)
+		return hsm_fail(h, r);
 	if ((r = op_dev_open(h->cx, h->spec, NULL, NULL, &h->dev)) !=
 	    CUSTOS_OK)
 		return hsm_fail(h, r);

@@ -19,7 +19,7 @@
 enum {
 	HSM_OPT_CARD = 1000, HSM_OPT_PIN_FD, HSM_OPT_PIN_FILE,
 	HSM_OPT_CEREMONY, HSM_OPT_ADMIN_FD, HSM_OPT_ADMIN_FILE, HSM_OPT_ACTOR,
-	HSM_OPT_DOMAIN,
+	HSM_OPT_DOMAIN, HSM_OPT_PKA_AUTH,
 };
 
 /* The shared entries of a getopt_long table. */
@@ -32,13 +32,16 @@ enum {
 	{ "admin-passphrase-file", required_argument, NULL, \
 	    HSM_OPT_ADMIN_FILE }, \
 	{ "actor", required_argument, NULL, HSM_OPT_ACTOR }, \
-	{ "domain", required_argument, NULL, HSM_OPT_DOMAIN }
+	{ "domain", required_argument, NULL, HSM_OPT_DOMAIN }, \
+	{ "pka-auth", required_argument, NULL, HSM_OPT_PKA_AUTH }
 
 /* The usage text of the shared options. */
 #define HSM_COMMON_USAGE \
 	"         [--card pcsc[:READER] | emu:NAME] [--pin-fd N | " \
 	"--pin-file PATH]\n" \
 	"         [--domain N (a key domain: its DKEK and keys)]\n" \
+	"         [--pka-auth PERSONAL[,HOLDER] ... (public key " \
+	"authentication)]\n" \
 	"         [--ceremony DIR [--actor NAME] [--admin-passphrase-fd N " \
 	"| -file PATH]]\n"
 
@@ -48,6 +51,10 @@ struct hsm_ctx {
 	const char *spec, *pin_fd, *pin_file;
 	const char *cdir, *admin_fd, *admin_file, *actor;
 	int domain;		/* --domain, or -1 */
+	const char *pka_spec[7], *pka_holder[7];	/* --pka-auth */
+	char pka_buf[7][300];
+	size_t npka;
+	int pka_bad;		/* a --pka-auth too many or too long */
 	struct cli_io io;
 	struct op_ctx *cx;
 	struct op_dev *dev;
@@ -55,6 +62,9 @@ struct hsm_ctx {
 
 /* Starts h for command ctx (nothing opened yet). */
 void hsm_ctx_init(struct hsm_ctx *h, const char *ctx);
+
+/* Takes one --pka-auth SPEC[,HOLDER]. */
+void hsm_pka_option(struct hsm_ctx *h, const char *arg);
 
 /* Takes a shared option: 1 when ch was one, else 0. */
 int hsm_ctx_option(struct hsm_ctx *h, int ch, const char *arg);

@@ -21,6 +21,8 @@ static const struct cli_cmd commands[] = {
 	    "wrap" },
 	{ "backup", cmd_backup, "back up every key; verify and restore a "
 	    "backup set" },
+	{ "pka", cmd_pka, "public key authentication: custodians' own "
+	    "devices" },
 	{ "emulator", cmd_emulator, "the emulated SmartCard-HSM (rehearsal)" },
 	{ NULL, NULL, NULL },
 };
