@@ -454,6 +454,23 @@ personal_key(struct card *p, const struct op_pka_state *st, int *ref,
 	return CUSTOS_ERR_NOT_FOUND;
 }
 
+/* A failure on a custodian's personal device: which, whose, and the
+   count so far, before the reason. */
+static int
+personal_fail(struct op_ctx *cx, int r, const char *pserial,
+    const char *who, const struct op_pka_state *st)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s", op_why(cx));
+	if (r == CUSTOS_ERR_CARD_REMOVED)
+		snprintf(line, sizeof(line), "it was removed before it "
+		    "answered (put it back and take the step again)");
+	return op_fail(cx, r, "personal device %s of %s: %s; %d of %d "
+	    "authenticated", pserial, who, line, st->authenticated,
+	    st->required);
+}
+
 /* One custodian's turn: personal device i answers d's challenge. */
 static int
 one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
@@ -498,7 +515,8 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 		goto out;
 	if ((r = personal_key(pc, st, &ref, chr)) != 0) {
 		if (r != CUSTOS_ERR_NOT_FOUND) {
-			r = op_dev_err(cx, p, r, "reading its keys");
+			(void)op_dev_err(cx, p, r, "reading its keys");
+			r = personal_fail(cx, r, pserial, who, st);
 			goto out;
 		}
 		(void)attempt(cx, d, who, "", pserial, "no key registered on "
@@ -521,17 +539,13 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 		goto out;
 	}
 	if ((r = op_dev_login(cx, p, who)) != CUSTOS_OK) {
-		char line[512];
-
-		snprintf(line, sizeof(line), "%s", op_why(cx));
-		r = op_fail(cx, r, "personal device %s of %s: %s; %d of %d "
-		    "authenticated", pserial, who, line, st->authenticated,
-		    st->required);
+		r = personal_fail(cx, r, pserial, who, st);
 		goto out;
 	}
 	if ((r = sc_hsm_pka_sign(pc, ref, main_chr, chal, sizeof(chal), sig,
 	    sizeof(sig), &sl)) != 0) {
-		r = op_dev_err(cx, p, r, "signing the challenge");
+		(void)op_dev_err(cx, p, r, "signing the challenge");
+		r = personal_fail(cx, r, pserial, who, st);
 		goto out;
 	}
 	if ((r = sc_hsm_pka_answer(c, sig, sl)) != 0) {

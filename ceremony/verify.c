@@ -12,6 +12,7 @@
 #include "verify.h"
 #include "schema.h"
 #include "verify_keys.h"
+#include "verify_pka.h"
 
 /* Rules every ceremony obeys; the key rules are in verify_keys.c. */
 static int
@@ -21,16 +22,21 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 	const char *p = buf, *end = buf + len, *nl, *why;
 	struct transcript_record rec;
 	struct key_rules *kr = key_rules_new();
+	struct pka_rules *pr = pka_rules_new();
 	char swhy[256];
 	long n = 0;
 
-	if (kr == NULL)
+	if (kr == NULL || pr == NULL) {
+		key_rules_free(kr);
+		pka_rules_free(pr);
 		return CUSTOS_ERR_NOMEM;
+	}
 
 	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		if (transcript_parse_record(p, (size_t)(nl - p), &rec, &why)
 		    != CUSTOS_OK) {
 			key_rules_free(kr);
+			pka_rules_free(pr);
 			return CUSTOS_ERR_CORRUPT;	/* verified before */
 		}
 		if (v->closed) {
@@ -83,6 +89,8 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 			goto broken;
 		}
 		if (key_rules_record(kr, n, rec.action, json_object_get(rec.body,
+		    "facts"), v->why, sizeof(v->why)) != CUSTOS_OK ||
+		    pka_rules_record(pr, n, rec.action, json_object_get(rec.body,
 		    "facts"), v->why, sizeof(v->why)) != CUSTOS_OK)
 			goto broken;
 		if (strcmp(rec.action, "ceremony.close") == 0)
@@ -92,6 +100,7 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
 		n++;
 	}
 	(void)pk;
+	pka_rules_free(pr);
 	if (key_rules_finish(kr, &n, v->why, sizeof(v->why)) != CUSTOS_OK) {
 		key_rules_free(kr);
 		v->rule_record = n;
@@ -102,6 +111,7 @@ check_rules(const char *buf, size_t len, const unsigned char *pk,
  broken:
 	transcript_record_clear(&rec);
 	key_rules_free(kr);
+	pka_rules_free(pr);
 	v->rule_record = n;
 	return CUSTOS_ERR_CORRUPT;
 }
