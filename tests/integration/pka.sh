@@ -63,6 +63,13 @@ t "custos: alice's EC key" "$CUSTOS" hsm keygen --card "pcsc:$RA" --ref 1 \
 	--type ec:brainpoolP256r1 --label pka --unexportable --pin-file "$T/pin"
 t "custos pka export (alice)" "$CUSTOS" pka export --card "pcsc:$RA" --key 1 \
 	--out "$T/alice.pka" --holder alice
+t "sc-hsm-tool exports the same key" sc-hsm-tool -r "$RA" \
+	--export-for-pub-key-auth "$T/alice-sc.pka" --key-reference 1
+if cmp -s "$T/alice.pka" "$T/alice-sc.pka"; then
+	ok "custos's .pka is byte for byte sc-hsm-tool's"
+else
+	notok "custos's .pka is byte for byte sc-hsm-tool's"
+fi
 t "sc-hsm-tool --register-public-key takes custos's .pka" sc-hsm-tool \
 	-r "$RM" --register-public-key "$T/alice.pka"
 has "one registered" "Missing public keys: +2"
