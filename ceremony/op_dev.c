@@ -246,13 +246,13 @@ op_dev_find(struct op_ctx *cx, const char *serial, const char *name,
 
 	*out = NULL;
 	if ((r = pcsc_list(rd, 16, &n)) != 0)
-		return op_fail(cx, r, "HSM %s: listing readers: %s", name,
-		    custos_strerror(r));
+		return op_fail(cx, r, "%s %s: listing readers: %s", name ?
+		    "HSM" : "device", name ? name : serial, custos_strerror(r));
 	if ((d = calloc(1, sizeof(*d))) != NULL)
 		d->domain = -1;
 	if (d == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
-	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->name, sizeof(d->name), "%s", name ? name : "");
 	for (i = 0; i < n && d->card == NULL; i++) {
 		if (!rd[i].card_present || snprintf(spec, sizeof(spec),
 		    "pcsc:%s", rd[i].name) >= (int)sizeof(spec) ||
@@ -266,9 +266,10 @@ op_dev_find(struct op_ctx *cx, const char *serial, const char *name,
 	}
 	if (d->card == NULL) {
 		op_dev_free(d);
-		return op_fail(cx, CUSTOS_ERR_NO_CARD, "HSM %s: no reader holds "
+		return op_fail(cx, CUSTOS_ERR_NO_CARD, "%s %s: no reader holds "
 		    "the device with serial %s; insert it and take the step "
-		    "again", name, serial);
+		    "again", name ? "HSM" : "device", name ? name : serial,
+		    serial);
 	}
 	if ((r = adopt(cx, d)) != CUSTOS_OK) {
 		op_dev_free(d);

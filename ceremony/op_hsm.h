@@ -182,6 +182,9 @@ struct op_keygen_args {
 	size_t idlen;
 	int ref;		/* -1: the lowest free reference */
 	int unique_label;	/* refuse when a key has this label */
+	int unexportable;	/* meant never to leave the device (a
+				   custodian's authentication key): no
+				   UNEXPORTABLE to confirm */
 };
 
 /*

@@ -124,6 +124,9 @@ check_exportable(struct op_ctx *cx, struct card *c)
 	r = sc_hsm_dkek_query(c, &total, &left, kcv);
 	if (r == 0 && total > 0 && left == 0)
 		return CUSTOS_OK;
+	if (r == CUSTOS_ERR_CARD_REMOVED || r == CUSTOS_ERR_NO_CARD ||
+	    r == CUSTOS_ERR_PCSC || r == CUSTOS_ERR_IO)
+		return op_fail(cx, r, "%s; nothing done", custos_strerror(r));
 	if (card_domain(c) >= 0 && (r == CUSTOS_ERR_NOT_FOUND ||
 	    r == CUSTOS_ERR_LIMIT))
 		return op_fail(cx, r, "the device has no key domain %d%s; "
@@ -255,7 +258,8 @@ op_hsm_keygen(struct op_ctx *cx, struct op_dev *d,
 		return op_fail(cx, CUSTOS_ERR_INVALID_ARG, "key type %s",
 		    a->type);
 	if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK ||
-	    (r = check_exportable(cx, c)) != CUSTOS_OK ||
+	    (!a->unexportable && (r = check_exportable(cx, c)) !=
+	    CUSTOS_OK) ||
 	    (r = op_dev_login(cx, d, who)) != CUSTOS_OK ||
 	    (r = clear_half_made(cx, d, c)) != CUSTOS_OK ||
 	    (a->unique_label && (r = label_free(cx, d, c, a->label)) !=

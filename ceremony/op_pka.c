@@ -22,6 +22,7 @@
 #define PKA_FILE_MAX ((size_t)16384)
 #define CHAL_LEN 16
 #define FIDS_MAX 1024
+#define TURN_ABSENT 2	/* one_turn: the custodian backed out */
 
 int
 op_set_pka(struct op_ctx *cx, const char *const *specs,
@@ -491,9 +492,14 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 	    "PIN: HSM %s needs %d of %d keys, %d authenticated.",
 	    op_dev_label(d), st->required, st->total, st->authenticated);
 	if (cx->io->handover != NULL && (r = cx->io->handover(cx->io->arg,
-	    who, why, OP_HANDOVER_STEP)) != 0)
-		return r;
-	if ((r = op_dev_open(cx, spec, NULL, NULL, &p)) != CUSTOS_OK)
+	    who, why, OP_HANDOVER_MEMBER)) != 0) {
+		if (r != CUSTOS_ERR_CANCELLED)
+			return r;
+		op_note(cx, "%s is not here: the next custodian is asked.", who);
+		return TURN_ABSENT;
+	}
+	if ((r = strncmp(spec, "serial:", 7) == 0 ? op_dev_find(cx, spec + 7,
+	    NULL, &p) : op_dev_open(cx, spec, NULL, NULL, &p)) != CUSTOS_OK)
 		return r;
 	snprintf(pserial, sizeof(pserial), "%s", op_dev_serial(p));
 	if (strcmp(pserial, op_dev_serial(d)) == 0) {
@@ -587,7 +593,7 @@ op_pka_authenticate(struct op_ctx *cx, struct op_dev *d,
 		return op_dev_err(cx, d, r, "reading its device certificate");
 	for (i = 0; i < cx->npka && st->authenticated < st->required; i++)
 		if ((r = one_turn(cx, d, c, i, main_chr, st, used, &nused)) !=
-		    CUSTOS_OK)
+		    CUSTOS_OK && r != TURN_ABSENT)
 			return r;
 	if (st->authenticated < st->required)
 		return op_fail(cx, CUSTOS_ERR_NOT_LOGGED_IN, "HSM %s needs %d of "

@@ -258,6 +258,33 @@ plan_copy(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 		    (r = get_required(path, p->keys[i].type, why, whysz)) != 0)
 			return r;
 	}
+	if (y->pka != NULL) {
+		if ((r = get_count(y->pka->devices_count, PLAN_MAX_PKA,
+		    "pka.devices", why, whysz)) != 0 ||
+		    (r = get_required("pka.required", y->pka->required, why,
+		    whysz)) != 0 ||
+		    (r = get_num(y->pka->required, "pka.required",
+		    &p->pka_required, why, whysz)) != 0)
+			return r;
+		if (y->pka->replace != NULL && strcmp(y->pka->replace,
+		    "true") != 0 && strcmp(y->pka->replace, "false") != 0) {
+			plan_why(why, whysz, "pka.replace: '%.20s' is not true "
+			    "or false", y->pka->replace);
+			return CUSTOS_ERR_FORMAT;
+		}
+		p->pka_replace = y->pka->replace != NULL &&
+		    y->pka->replace[0] == 't';
+		for (i = 0; i < (p->npka = y->pka->devices_count); i++) {
+			p->pka[i].name = y->pka->devices[i].holder;
+			p->pka[i].serial = y->pka->devices[i].serial;
+			snprintf(path, sizeof(path), "pka.devices[%u].%s", i + 1,
+			    p->pka[i].name == NULL ? "holder" : "serial");
+			if ((r = get_required(path, p->pka[i].name, why,
+			    whysz)) != 0 || (r = get_required(path,
+			    p->pka[i].serial, why, whysz)) != 0)
+				return r;
+		}
+	}
 	if (y->reshare == NULL)
 		return 0;
 	if ((r = get_num(y->reshare->share, "reshare.share", &i, why,

@@ -19,6 +19,7 @@
 #define PLAN_MAX_HSMS 4
 #define PLAN_MAX_KEYS 64
 #define PLAN_NAME_MAX 32	/* bytes of a person's or an HSM's name */
+#define PLAN_MAX_PKA 7		/* custodians' personal devices */
 
 enum plan_kind {
 	PLAN_NEW_DKEK = 1,	/* "new-dkek": shares, HSM init, keys, backup */
@@ -73,6 +74,13 @@ struct plan {
 				   domain slots; 0: no initialization with
 				   slots (with domain: the HSM keeps its
 				   other domains and their keys) */
+	/* public key authentication (docs/formats/plan.md, "pka"): the
+	   custodians' personal devices (name: the holder; serial), and how
+	   many must authenticate; npka 0: none */
+	struct plan_hsm pka[PLAN_MAX_PKA];
+	unsigned npka;
+	unsigned pka_required;
+	int pka_replace;
 	enum paper_size paper;	/* the closing summary's paper (A4) */
 	char sha256[65];	/* of the plan file's bytes, hex */
 };

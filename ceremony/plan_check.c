@@ -241,6 +241,70 @@ check_hsms(const struct plan *p, char *why, size_t whysz)
 	return 0;
 }
 
+/* Public key authentication: 1 <= required <= devices, each held by a
+   custodian, holders and serials unique and apart from the HSMs'; not
+   in a reshare. Marks the holders as holding something. */
+static int
+check_pka(const struct plan *p, unsigned char *used, char *why,
+    size_t whysz)
+{
+	unsigned i, j;
+	int c;
+
+	if (p->npka == 0) {
+		if (p->pka_required > 0) {
+			plan_why(why, whysz, "pka.devices: name the custodians' "
+			    "personal devices");
+			return CUSTOS_ERR_FORMAT;
+		}
+		return 0;
+	}
+	if (p->kind == PLAN_RESHARE) {
+		plan_why(why, whysz, "pka: a reshare plan uses no HSM");
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (p->pka_required < 1 || p->pka_required > p->npka) {
+		plan_why(why, whysz, "pka.required: %u, but it is 1 to the %u "
+		    "devices named", p->pka_required, p->npka);
+		return CUSTOS_ERR_FORMAT;
+	}
+	for (i = 0; i < p->npka; i++) {
+		const struct plan_hsm *d = &p->pka[i];
+
+		for (c = 0; c < (int)p->ncustodians; c++)
+			if (strcmp(p->custodians[c], d->name) == 0)
+				break;
+		if (c == (int)p->ncustodians) {
+			plan_why(why, whysz, "pka.devices[%u].holder: '%.40s' is "
+			    "not one of the custodians", i + 1, d->name);
+			return CUSTOS_ERR_FORMAT;
+		}
+		used[c] = 1;
+		if (!is_serial(d->serial)) {
+			plan_why(why, whysz, "pka.devices[%u].serial: '%.40s' is "
+			    "not 1..16 of [A-Z0-9]", i + 1, d->serial);
+			return CUSTOS_ERR_FORMAT;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(p->pka[j].name, d->name) == 0 ||
+			    strcmp(p->pka[j].serial, d->serial) == 0) {
+				plan_why(why, whysz, "pka.devices[%u].%s: the same "
+				    "as pka.devices[%u]'s: each custodian has "
+				    "their own device", i + 1, strcmp(p->pka[j].name,
+				    d->name) == 0 ? "holder" : "serial", j + 1);
+				return CUSTOS_ERR_FORMAT;
+			}
+		for (j = 0; j < p->nhsms; j++)
+			if (strcmp(p->hsms[j].serial, d->serial) == 0) {
+				plan_why(why, whysz, "pka.devices[%u].serial: it is "
+				    "HSM %s's; a personal device is another one",
+				    i + 1, p->hsms[j].name);
+				return CUSTOS_ERR_FORMAT;
+			}
+	}
+	return 0;
+}
+
 /* Key labels printable and unique, types ones hsm keygen makes. */
 static int
 check_keys(const struct plan *p, char *why, size_t whysz)
@@ -459,7 +523,8 @@ plan_check(const struct plan *p, char *why, size_t whysz)
 	    (r = check_keys(p, why, whysz)) != 0 ||
 	    (r = check_path("backup", p->backup, why, whysz)) != 0 ||
 	    (r = check_path("share_dir", p->share_dir, why, whysz)) != 0 ||
-	    (r = check_kind(p, why, whysz)) != 0)
+	    (r = check_kind(p, why, whysz)) != 0 ||
+	    (r = check_pka(p, used, why, whysz)) != 0)
 		goto out;
 	for (i = 0; i < p->ncustodians; i++)
 		if (!used[i]) {

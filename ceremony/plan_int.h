@@ -41,6 +41,16 @@ struct y_reshare {
 	struct y_share *from;
 };
 
+struct y_pka_dev {
+	char *holder, *serial;
+};
+
+struct y_pka {
+	char *required, *replace;
+	struct y_pka_dev *devices;
+	unsigned devices_count;
+};
+
 struct y_plan {
 	char *version, *kind, *title, *admin, *rehearsal, *offline;
 	char **witnesses;
@@ -55,6 +65,7 @@ struct y_plan {
 	char *backup, *share_dir, *expected_kcv, *paper;
 	char *domain, *key_domains;
 	struct y_reshare *reshare;
+	struct y_pka *pka;
 };
 
 /*

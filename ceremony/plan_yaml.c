@@ -77,6 +77,24 @@ static const cyaml_schema_field_t reshare_fields[] = {
 	CYAML_FIELD_END
 };
 
+static const cyaml_schema_field_t pka_dev_fields[] = {
+	STR("holder", struct y_pka_dev, holder),
+	STR("serial", struct y_pka_dev, serial),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t pka_dev_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct y_pka_dev,
+	    pka_dev_fields),
+};
+
+static const cyaml_schema_field_t pka_fields[] = {
+	STR("required", struct y_pka, required),
+	STR("replace", struct y_pka, replace),
+	SEQ("devices", struct y_pka, devices, &pka_dev_schema),
+	CYAML_FIELD_END
+};
+
 static const cyaml_schema_field_t plan_fields[] = {
 	STR("custos-plan", struct y_plan, version),
 	STR("kind", struct y_plan, kind),
@@ -97,6 +115,7 @@ static const cyaml_schema_field_t plan_fields[] = {
 	STR("key_domains", struct y_plan, key_domains),
 	CYAML_FIELD_MAPPING_PTR("reshare", OPT, struct y_plan, reshare,
 	    reshare_fields),
+	CYAML_FIELD_MAPPING_PTR("pka", OPT, struct y_plan, pka, pka_fields),
 	CYAML_FIELD_END
 };
 

@@ -121,6 +121,8 @@ walk_open(struct walk **out, const struct walk_opts *o,
 	/* 0, 0: share files fitted to this machine (kdfcost.h) */
 	w->kdf_ops = o->kdf_ops;
 	w->kdf_mem_kib = o->kdf_mem_kib;
+	if ((r = walk_pka_devices(w)) != CUSTOS_OK)
+		goto out;
 	if ((r = walk_build(w->plan, w->steps, WALK_MAX_STEPS, &w->nsteps))
 	    != 0) {
 		r = walk_fail(w, r, "the plan has too many steps");
@@ -197,6 +199,8 @@ actor_of(const struct walk *w, const struct walk_step *st)
 	case WALK_RESHARE:
 	case WALK_HSM_IMPORT:
 		return NULL;
+	case WALK_PKA_PREPARE:
+		return w->plan->pka[st->share].name;
 	default:
 		return w->plan->admin;
 	}
@@ -210,6 +214,8 @@ dispatch(struct walk *w, struct walk_step *st)
 	case WALK_SHARE_CREATE:
 	case WALK_SHARE_SPLIT: return walk_do_share_new(w);
 	case WALK_RESHARE: return walk_do_reshare(w);
+	case WALK_PKA_PREPARE: return walk_do_pka_prepare(w);
+	case WALK_PKA_REGISTER: return walk_do_pka_register(w);
 	case WALK_HSM_INIT: return walk_do_hsm_init(w);
 	case WALK_DOMAIN_CREATE: return walk_do_domain_create(w);
 	case WALK_HSM_IMPORT: return walk_do_hsm_import(w);

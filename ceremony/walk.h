@@ -32,7 +32,10 @@ enum walk_op {
 	WALK_SHARE_CREATE,	/* a holder's new share and passphrase */
 	WALK_SHARE_SPLIT,	/* a new share split M-of-N to a group */
 	WALK_RESHARE,		/* a share re-protected for new custodians */
+	WALK_PKA_PREPARE,	/* a custodian's personal device: its key
+				   for public key authentication, exported */
 	WALK_HSM_INIT,		/* initialize an HSM for the DKEK */
+	WALK_PKA_REGISTER,	/* register a custodian's key on an HSM */
 	WALK_DOMAIN_CREATE,	/* create the plan's key domain on an HSM */
 	WALK_HSM_IMPORT,	/* import one share into an HSM */
 	WALK_HSM_KCV,		/* read and compare the HSM's DKEK KCV */

@@ -106,6 +106,64 @@ share_steps(struct builder *b, const struct plan *p)
 	}
 }
 
+/* Each custodian's personal device, before the HSMs are initialized:
+   a new one makes its key (new-dkek); in a restore the same devices
+   export their keys again, for the replacement. */
+static void
+pka_prepare_steps(struct builder *b, const struct plan *p)
+{
+	struct walk_step *st;
+	unsigned i;
+
+	for (i = 0; i < p->npka; i++) {
+		if ((st = add(b, WALK_PKA_PREPARE, (int)i, -1, -1)) == NULL)
+			return;
+		snprintf(st->id, sizeof(st->id), "pka-prepare-%u", i + 1);
+		snprintf(st->title, sizeof(st->title), "%s's personal device",
+		    p->pka[i].name);
+		snprintf(st->actor, sizeof(st->actor), "%s", p->pka[i].name);
+		if (p->kind == PLAN_RESTORE)
+			snprintf(st->explain, sizeof(st->explain), "%s's "
+			    "personal device (serial %s) exports its "
+			    "authentication key again, to be registered on "
+			    "the replacement HSM. No PIN is needed.",
+			    p->pka[i].name, p->pka[i].serial);
+		else
+			snprintf(st->explain, sizeof(st->explain), "%s's "
+			    "personal device (serial %s) is initialized without "
+			    "a DKEK under a PIN only %s knows, makes its "
+			    "authentication key and exports it. %s will "
+			    "authenticate with it, and its PIN, before any key "
+			    "of the HSM is used.", p->pka[i].name,
+			    p->pka[i].serial, p->pka[i].name, p->pka[i].name);
+	}
+}
+
+/* The custodians' keys registered on HSM h, after its initialization. */
+static void
+pka_register_steps(struct builder *b, const struct plan *p, unsigned h)
+{
+	struct walk_step *st;
+	unsigned i;
+
+	for (i = 0; i < p->npka; i++) {
+		if ((st = add(b, WALK_PKA_REGISTER, (int)i, (int)h, -1)) ==
+		    NULL)
+			return;
+		snprintf(st->id, sizeof(st->id), "pka-register-%u-%u", h + 1,
+		    i + 1);
+		snprintf(st->title, sizeof(st->title), "Register %s's key on "
+		    "%s", p->pka[i].name, p->hsms[h].name);
+		admin(st->actor, sizeof(st->actor), p);
+		snprintf(st->explain, sizeof(st->explain), "The key of %s's "
+		    "device (serial %s) is checked - its certificate chain "
+		    "up to the maker's root - and registered on HSM %s, which "
+		    "then needs %u of the %u custodians' keys before any key "
+		    "is used.", p->pka[i].name, p->pka[i].serial,
+		    p->hsms[h].name, p->pka_required, p->npka);
+	}
+}
+
 static void
 hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 {
@@ -123,21 +181,30 @@ hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 		if (p->key_domains > 0)
 			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
 			    "(serial %s) is initialized with %d empty key "
-			    "domain slots, with a new user PIN. The SO PIN "
+			    "domain slots, %s. The SO PIN "
 			    "proves you may do this.", p->hsms[h].name,
-			    p->hsms[h].serial, p->key_domains);
+			    p->hsms[h].serial, p->key_domains, p->npka > 0 ?
+			    "with no user PIN" : "with a new user PIN");
 		else
 			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
 			    "(serial %s) is initialized for a DKEK of %u "
-			    "share%s, with a new user PIN. The SO PIN proves "
+			    "share%s, %s. The SO PIN proves "
 			    "you may do this.", p->hsms[h].name,
 			    p->hsms[h].serial, p->nshares, p->nshares == 1 ?
-			    "" : "s");
+			    "" : "s", p->npka > 0 ? "with no user PIN" :
+			    "with a new user PIN");
+		if (p->npka > 0)
+			snprintf(st->explain + strlen(st->explain),
+			    sizeof(st->explain) - strlen(st->explain), " With "
+			    "public key authentication: %u of %u custodians' "
+			    "keys stand for the user PIN.", p->pka_required,
+			    p->npka);
 		snprintf(st->consequence, sizeof(st->consequence), "This "
 		    "ERASES every key on HSM %s (serial %s) and starts a new "
 		    "DKEK. It cannot be undone.", p->hsms[h].name,
 		    p->hsms[h].serial);
 		snprintf(st->confirm_word, sizeof(st->confirm_word), "ERASE");
+		pka_register_steps(b, p, h);
 	}
 	if (init && p->domain >= 0 &&
 	    (st = add(b, WALK_DOMAIN_CREATE, -1, (int)h, -1)) != NULL) {
@@ -218,6 +285,8 @@ walk_build(const struct plan *p, struct walk_step *steps, size_t max,
 	switch (p->kind) {
 	case PLAN_NEW_DKEK:
 		share_steps(&b, p);
+		if (p->domain < 0 || p->key_domains > 0)
+			pka_prepare_steps(&b, p);
 		for (h = 0; h < p->nhsms; h++)
 			hsm_steps(&b, p, h, 1);
 		key_steps(&b, p);
@@ -227,6 +296,8 @@ walk_build(const struct plan *p, struct walk_step *steps, size_t max,
 		key_steps(&b, p);
 		break;
 	case PLAN_RESTORE:
+		if (p->domain < 0 || p->key_domains > 0)
+			pka_prepare_steps(&b, p);
 		for (h = 0; h < p->nhsms; h++)
 			hsm_steps(&b, p, h, 1);
 		if ((st = add(&b, WALK_RESTORE, -1, 0, -1)) == NULL)

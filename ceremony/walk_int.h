@@ -31,6 +31,10 @@ struct walk {
 	char *why;
 	size_t whysz;
 	char summary[400];		/* what the last step did */
+	/* the custodians' personal devices (public key authentication):
+	   emu:pka-SERIAL in a rehearsal, else serial:SERIAL */
+	char pka_spec[PLAN_MAX_PKA][32];
+	const char *pka_specs[PLAN_MAX_PKA], *pka_holders[PLAN_MAX_PKA];
 };
 
 /* Sets what the step did, in one or two sentences (walk_summary()). */
@@ -76,6 +80,12 @@ int walk_do_plan(struct walk *w) CUSTOS_WUR;
 int walk_do_share_new(struct walk *w) CUSTOS_WUR;	/* held or split */
 int walk_do_reshare(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_init(struct walk *w) CUSTOS_WUR;
+int walk_do_pka_prepare(struct walk *w) CUSTOS_WUR;
+int walk_do_pka_register(struct walk *w) CUSTOS_WUR;
+
+/* Names the plan's personal devices to the engine (op_set_pka), for
+   the quorum before any key is used. */
+int walk_pka_devices(struct walk *w) CUSTOS_WUR;
 int walk_do_domain_create(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_import(struct walk *w) CUSTOS_WUR;
 int walk_do_hsm_kcv(struct walk *w) CUSTOS_WUR;

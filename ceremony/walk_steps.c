@@ -13,11 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cards/sc_hsm_ef.h"
 #include "../common/atomicio.h"
 #include "ceremony.h"
 #include "op_backup.h"
 #include "op_hsm.h"
 #include "op_int.h"
+#include "op_pka.h"
 #include "op_share.h"
 #include "walk_int.h"
 
@@ -160,6 +162,9 @@ walk_do_hsm_init(struct walk *w)
 	a.dkek_shares = w->plan->key_domains > 0 ? -1 :
 	    (int)w->plan->nshares;
 	a.key_domains = w->plan->key_domains;
+	a.pka_total = (int)w->plan->npka;
+	a.pka_required = (int)w->plan->pka_required;
+	a.pka_replace = w->plan->pka_replace;
 	a.retries = 3;
 	a.always_confirm = 1;
 	a.consequence = w->cur->consequence;
@@ -441,5 +446,134 @@ walk_do_close(struct walk *w)
 	walk_said(w, "The transcript is signed and the ceremony's signing key "
 	    "destroyed. The closing summary is summary.txt (and .pdf) in the "
 	    "ceremony directory.");
+	return CUSTOS_OK;
+}
+
+int
+walk_pka_devices(struct walk *w)
+{
+	const struct plan *p = w->plan;
+	unsigned i;
+
+	for (i = 0; i < p->npka; i++) {
+		snprintf(w->pka_spec[i], sizeof(w->pka_spec[i]), "%s%s",
+		    w->pcsc ? "serial:" : "emu:pka-", p->pka[i].serial);
+		w->pka_specs[i] = w->pka_spec[i];
+		w->pka_holders[i] = p->pka[i].name;
+	}
+	return op_set_pka(w->cx, w->pka_specs, w->pka_holders, p->npka);
+}
+
+/* The .pka of personal device i, in the ceremony directory. */
+static void
+pka_file(const struct walk *w, unsigned i, char *out, size_t sz)
+{
+	snprintf(out, sz, "%s/pka/%s.pka", w->dir, w->plan->pka[i].serial);
+}
+
+int
+walk_do_pka_prepare(struct walk *w)
+{
+	const struct plan_hsm *pd = &w->plan->pka[w->cur->share];
+	char path[PATH_MAX + 64], dir[PATH_MAX + 8];
+	struct op_init_args a;
+	struct op_keygen_args g;
+	struct op_pka_key k;
+	struct op_key key;
+	struct op_dev *d = NULL;
+	struct card *c;
+	uint8_t *ce = NULL;
+	size_t cel = 0;
+	int r, keys = 0, have = 0;
+
+	if (w->cx->io->handover != NULL && (r = w->cx->io->handover(
+	    w->cx->io->arg, pd->name, "Insert your personal device: it holds "
+	    "the key you will authenticate with.", OP_HANDOVER_STEP)) != 0)
+		return r;
+	r = w->pcsc ? op_dev_find(w->cx, pd->serial, NULL, &d) :
+	    op_dev_open(w->cx, w->pka_spec[w->cur->share], NULL, pd->serial,
+	    &d);
+	if (r != CUSTOS_OK)
+		return r;
+	if ((r = op_dev_card(w->cx, d, &c)) != CUSTOS_OK)
+		goto out;
+	/* A device that has its key already (a step taken again, or a
+	   restore) only exports it. */
+	if (sc_hsm_read_ef(c, 0xCE01, &ce, &cel) == 0)
+		have = 1;
+	free(ce);
+	if (!have && w->plan->kind == PLAN_RESTORE) {
+		r = walk_fail(w, CUSTOS_ERR_NOT_FOUND, "%s's personal device "
+		    "(serial %s) has no authentication key: it is not the one "
+		    "registered before", pd->name, op_dev_serial(d));
+		goto out;
+	}
+	if (!have) {
+		memset(&a, 0, sizeof(a));
+		a.dkek_shares = -1;
+		a.retries = 3;
+		a.always_confirm = 0;
+		a.so_hint = w->rehearsal ? "Rehearsal: use "
+		    WALK_SO_PIN_DEFAULT ", the default SO PIN of OpenSC's and "
+		    "Nitrokey's examples." : "";
+		if ((r = op_hsm_init(w->cx, d, &a, &keys)) != CUSTOS_OK)
+			goto out;
+		memset(&g, 0, sizeof(g));
+		g.type = "ec:brainpoolP256r1";
+		g.label = "custos-pka";
+		g.ref = 1;
+		g.unexportable = 1;
+		if ((r = op_hsm_keygen(w->cx, d, &g, &key)) != CUSTOS_OK)
+			goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/pka", w->dir);
+	if ((r = atomicio_mkdirs(dir)) != 0) {
+		r = walk_fail(w, r, "%s: %s", dir, custos_strerror(r));
+		goto out;
+	}
+	pka_file(w, w->cur->share, path, sizeof(path));
+	if (access(path, F_OK) == 0 && (r = op_abandon(w->cx, path, 0)) !=
+	    CUSTOS_OK)
+		goto out;
+	if ((r = op_pka_export(w->cx, d, 1, pd->name, path, &k)) !=
+	    CUSTOS_OK)
+		goto out;
+	op_show(w->cx, "Key fingerprint (SHA-256)", k.fpr);
+	walk_said(w, "%s's personal device %s %s its key %s; it is exported "
+	    "for registration.", pd->name, k.serial, have ? "holds" : "made",
+	    k.key_chr);
+ out:
+	if (d != NULL)
+		op_dev_drop(w->cx, d);
+	return r;
+}
+
+int
+walk_do_pka_register(struct walk *w)
+{
+	const struct plan_hsm *pd = &w->plan->pka[w->cur->share];
+	char path[PATH_MAX + 64];
+	struct op_pka_state st;
+	struct op_pka_key k;
+	struct op_dev *d;
+	int r;
+
+	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
+		return r;
+	pka_file(w, w->cur->share, path, sizeof(path));
+	if ((r = op_pka_register(w->cx, d, path, pd->name, -1, &k, &st)) !=
+	    CUSTOS_OK) {
+		/* taken again after a cut: registered already is done */
+		if (r == CUSTOS_ERR_EXISTS) {
+			walk_said(w, "%s's key %s was registered on HSM %s "
+			    "already.", pd->name, k.key_chr, op_dev_label(d));
+			return CUSTOS_OK;
+		}
+		return r;
+	}
+	walk_said(w, "%s's key %s (device %s) is registered on HSM %s: %d "
+	    "of %d keys registered, %d needed.", pd->name, k.key_chr,
+	    k.serial, op_dev_label(d), st.total - st.missing, st.total,
+	    st.required);
 	return CUSTOS_OK;
 }

@@ -136,6 +136,14 @@ cmd_ceremony_plan(int argc, char **argv)
 		    p->key_domains > 0 ? " (the HSMs are initialized with key "
 		    "domain slots first)" : " (the HSMs keep their other "
 		    "domains and keys)");
+	if (p->npka > 0) {
+		printf("pka:     %u of %u custodians authenticate with their own "
+		    "device before any key is used:", p->pka_required, p->npka);
+		for (i = 0; i < p->npka; i++)
+			printf("%s %s (%s)", i ? "," : "", p->pka[i].name,
+			    p->pka[i].serial);
+		printf("\n");
+	}
 	printf("steps:\n");
 	for (i = 0; i < n; i++)
 		printf("  %2zu. %-44s %s\n", i + 1, steps[i].title,

@@ -53,6 +53,8 @@ struct sio {
 	int typos;
 	char last_label[64], last_hex[65];
 	char kcv[17];
+	char pka_why[256];	/* the last quorum hand-over's words */
+	const char *pka_absent;	/* backs out of the quorum's hand-over */
 };
 
 static void
@@ -78,8 +80,13 @@ s_handover(void *arg, const char *who, const char *why,
 {
 	struct sio *s = arg;
 
-	(void)why, (void)kind;
+	(void)why;
 	s->handovers++;
+	if (kind == OP_HANDOVER_MEMBER && s->pka_absent != NULL &&
+	    strcmp(who, s->pka_absent) == 0)
+		return CUSTOS_ERR_CANCELLED;
+	if (strstr(why, "authenticated.") != NULL)
+		snprintf(s->pka_why, sizeof(s->pka_why), "%s", why);
 	return s->quits != NULL && strcmp(who, s->quits) == 0 ?
 	    CUSTOS_ERR_QUIT : 0;
 }
@@ -1353,6 +1360,88 @@ make_domain_plan(const char *file, const char *kind, int dom, int slots,
  * of its own; each domain has its own DKEK; team A's set is restored into
  * domain 1 of a replacement set up the same way.
  */
+/*
+ * Public key authentication in a plan (issue 16): the example 2-of-3
+ * plan as shipped. Three personal devices make and export their keys,
+ * the CA HSM is initialized for 2 of 3 and registers them, and the key
+ * and its backup each wait for two custodians, each with their own
+ * device: bob is absent, so alice and carol authenticate. The record
+ * holds every registration and attempt, and audit verify checks the
+ * quorum came first.
+ */
+static void
+test_pka_plan(void **state)
+{
+	struct sio s;
+	struct op_io io;
+	struct walk *w;
+
+	(void)state;
+	copy_example("rehearsal-pka-2-of-3.yaml", "pka.yaml");
+	memset(&s, 0, sizeof(s));
+	s.pka_absent = "bob";
+	w = open_walk("pka.yaml", "pka", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("pka", 1);
+	assert_int_equal(count_records("pka", "\"action\":\"pka.export\""),
+	    3);
+	assert_int_equal(count_records("pka", "\"action\":"
+	    "\"pka.register\""), 3);
+	/* keygen and backup: each after alice (1 of 2) and carol (2 of 2) */
+	assert_int_equal(count_records("pka", "\"result\":\"accepted\""),
+	    4);
+	assert_int_equal(count_records("pka", "\"actor\":\"bob\",\"facts\""
+	    ":{\"authenticated\""), 0);
+	assert_non_null(strstr(s.pka_why, "needs 2 of 3 keys, 1 "
+	    "authenticated."));
+	assert_int_equal(count_records("pka", "\"pka_required\":2"), 2);
+
+	/* The CA HSM is lost: a replacement registers the same personal
+	   devices again (they export their keys again), and the quorum -
+	   now alice and bob - restores the key. */
+	{
+		char path[160], text[2048];
+
+		snprintf(text, sizeof(text),
+		    "custos-plan: 1\n"
+		    "kind: restore\n"
+		    "title: Walk test, restore with PKA\n"
+		    "admin: dana\n"
+		    "rehearsal: true\n"
+		    "custodians: [alice, bob, carol]\n"
+		    "dkek:\n"
+		    "  shares:\n"
+		    "    - holder: alice\n"
+		    "    - holder: bob\n"
+		    "hsms:\n"
+		    "  - {name: ca2, serial: DENK0100310}\n"
+		    "pka:\n"
+		    "  required: 2\n"
+		    "  devices:\n"
+		    "    - {holder: alice, serial: DENK0100301}\n"
+		    "    - {holder: bob, serial: DENK0100302}\n"
+		    "    - {holder: carol, serial: DENK0100303}\n"
+		    "share_dir: pka/shares\n"
+		    "backup: pka/backups/ca\n"
+		    "expected_kcv: \"%.4s %.4s %.4s %.4s\"\n", s.kcv, s.kcv + 4,
+		    s.kcv + 8, s.kcv + 12);
+		snprintf(path, sizeof(path), "%s/restore.yaml", tmp);
+		write_file(path, text);
+		memset(&s, 0, sizeof(s));
+		w = open_walk("restore.yaml", "restore", &s, &io);
+		assert_int_equal(run_all(w), 0);
+		walk_free(w);
+		verify_dir("restore", 1);
+		assert_int_equal(count_records("restore", "\"action\":"
+		    "\"pka.register\""), 3);
+		assert_int_equal(count_records("restore", "\"action\":"
+		    "\"hsm.keygen\""), 0);	/* the same keys, not new */
+		assert_int_equal(count_records("restore", "\"result\":"
+		    "\"accepted\""), 2);
+	}
+}
+
 static void
 test_key_domains(void **state)
 {
@@ -1443,6 +1532,8 @@ main(void)
 		    each_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_domains, each_setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pka_plan, each_setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_cut, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kill_everywhere,
@@ -1450,5 +1541,8 @@ main(void)
 	};
 
 	assert_int_equal(secmem_init(), 0);
+	/* one test by name while working on it: TEST_WALK_ONLY=test_pka_plan */
+	if (getenv("TEST_WALK_ONLY") != NULL)
+		cmocka_set_test_filter(getenv("TEST_WALK_ONLY"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
