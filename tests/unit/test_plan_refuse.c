@@ -232,6 +232,33 @@ static const struct row rows[] = {
 	{ "backup home", BACKUP_AT("~/x"), "backup: '~/x' is absolute" },
 	{ "share_dir ..", HEAD("restore") AB SHARES HSM "backup: b\nshare_dir: ../s\n", "share_dir: '../s' leaves" },
 	{ "share_dir absolute", HEAD("restore") AB SHARES HSM "backup: b\nshare_dir: /s\n", "share_dir: '/s' is absolute" },
+	/* Public key authentication (issue 16). */
+	{ "pka without devices", NEW "pka: {required: 1}\n",
+	    "pka.devices: name the custodians' personal devices" },
+	{ "pka required above devices", NEW "pka: {required: 2, devices: "
+	    "[{holder: alice, serial: DENK0100201}]}\n",
+	    "pka.required: 2, but it is 1 to the 1 devices named" },
+	{ "pka required zero", NEW "pka: {required: 0, devices: "
+	    "[{holder: alice, serial: DENK0100201}]}\n", "pka.required: 0" },
+	{ "pka holder not a custodian", NEW "pka: {required: 1, devices: "
+	    "[{holder: eve, serial: DENK0100201}]}\n",
+	    "pka.devices[1].holder: 'eve' is not one of the custodians" },
+	{ "pka same holder twice", NEW "pka: {required: 1, devices: "
+	    "[{holder: alice, serial: DENK0100201}, {holder: alice, serial: "
+	    "DENK0100202}]}\n", "each custodian has their own device" },
+	{ "pka device is the HSM", NEW "pka: {required: 1, devices: "
+	    "[{holder: alice, serial: DENK0100001}]}\n",
+	    "it is HSM primary's" },
+	{ "pka bad serial", NEW "pka: {required: 1, devices: "
+	    "[{holder: alice, serial: denk}]}\n", "pka.devices[1].serial" },
+	{ "pka replace not boolean", NEW "pka: {required: 1, replace: yes, "
+	    "devices: [{holder: alice, serial: DENK0100201}]}\n",
+	    "pka.replace: 'yes' is not true or false" },
+	{ "pka in a reshare", RESHARE FROM "pka: {required: 1, devices: "
+	    "[{holder: alice, serial: DENK0100201}]}\n",
+	    "pka: a reshare plan uses no HSM" },
+	{ "pka device without serial", NEW "pka: {required: 1, devices: "
+	    "[{holder: alice}]}\n", "pka.devices[1].serial" },
 };
 
 static void
