@@ -29,6 +29,7 @@ struct op_dev {
 	struct ledger *journal;	/* outside a ceremony */
 	int checked;		/* the open card is known to be this one */
 	int domain;		/* the key domain it works in; -1 none named */
+	char pin_label[96];	/* the PIN prompt's name for it, or "" */
 };
 
 void
@@ -341,6 +342,13 @@ op_dev_domain(const struct op_dev *d)
 }
 
 void
+op_dev_set_pin_label(struct op_dev *d, const char *label)
+{
+	snprintf(d->pin_label, sizeof(d->pin_label), "%s", label != NULL ?
+	    label : "");
+}
+
+void
 op_dev_take_pin(struct op_dev *d, char *pin, size_t len)
 {
 	secmem_free(d->pin);
@@ -371,7 +379,9 @@ op_dev_login(struct op_ctx *cx, struct op_dev *d, const char *who)
 	if ((r = op_pka_login(cx, d, who)) != 0)
 		return r == 1 ? CUSTOS_OK : r;
 	if (d->pin == NULL) {
-		if (d->name[0] != '\0')
+		if (d->pin_label[0] != '\0')
+			snprintf(what, sizeof(what), "%s", d->pin_label);
+		else if (d->name[0] != '\0')
 			snprintf(what, sizeof(what), "User PIN of HSM %s",
 			    d->name);
 		else

@@ -74,6 +74,10 @@ int op_dev_login(struct op_ctx *cx, struct op_dev *d, const char *who)
 void op_dev_set_domain(struct op_dev *d, int domain);
 int op_dev_domain(const struct op_dev *d);
 
+/* What the user PIN prompt calls it ("PIN of alice's personal
+   device"); NULL: "user PIN" or "User PIN of HSM name". */
+void op_dev_set_pin_label(struct op_dev *d, const char *label);
+
 /* Takes a PIN just set (init): the device is logged in with it. */
 void op_dev_take_pin(struct op_dev *d, char *pin, size_t len);
 

@@ -544,6 +544,9 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 			r = op_dev_err(cx, d, r, "asking for a challenge");
 		goto out;
 	}
+	snprintf(why, sizeof(why), "PIN of %s's personal device %s", who,
+	    pserial);
+	op_dev_set_pin_label(p, why);
 	if ((r = op_dev_login(cx, p, who)) != CUSTOS_OK) {
 		r = personal_fail(cx, r, pserial, who, st);
 		goto out;

@@ -131,10 +131,8 @@ pka_prepare_steps(struct builder *b, const struct plan *p)
 		else
 			snprintf(st->explain, sizeof(st->explain), "%s's "
 			    "personal device (serial %s) is initialized without "
-			    "a DKEK under a PIN only %s knows, makes its "
-			    "authentication key and exports it. %s will "
-			    "authenticate with it, and its PIN, before any key "
-			    "of the HSM is used.", p->pka[i].name,
+			    "a DKEK, under a PIN only %s knows, and makes the "
+			    "key %s will authenticate with.", p->pka[i].name,
 			    p->pka[i].serial, p->pka[i].name, p->pka[i].name);
 	}
 }
@@ -156,11 +154,9 @@ pka_register_steps(struct builder *b, const struct plan *p, unsigned h)
 		    "%s", p->pka[i].name, p->hsms[h].name);
 		admin(st->actor, sizeof(st->actor), p);
 		snprintf(st->explain, sizeof(st->explain), "The key of %s's "
-		    "device (serial %s) is checked - its certificate chain "
-		    "up to the maker's root - and registered on HSM %s, which "
-		    "then needs %u of the %u custodians' keys before any key "
-		    "is used.", p->pka[i].name, p->pka[i].serial,
-		    p->hsms[h].name, p->pka_required, p->npka);
+		    "device (serial %s) is checked, its certificate chain up "
+		    "to the maker's root, and registered on HSM %s.",
+		    p->pka[i].name, p->pka[i].serial, p->hsms[h].name);
 	}
 }
 
@@ -194,10 +190,12 @@ hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 			    "" : "s", p->npka > 0 ? "with no user PIN" :
 			    "with a new user PIN");
 		if (p->npka > 0)
-			snprintf(st->explain + strlen(st->explain),
-			    sizeof(st->explain) - strlen(st->explain), " With "
-			    "public key authentication: %u of %u custodians' "
-			    "keys stand for the user PIN.", p->pka_required,
+			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
+			    "(serial %s) is initialized for a DKEK of %u "
+			    "share%s; %u of %u custodians' keys stand for its "
+			    "user PIN. The SO PIN proves you may do this.",
+			    p->hsms[h].name, p->hsms[h].serial, p->nshares,
+			    p->nshares == 1 ? "" : "s", p->pka_required,
 			    p->npka);
 		snprintf(st->consequence, sizeof(st->consequence), "This "
 		    "ERASES every key on HSM %s (serial %s) and starts a new "

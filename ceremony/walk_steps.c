@@ -172,7 +172,13 @@ walk_do_hsm_init(struct walk *w)
 	    ", the default SO PIN of OpenSC's and Nitrokey's examples." : "";
 	if ((r = op_hsm_init(w->cx, d, &a, &keys)) != CUSTOS_OK)
 		return r;
-	if (a.key_domains > 0)
+	if (a.pka_total > 0)
+		walk_said(w, "HSM %s is initialized for %d DKEK share%s (%d "
+		    "key%s erased), with no user PIN: %d of the %d custodians' "
+		    "keys, registered next, stand for it.", op_dev_label(d),
+		    a.dkek_shares, a.dkek_shares == 1 ? "" : "s", keys,
+		    keys == 1 ? "" : "s", a.pka_required, a.pka_total);
+	else if (a.key_domains > 0)
 		walk_said(w, "HSM %s is initialized with %d empty key domain "
 		    "slots (%d key%s erased).", op_dev_label(d), a.key_domains,
 		    keys, keys == 1 ? "" : "s");

@@ -128,3 +128,17 @@ expect_err "without a terminal it says so" 2 "needs a terminal"
 run ceremony plan plan.yaml
 expect_out "ceremony plan lists the steps for review" "^ +10\. Close the ceremony"
 expect_out "with the plan's SHA-256" "^sha256: +$sha"
+
+# Public key authentication (issue 16): a 2-of-3 ceremony in the TUI,
+# each custodian with their own (emulated) personal device; bob is absent
+# at the backup, and carol is asked next.
+cp "$ui/plans/pka.yaml" pka.yaml
+tui pka ceremony run --plan pka.yaml $FAST pka
+expect_rc "a ceremony with public key authentication runs to its close" 0
+for s in 50-pka-quorum-0 51-pka-pin 52-pka-quorum-1 54-pka-bob-asked 55-pka-carol-asked; do golden $s; done
+check "the screen counts the quorum: 1 of 2 after alice" 'grep -q "alice authenticated with device ZZEMU[0-9A-F]*: 1 of 2" dumps/52-pka-quorum-1.txt'
+run audit verify pka
+expect_rc "its audit verifies: every key use after the quorum" 0
+check "three keys registered, holder by holder" '[ "$(grep -c "\"action\":\"pka.register\"" pka/transcript.jsonl)" -eq 3 ]'
+check "the backup was authenticated by alice and carol" '[ "$(grep "\"action\":\"pka.authenticate\"" pka/transcript.jsonl | grep -c "\"actor\":\"carol\"")" -eq 1 ]'
+check "each personal device's .pka is in the ceremony" '[ "$(ls pka/pka/*.pka | wc -l)" -eq 3 ]'

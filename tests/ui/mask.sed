@@ -3,6 +3,7 @@
 # in groups of four, their words, times and base64 keys.
 s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/<time>/g
 s/[A-Za-z0-9+\/]{40,}={0,2}/<b64>/g
+s/ZZEMU[0-9A-F]{6}/ZZEMU<serial>/g
 s/[0-9a-f]{16}/<hex>/g
 s/([0-9A-Fa-f]{4} ){3}[0-9A-Fa-f]{4}( [0-9A-Fa-f]{4})*/<groups>/g
 s/words: .*/words: <words>/
