@@ -260,7 +260,14 @@ backup_create(struct card *c, const char *dir, const int *refs,
 		o.ref = o.dest_ref = keys[i].ref;
 		if (r != 0)
 			goto out;
-		if (skipped == 2) {
+		if (skipped == 2 && nrefs > 0) {
+			/* asked for by reference: said, never dropped */
+			snprintf(m->skipped[m->nskipped].reason,
+			    sizeof(m->skipped[m->nskipped].reason), "in "
+			    "another key domain than %d: back it up with the "
+			    "--domain of its own", card_domain(c));
+			skipped = 1;
+		} else if (skipped == 2) {
 			m->nother++;
 			total--;
 			continue;

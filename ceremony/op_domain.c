@@ -41,14 +41,43 @@ fill(struct op_domain *o, int dom, int total, int left, const uint8_t k[8])
 		dkek_kcv_hex(o->kcv, k);
 }
 
+/* Reads d's domains in use into out (and a as recorded); *hidden: a
+   complete one shows no KCV (a device that shows it after login). */
+static int
+read_domains(struct op_ctx *cx, struct op_dev *d, struct card *c,
+    struct op_domain *out, size_t max, size_t *n, int slots, json_t *a,
+    int *hidden)
+{
+	uint8_t k[8];
+	int r, dom, total, left;
+
+	*n = 0;
+	*hidden = 0;
+	json_array_clear(a);
+	for (dom = 0; dom < slots && *n < max; dom++) {
+		r = sc_hsm_kd_query(c, dom, &total, &left, k);
+		if (r == CUSTOS_ERR_NOT_FOUND)
+			continue;
+		if (r != 0)
+			return op_dev_err(cx, d, r, "reading a key domain");
+		fill(&out[*n], dom, total, left, k);
+		if (total > 0 && left == 0 && out[*n].kcv[0] == '\0')
+			*hidden = 1;
+		json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:o}",
+		    "domain", dom, "shares", total, "left", left, "kcv",
+		    out[*n].kcv[0] ? json_string(out[*n].kcv) : json_null()));
+		(*n)++;
+	}
+	return CUSTOS_OK;
+}
+
 int
-op_hsm_domains(struct op_ctx *cx, struct op_dev *d, struct op_domain *out,
-    size_t max, size_t *n, int *slots)
+op_hsm_domains(struct op_ctx *cx, struct op_dev *d, int login,
+    struct op_domain *out, size_t max, size_t *n, int *slots)
 {
 	struct card *c;
 	json_t *f, *a;
-	uint8_t k[8];
-	int r, dom, total, left;
+	int r, hidden = 0;
 
 	*n = 0;
 	*slots = 0;
@@ -58,19 +87,13 @@ op_hsm_domains(struct op_ctx *cx, struct op_dev *d, struct op_domain *out,
 		return op_dev_err(cx, d, r, "reading its key domains");
 	if ((a = json_array()) == NULL)
 		return op_fail(cx, CUSTOS_ERR_NOMEM, "out of memory");
-	for (dom = 0; dom < *slots && *n < max; dom++) {
-		r = sc_hsm_kd_query(c, dom, &total, &left, k);
-		if (r == CUSTOS_ERR_NOT_FOUND)
-			continue;
-		if (r != 0) {
-			json_decref(a);
-			return op_dev_err(cx, d, r, "reading a key domain");
-		}
-		fill(&out[*n], dom, total, left, k);
-		json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:o}",
-		    "domain", dom, "shares", total, "left", left, "kcv",
-		    out[*n].kcv[0] ? json_string(out[*n].kcv) : json_null()));
-		(*n)++;
+	if ((r = read_domains(cx, d, c, out, max, n, *slots, a, &hidden)) ==
+	    CUSTOS_OK && hidden && login &&
+	    (r = op_dev_login(cx, d, op_actor(cx, "operator"))) == CUSTOS_OK)
+		r = read_domains(cx, d, c, out, max, n, *slots, a, &hidden);
+	if (r != CUSTOS_OK) {
+		json_decref(a);
+		return r;
 	}
 	if ((f = op_dev_facts(d)) != NULL)
 		json_object_update_new(f, json_pack("{s:i, s:o}", "slots",
@@ -132,7 +155,17 @@ op_hsm_domain_create(struct op_ctx *cx, struct op_dev *d, int dom,
 	if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK ||
 	    (r = op_dev_login(cx, d, who)) != CUSTOS_OK)
 		return r;
-	if ((r = domain_state(cx, d, c, dom, out)) == 0)
+	if ((r = domain_state(cx, d, c, dom, out)) == 0) {
+		int slots = 0;
+
+		/* a device without slots: its DKEK is domain 0 */
+		if (sc_hsm_kd_slots(c, &slots) == 0 && slots <= 1)
+			return op_fail(cx, CUSTOS_ERR_LIMIT, "HSM %s was "
+			    "initialized without key domain slots: its DKEK is "
+			    "its only domain, 0 (custos hsm init --key-domains "
+			    "K); nothing done", op_dev_label(d));
+	}
+	if (r == 0)
 		return op_fail(cx, CUSTOS_ERR_EXISTS, "key domain %d of HSM %s "
 		    "exists already (%d share%s, %d to import); nothing done",
 		    dom, op_dev_label(d), out->shares, out->shares == 1 ? "" :

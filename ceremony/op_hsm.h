@@ -129,10 +129,12 @@ struct op_domain {
 /*
  * Lists d's key domains in use into out[0..max) (*n of them) and how
  * many slots it has (*slots; 1 without key domains: the DKEK as domain
- * 0); records hsm.domains. Sends no PIN. Returns 0 or an error.
+ * 0); records hsm.domains. Sends no PIN, unless login: then a complete
+ * domain whose KCV the device shows only after login (all zero) makes
+ * it log in and read them again. Returns 0 or an error.
  */
-int op_hsm_domains(struct op_ctx *cx, struct op_dev *d, struct op_domain *out,
-    size_t max, size_t *n, int *slots) CUSTOS_WUR;
+int op_hsm_domains(struct op_ctx *cx, struct op_dev *d, int login,
+    struct op_domain *out, size_t max, size_t *n, int *slots) CUSTOS_WUR;
 
 /*
  * Creates key domain dom of d for a DKEK of shares shares (logs in;

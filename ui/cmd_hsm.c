@@ -220,6 +220,10 @@ hsm_init(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(h.ctx, "unexpected argument");
+	if (h.domain != -1)
+		return cli_usage_error(h.ctx, "--domain does not apply: a device "
+		    "is initialized whole (its domains: --key-domains K, then "
+		    "custos hsm domain create)");
 	if ((pka_m > 0 || pka_replace) && pka == 0)
 		return cli_usage_error(h.ctx, "--pka-required and --pka-replace "
 		    "go with --pka N");

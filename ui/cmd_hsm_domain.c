@@ -24,13 +24,19 @@ cmd_hsm_domains(int argc, char **argv)
 	    HSM_COMMON_USAGE "\nLists the device's key domains in use: each "
 	    "one's number, its DKEK's shares\n(and those still to import) and "
 	    "its KCV once complete. A device initialized\nwithout key domains "
-	    "has one: its DKEK, domain 0. Sends no PIN.\n");
+	    "has one: its DKEK, domain 0. Sends no PIN, unless a PIN\n"
+	    "source is given: then a device that shows a KCV only after "
+	    "login is logged\nin to, and the KCVs read.\n");
 	if (ex != EXIT_OK_)
 		return ex < 0 ? EXIT_OK_ : ex;
+	if (h.domain != -1)
+		return cli_usage_error(h.ctx, "--domain does not apply: the "
+		    "command lists every key domain");
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
-	if ((r = op_hsm_domains(h.cx, h.dev, dom, SC_HSM_KD_MAX, &n,
-	    &slots)) != CUSTOS_OK) {
+	if ((r = op_hsm_domains(h.cx, h.dev, h.pin_fd != NULL ||
+	    h.pin_file != NULL, dom, SC_HSM_KD_MAX, &n, &slots)) !=
+	    CUSTOS_OK) {
 		ex = hsm_fail(&h, r);
 		goto out;
 	}
@@ -96,9 +102,13 @@ domain_create(int argc, char **argv)
 			return cli_bad_option(h.ctx, argv);
 		}
 	}
-	if (optind + 1 != argc || (dom = hsm_parse_domain(argv[optind])) < 0)
+	if (optind + 1 != argc || (dom = hsm_parse_domain(argv[optind])) < 0 ||
+	    dom >= SC_HSM_KD_MAX)
 		return cli_usage_error(h.ctx, "give the key domain's number, 0 "
-		    "to 255");
+		    "to 15");
+	if (h.domain != -1)
+		return cli_usage_error(h.ctx, "the key domain is the number "
+		    "given, not --domain");
 	if (shares == 0)
 		return cli_usage_error(h.ctx, "give --shares S");
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
@@ -148,9 +158,13 @@ domain_delete(int argc, char **argv)
 			return cli_bad_option(h.ctx, argv);
 		}
 	}
-	if (optind + 1 != argc || (dom = hsm_parse_domain(argv[optind])) < 0)
+	if (optind + 1 != argc || (dom = hsm_parse_domain(argv[optind])) < 0 ||
+	    dom >= SC_HSM_KD_MAX)
 		return cli_usage_error(h.ctx, "give the key domain's number, 0 "
-		    "to 255");
+		    "to 15");
+	if (h.domain != -1)
+		return cli_usage_error(h.ctx, "the key domain is the number "
+		    "given, not --domain");
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
 	if ((r = op_hsm_domain_delete(h.cx, h.dev, dom)) != CUSTOS_OK) {

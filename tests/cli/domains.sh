@@ -88,6 +88,9 @@ expect_rc "backup create --domain 0 of a device with keys in two domains" 0
 expect_out "the other domain's key is left to its own set" "1 key of other key domains is left to its own set: this set holds key domain 0's"
 check "only domain 0's key is in the set" '[ "$(jq -c "[.keys[].ref]" "$T/set0/manifest.json")" = "[2]" ] && [ "$(jq -r .kcv "$T/set0/manifest.json")" = "$kb" ]'
 check "and it is not said to be unexportable" '[ "$(jq -c .not_exportable "$T/set0/manifest.json")" = "[]" ]'
+# Asked for by reference, a key of another domain is said, not dropped.
+run backup create --domain 0 --card emu:kd --out "$T/set0b" --ref 1 --ref 2 --pin-file "$T/pin"
+check "a --ref of another domain's key is reported as left out" '[ "$(jq -c "[.keys[].ref]" "$T/set0b/manifest.json")" = "[2]" ] && jq -e ".not_exportable[] | select(.ref == 1) | .reason | test(\"another key domain\")" "$T/set0b/manifest.json" >/dev/null'
 run hsm domain delete 1 --card emu:kd --pin-file "$T/pin" --force
 expect_err "a domain that holds keys is not deleted" 5 "still holds keys"
 run hsm domains --card emu:kd --pin-file "$T/pin"
@@ -130,3 +133,22 @@ check "each keygen names its domain" 'jq -e -s "[.[] | select(.action == \"hsm.k
 check "creations and the deletion are recorded with their domain" 'jq -e -s "[.[] | select(.action == \"hsm.domain-create\" or .action == \"hsm.domain-delete\") | [.action, .facts.domain]] == [[\"hsm.domain-create\",1],[\"hsm.domain-create\",0],[\"hsm.domain-delete\",0],[\"hsm.domain-create\",0],[\"hsm.domain-create\",2]]" "$T/cer/transcript.jsonl" >/dev/null'
 check "the restore names its domain" 'jq -e -s "map(select(.action == \"backup.restore\" and .facts.domain == 1 and .facts.outcome == \"complete\")) | length == 1" "$T/cer/transcript.jsonl" >/dev/null'
 check "no PIN or passphrase in the transcript" '! grep -Eq "648219|long-passphrase" "$T/cer/transcript.jsonl"'
+
+# Where --domain or a number means nothing, it is refused before any
+# device is opened; a device without slots says so.
+run hsm init --card emu:never --key-domains 2 --domain 1 --so-pin-file "$T/so" --pin-file "$T/pin"
+expect_err "hsm init takes no --domain" 2 "domain does not apply"
+run hsm domains --card emu:never --domain 1
+expect_err "hsm domains takes no --domain" 2 "domain does not apply"
+run hsm domain create 16 --shares 1 --card emu:never --pin-file "$T/pin"
+expect_err "a domain number beyond 15 is refused at once" 2 "0 to 15"
+check "no device was opened for them" '[ ! -e "$T/emu/never.json" ]'
+run hsm init --card emu:legacy --dkek-shares 1 --so-pin-file "$T/so" --pin-file "$T/pin"
+run hsm domain create 0 --shares 1 --card emu:legacy --pin-file "$T/pin"
+expect_err "a device without slots: its DKEK is domain 0" 4 "initialized without key domain slots: its DKEK is its only domain, 0"
+# A device that shows a KCV only after login: hsm domains logs in when
+# given a PIN source.
+CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm domains --card emu:kd
+expect_out "without a PIN the KCV is not shown" "domain 0: 1 share, 0 to import, KCV shown after a PIN login"
+CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm domains --card emu:kd --pin-file "$T/pin"
+expect_out "with one, it is read" "domain 0: 1 share, 0 to import, KCV [0-9A-F]{4} "
