@@ -476,6 +476,34 @@ cvc_spki_sha256(EVP_PKEY *key, uint8_t out[32])
 	return r;
 }
 
+/* Whether the value v[0..vl) is exactly the TLVs tags[0..n), in order:
+   nothing unsigned may ride along in a checked certificate or request. */
+static int
+exactly(const uint8_t *v, size_t vl, const uint32_t *tags, size_t n)
+{
+	const uint8_t *iv;
+	size_t i, ivl;
+	uint32_t tag;
+
+	for (i = 0; i < n; i++)
+		if (tlv_next(&v, &vl, &tag, &iv, &ivl) != 0 || tag != tags[i])
+			return 0;
+	return vl == 0;
+}
+
+/* A certificate (7F21 TLV) is 7F4E then 5F37, nothing else. */
+static int
+cert_shape(const uint8_t *p, size_t n)
+{
+	static const uint32_t inner[] = { 0x7F4E, 0x5F37 };
+	const uint8_t *v;
+	size_t vl;
+	uint32_t tag;
+
+	return tlv_next(&p, &n, &tag, &v, &vl) == 0 && tag == 0x7F21 &&
+	    n == 0 && exactly(v, vl, inner, 2);
+}
+
 /* Wraps the value form (7F4E, 5F37) of a certificate in 7F21. */
 static int
 as_cert(const uint8_t *cert, size_t len, struct tlv_buf *tmp,
@@ -514,7 +542,7 @@ cvc_check(const uint8_t *cert, size_t len, const char *signer_chr,
 	if ((r = as_cert(cert, len, &tmp, &p, &n)) != 0 ||
 	    (r = cvc_parse(p, n, c)) != 0)
 		goto out;
-	if (c->outer_car != NULL || c->total_len != n) {
+	if (c->outer_car != NULL || c->total_len != n || !cert_shape(p, n)) {
 		r = CUSTOS_ERR_FORMAT;
 		goto out;
 	}
@@ -528,6 +556,16 @@ cvc_check(const uint8_t *cert, size_t len, const char *signer_chr,
  out:
 	if (c == &cc || r != 0)
 		memset(c, 0, sizeof(*c));
+	else if (p == tmp.p) {
+		/* the pointers were into tmp: only the references stay */
+		char car[17], chr[17];
+
+		memcpy(car, c->car, sizeof(car));
+		memcpy(chr, c->chr, sizeof(chr));
+		memset(c, 0, sizeof(*c));
+		memcpy(c->car, car, sizeof(car));
+		memcpy(c->chr, chr, sizeof(chr));
+	}
 	tlv_free(&tmp);
 	return r;
 }
@@ -548,6 +586,21 @@ cvc_check_request(const uint8_t *req, size_t len, const char *dev_chr,
 	if (c->outer_car == NULL || c->outer_sig == NULL ||
 	    c->total_len != len)
 		return CUSTOS_ERR_FORMAT;
+	{
+		static const uint32_t outer[] = { 0x7F21, 0x42, 0x5F37 };
+		const uint8_t *p = req, *v, *q, *iv;
+		size_t left = len, vl, ql, ivl;
+		uint32_t tag;
+
+		if (tlv_next(&p, &left, &tag, &v, &vl) != 0 || tag != 0x67 ||
+		    !exactly(v, vl, outer, 3))
+			return CUSTOS_ERR_FORMAT;
+		q = v;		/* the request's own 7F21, as a whole */
+		ql = vl;
+		if (tlv_next(&q, &ql, &tag, &iv, &ivl) != 0 ||
+		    !cert_shape(v, (size_t)(q - v)))
+			return CUSTOS_ERR_FORMAT;
+	}
 	refstr(car, c->outer_car, c->outer_car_len);
 	if ((r = cvc_pubkey(c->pub, c->pub_len, NULL, key)) != 0)
 		return r;

@@ -50,8 +50,11 @@ sc_hsm_pka_status(struct card *c, struct sc_hsm_pka_status *st)
 	memset(st, 0, sizeof(*st));
 	if ((r = xfer(c, &a, rsp, sizeof(rsp), &rl, &sw)) != 0)
 		return r;
+	/* a device without PKA, or a firmware without the command */
 	if (sw == SW_INS_NOT_SUPP || sw == SW_WRONG_P1P2 ||
-	    sw == SW_FILE_NOT_FOUND || sw == SW_REF_NOT_FOUND)
+	    sw == SW_FILE_NOT_FOUND || sw == SW_REF_NOT_FOUND ||
+	    sw == SW_FUNC_NOT_SUPP || sw == SW_WRONG_PARAMS ||
+	    sw == SW_CLA_NOT_SUPP)
 		return CUSTOS_ERR_UNSUPPORTED;
 	if (sw != SW_OK)
 		return sc_hsm_sw_err(sw);

@@ -160,10 +160,11 @@ op_hsm_domain_create(struct op_ctx *cx, struct op_dev *d, int dom,
 
 		/* a device without slots: its DKEK is domain 0 */
 		if (sc_hsm_kd_slots(c, &slots) == 0 && slots <= 1)
-			return op_fail(cx, CUSTOS_ERR_LIMIT, "HSM %s was "
-			    "initialized without key domain slots: its DKEK is "
-			    "its only domain, 0 (custos hsm init --key-domains "
-			    "K); nothing done", op_dev_label(d));
+			return op_fail(cx, CUSTOS_ERR_LIMIT, "HSM %s has one "
+			    "key domain, 0, and it is in use (a device "
+			    "initialized without key domain slots keeps its DKEK "
+			    "there; more: custos hsm init --key-domains K); "
+			    "nothing done", op_dev_label(d));
 	}
 	if (r == 0)
 		return op_fail(cx, CUSTOS_ERR_EXISTS, "key domain %d of HSM %s "

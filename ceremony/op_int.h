@@ -16,7 +16,7 @@
 #include "ledger.h"
 #include "op.h"
 
-#define OP_MAX_DEVS 8
+#define OP_MAX_DEVS 9	/* a restore onto 8, and a personal device */
 #define OP_PKA_MAX 7
 
 struct op_ctx {

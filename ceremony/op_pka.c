@@ -159,9 +159,9 @@ op_pka_export(struct op_ctx *cx, struct op_dev *d, int ref,
 	    0) {
 		if (r == CUSTOS_ERR_NOT_FOUND)
 			return op_fail(cx, r, "HSM %s has no key %d with its "
-			    "request (make one: custos hsm keygen --ref %d "
-			    "--type ec:brainpoolP256r1 --unexportable); nothing "
-			    "written",
+			    "request (make one: custos hsm keygen --card ... "
+			    "--ref %d --type ec:brainpoolP256r1 --label pka "
+			    "--unexportable); nothing written",
 			    op_dev_label(d), ref, ref);
 		return op_dev_err(cx, d, r, "reading the key's request");
 	}
@@ -342,13 +342,17 @@ op_pka_register(struct op_ctx *cx, struct op_dev *d, const char *path,
 			    "chain or request; nothing done", op_dev_label(d));
 			break;
 		case CUSTOS_ERR_REFUSED:
-			r = op_fail(cx, r, "HSM %s was initialized without "
-			    "replacing registered keys (--pka-replace); nothing "
-			    "done", op_dev_label(d));
+			r = slot >= 0 ? op_fail(cx, r, "HSM %s was initialized "
+			    "without replacing registered keys (--pka-replace); "
+			    "nothing done", op_dev_label(d)) : op_fail(cx, r,
+			    "HSM %s refused the registration (its conditions are "
+			    "not met); nothing done", op_dev_label(d));
 			break;
 		case CUSTOS_ERR_NOT_LOGGED_IN:
-			r = op_fail(cx, r, "replacing a key needs the quorum "
-			    "authenticated first (--pka-auth); nothing done");
+			r = op_fail(cx, r, "HSM %s wants the quorum authenticated "
+			    "before it %s a key (--pka-auth); nothing done",
+			    op_dev_label(d), slot >= 0 ? "replaces" :
+			    "registers");
 			break;
 		default:
 			r = op_dev_err(cx, d, r, "registering the key");
@@ -421,38 +425,38 @@ attempt(struct op_ctx *cx, struct op_dev *d, const char *who,
 	return op_record(cx, d, who, "pka.authenticate", f, NULL);
 }
 
-/* The key reference on personal device p whose request's holder
-   reference is registered on the main HSM (st); its CHR in chr. */
+#define CAND_MAX 8
+
+/* The keys on personal device p whose request's holder reference is
+   registered on the main HSM (st): refs[] and chrs[], *n of them (a
+   device may hold several keys of the same holder reference). */
 static int
-personal_key(struct card *p, const struct op_pka_state *st, int *ref,
-    char chr[17])
+personal_keys(struct card *p, const struct op_pka_state *st, int *refs,
+    char chrs[][17], size_t *n)
 {
 	uint16_t fids[FIDS_MAX];
 	uint8_t *d = NULL;
-	size_t n = 0, i, dl = 0;
+	size_t nf = 0, i, dl = 0;
 	struct cvc cv;
 	int r;
 
-	*ref = -1;
-	if ((r = sc_hsm_enumerate(p, fids, FIDS_MAX, &n)) != 0)
+	*n = 0;
+	if ((r = sc_hsm_enumerate(p, fids, FIDS_MAX, &nf)) != 0)
 		return r;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nf && *n < CAND_MAX; i++) {
 		if ((fids[i] >> 8) != 0xCE)
 			continue;
 		if ((r = sc_hsm_read_ef(p, fids[i], &d, &dl)) != 0)
 			return r;
 		r = cvc_parse(d, dl, &cv);
-		if (r == 0)
-			memcpy(chr, cv.chr, 17);
+		if (r == 0 && find_chr(st, cv.chr) >= 0) {
+			memcpy(chrs[*n], cv.chr, 17);
+			refs[(*n)++] = fids[i] & 0xff;
+		}
 		free(d);
 		d = NULL;
-		if (r == 0 && find_chr(st, chr) >= 0) {
-			*ref = fids[i] & 0xff;
-			return 0;
-		}
 	}
-	chr[0] = '\0';
-	return CUSTOS_ERR_NOT_FOUND;
+	return *n > 0 ? 0 : CUSTOS_ERR_NOT_FOUND;
 }
 
 /* A failure on a custodian's personal device: which, whose, and the
@@ -481,10 +485,12 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 	const char *spec = cx->pka_spec[i];
 	char who[96], why[256], chr[17] = "", pserial[17];
 	uint8_t chal[CHAL_LEN], sig[132];
-	size_t sl = 0, k;
+	char chrs[CAND_MAX][17];
+	int refs[CAND_MAX];
+	size_t sl = 0, k, nc = 0;
 	struct op_dev *p = NULL;
 	struct card *pc;
-	int r, ref = -1;
+	int r;
 
 	snprintf(who, sizeof(who), "%s", cx->pka_holder[i] != NULL &&
 	    cx->pka_holder[i][0] != '\0' ? cx->pka_holder[i] : "custodian");
@@ -519,54 +525,72 @@ one_turn(struct op_ctx *cx, struct op_dev *d, struct card *c, size_t i,
 		}
 	if ((r = op_dev_card(cx, p, &pc)) != CUSTOS_OK)
 		goto out;
-	if ((r = personal_key(pc, st, &ref, chr)) != 0) {
+	if ((r = personal_keys(pc, st, refs, chrs, &nc)) != 0) {
 		if (r != CUSTOS_ERR_NOT_FOUND) {
 			(void)op_dev_err(cx, p, r, "reading its keys");
 			r = personal_fail(cx, r, pserial, who, st);
 			goto out;
 		}
+		/* recorded, and the next custodian is asked (another HSM of
+		   the same command may have it registered) */
 		(void)attempt(cx, d, who, "", pserial, "no key registered on "
 		    "this HSM", st);
-		r = op_fail(cx, CUSTOS_ERR_NOT_FOUND, "device %s holds no key "
-		    "registered on HSM %s; %d of %d authenticated", pserial,
-		    op_dev_label(d), st->authenticated, st->required);
+		op_note(cx, "%s's device %s holds no key registered on HSM %s: "
+		    "the next custodian is asked.", who, pserial,
+		    op_dev_label(d));
+		r = TURN_ABSENT;
 		goto out;
 	}
-	if ((r = sc_hsm_pka_challenge(c, chr, chal, sizeof(chal))) != 0) {
-		if (r == CUSTOS_ERR_EXISTS) {
-			(void)attempt(cx, d, who, chr, pserial, "authenticated "
-			    "already", st);
-			r = op_fail(cx, r, "the key of device %s is "
-			    "authenticated already: another custodian's device "
-			    "is needed; %d of %d authenticated", pserial,
+	/* Each of its keys with a registered holder reference in turn,
+	   each on a challenge of its own, until the HSM takes one. */
+	for (k = 0; k < nc; k++) {
+		memcpy(chr, chrs[k], sizeof(chr));
+		if ((r = sc_hsm_pka_challenge(c, chr, chal, sizeof(chal))) !=
+		    0) {
+			if (r != CUSTOS_ERR_EXISTS) {
+				r = op_dev_err(cx, d, r, "asking for a "
+				    "challenge");
+				goto out;
+			}
+			/* authenticated before, in this connection: it
+			   counts already; the next custodian is asked */
+			op_note(cx, "The key of %s's device %s is authenticated "
+			    "already: %d of %d.", who, pserial,
 			    st->authenticated, st->required);
-		} else
-			r = op_dev_err(cx, d, r, "asking for a challenge");
-		goto out;
-	}
-	snprintf(why, sizeof(why), "PIN of %s's personal device %s", who,
-	    pserial);
-	op_dev_set_pin_label(p, why);
-	if ((r = op_dev_login(cx, p, who)) != CUSTOS_OK) {
-		r = personal_fail(cx, r, pserial, who, st);
-		goto out;
-	}
-	if ((r = sc_hsm_pka_sign(pc, ref, main_chr, chal, sizeof(chal), sig,
-	    sizeof(sig), &sl)) != 0) {
-		(void)op_dev_err(cx, p, r, "signing the challenge");
-		r = personal_fail(cx, r, pserial, who, st);
-		goto out;
-	}
-	if ((r = sc_hsm_pka_answer(c, sig, sl)) != 0) {
-		if (r == CUSTOS_ERR_REFUSED) {
-			(void)attempt(cx, d, who, chr, pserial, "the HSM did not "
-			    "take the signature", st);
-			r = op_fail(cx, r, "HSM %s did not take the answer of "
-			    "device %s (a forged or replayed signature); %d of %d "
-			    "authenticated", op_dev_label(d), pserial,
-			    st->authenticated, st->required);
-		} else
+			snprintf(used[(*nused)++], 17, "%s", pserial);
+			r = TURN_ABSENT;
+			goto out;
+		}
+		if (k == 0) {
+			snprintf(why, sizeof(why), "PIN of %s's personal device "
+			    "%s", who, pserial);
+			op_dev_set_pin_label(p, why);
+			if ((r = op_dev_login(cx, p, who)) != CUSTOS_OK) {
+				r = personal_fail(cx, r, pserial, who, st);
+				goto out;
+			}
+		}
+		if ((r = sc_hsm_pka_sign(pc, refs[k], main_chr, chal,
+		    sizeof(chal), sig, sizeof(sig), &sl)) != 0) {
+			(void)op_dev_err(cx, p, r, "signing the challenge");
+			r = personal_fail(cx, r, pserial, who, st);
+			goto out;
+		}
+		if ((r = sc_hsm_pka_answer(c, sig, sl)) == 0)
+			break;
+		if (r != CUSTOS_ERR_REFUSED) {
 			r = op_dev_err(cx, d, r, "authenticating");
+			goto out;
+		}
+		if (k + 1 < nc)
+			continue;	/* another key of the same reference */
+		(void)attempt(cx, d, who, chr, pserial, "the HSM did not take "
+		    "the signature", st);
+		r = op_fail(cx, r, "HSM %s did not take the answer of device "
+		    "%s: none of its keys is the one registered as %s (or the "
+		    "signature was forged or replayed); %d of %d authenticated",
+		    op_dev_label(d), pserial, chr, st->authenticated,
+		    st->required);
 		goto out;
 	}
 	if ((r = read_state(cx, d, c, st)) != CUSTOS_OK)
@@ -619,12 +643,10 @@ op_pka_login(struct op_ctx *cx, struct op_dev *d, const char *who)
 	if ((r = op_dev_card(cx, d, &c)) != CUSTOS_OK)
 		return r;
 	r = sc_hsm_pka_status(c, &s);
-	if (r == CUSTOS_ERR_CARD_REMOVED || r == CUSTOS_ERR_NO_CARD ||
-	    r == CUSTOS_ERR_PCSC || r == CUSTOS_ERR_IO ||
-	    r == CUSTOS_ERR_NOMEM)
-		return op_dev_err(cx, d, r, "reading its state");
-	if (r != 0 || s.total == 0)
+	if (r == CUSTOS_ERR_UNSUPPORTED || (r == 0 && s.total == 0))
 		return 0;	/* no public key authentication: the PIN */
+	if (r != 0)
+		return op_dev_err(cx, d, r, "reading its state");
 	if (s.authenticated >= s.required)
 		return 1;
 	if ((r = op_pka_authenticate(cx, d, &st)) != CUSTOS_OK)
@@ -663,5 +685,22 @@ op_pka_reconcile(struct op_ctx *cx, struct op_dev *d, json_t *in,
 	    st.total - st.missing, "total", st.total, "required",
 	    st.required));
 	*done = o;
+	return CUSTOS_OK;
+}
+
+int
+op_pka_registered(struct op_ctx *cx, struct op_dev *d, const char *path,
+    struct op_pka_key *k, int *yes)
+{
+	struct op_pka_state st;
+	struct card *c;
+	int r;
+
+	*yes = 0;
+	if ((r = op_pka_check(cx, path, k)) != CUSTOS_OK ||
+	    (r = op_dev_card(cx, d, &c)) != CUSTOS_OK ||
+	    (r = read_state(cx, d, c, &st)) != CUSTOS_OK)
+		return r;
+	*yes = find_chr(&st, k->key_chr) >= 0;
 	return CUSTOS_OK;
 }

@@ -75,6 +75,11 @@ int op_pka_register(struct op_ctx *cx, struct op_dev *d, const char *path,
     const char *holder, int slot, struct op_pka_key *out,
     struct op_pka_state *st) CUSTOS_WUR;
 
+/* Whether the key of path is registered on d already (*yes), read
+   without a record (a step taken again). */
+int op_pka_registered(struct op_ctx *cx, struct op_dev *d, const char *path,
+    struct op_pka_key *k, int *yes) CUSTOS_WUR;
+
 /* Reads d's public key authentication; records pka.status.
    CUSTOS_ERR_UNSUPPORTED: d does not use it. */
 int op_pka_status(struct op_ctx *cx, struct op_dev *d,

@@ -8,7 +8,7 @@
 
 #include "verify_pka.h"
 
-#define DEVS 32
+#define DEVS 64
 #define KEYS 90
 
 struct pka_dev {
@@ -43,15 +43,17 @@ pka_rules_free(struct pka_rules *r)
 	free(r);
 }
 
+/* The device with serial (make: a new entry when there is none; NULL
+   when the table is full, or, without make, when it is not known). */
 static struct pka_dev *
-dev_of(struct pka_rules *r, const char *serial)
+dev_of(struct pka_rules *r, const char *serial, int make)
 {
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->d[i].serial, serial) == 0)
 			return &r->d[i];
-	if (r->n == DEVS)
+	if (!make || r->n == DEVS)
 		return NULL;
 	snprintf(r->d[r->n].serial, sizeof(r->d[r->n].serial), "%s", serial);
 	return &r->d[r->n++];
@@ -76,7 +78,20 @@ pka_rules_record(struct pka_rules *r, long n, const char *action,
 	long count;
 	size_t i;
 
-	if (serial == NULL || (d = dev_of(r, serial)) == NULL)
+	if (serial == NULL)
+		return CUSTOS_OK;
+	/* Only devices that use PKA are followed: an initialization with
+	   pka_required, or a pka.* record naming its required count. */
+	if ((strcmp(action, "hsm.init") == 0 && num(facts, "pka_required",
+	    0) > 0) || (strncmp(action, "pka.", 4) == 0 && num(facts,
+	    "required", 0) > 0)) {
+		if ((d = dev_of(r, serial, 1)) == NULL) {
+			snprintf(why, whysz, "record %ld: more devices with "
+			    "public key authentication than this audit follows "
+			    "(%d)", n, DEVS);
+			return CUSTOS_ERR_CORRUPT;
+		}
+	} else if ((d = dev_of(r, serial, 0)) == NULL)
 		return CUSTOS_OK;
 	if (strcmp(action, "hsm.init") == 0) {
 		d->required = num(facts, "pka_required", 0);
@@ -120,7 +135,10 @@ pka_rules_record(struct pka_rules *r, long n, const char *action,
 	for (i = 0; i < sizeof(needs_quorum) / sizeof(needs_quorum[0]); i++)
 		if (strcmp(action, needs_quorum[i]) == 0)
 			break;
-	if (i == sizeof(needs_quorum) / sizeof(needs_quorum[0]))
+	/* replacing a registered key needs the quorum too */
+	if (i == sizeof(needs_quorum) / sizeof(needs_quorum[0]) &&
+	    !(strcmp(action, "pka.register") == 0 &&
+	    json_is_true(json_object_get(facts, "replaced"))))
 		return CUSTOS_OK;
 	if (d->count < d->required) {
 		snprintf(why, whysz, "record %ld (%s) used device %s before its "

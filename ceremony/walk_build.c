@@ -189,7 +189,14 @@ hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 			    p->hsms[h].serial, p->nshares, p->nshares == 1 ?
 			    "" : "s", p->npka > 0 ? "with no user PIN" :
 			    "with a new user PIN");
-		if (p->npka > 0)
+		if (p->npka > 0 && p->key_domains > 0)
+			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
+			    "(serial %s) is initialized with %d empty key domain "
+			    "slots; %u of %u custodians' keys stand for its "
+			    "user PIN. The SO PIN proves you may do this.",
+			    p->hsms[h].name, p->hsms[h].serial, p->key_domains,
+			    p->pka_required, p->npka);
+		else if (p->npka > 0)
 			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
 			    "(serial %s) is initialized for a DKEK of %u "
 			    "share%s; %u of %u custodians' keys stand for its "

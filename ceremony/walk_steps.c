@@ -172,7 +172,13 @@ walk_do_hsm_init(struct walk *w)
 	    ", the default SO PIN of OpenSC's and Nitrokey's examples." : "";
 	if ((r = op_hsm_init(w->cx, d, &a, &keys)) != CUSTOS_OK)
 		return r;
-	if (a.pka_total > 0)
+	if (a.pka_total > 0 && a.key_domains > 0)
+		walk_said(w, "HSM %s is initialized with %d empty key domain "
+		    "slots (%d key%s erased), with no user PIN: %d of the %d "
+		    "custodians' keys, registered next, stand for it.",
+		    op_dev_label(d), a.key_domains, keys, keys == 1 ? "" : "s",
+		    a.pka_required, a.pka_total);
+	else if (a.pka_total > 0)
 		walk_said(w, "HSM %s is initialized for %d DKEK share%s (%d "
 		    "key%s erased), with no user PIN: %d of the %d custodians' "
 		    "keys, registered next, stand for it.", op_dev_label(d),
@@ -564,19 +570,22 @@ walk_do_pka_register(struct walk *w)
 	struct op_dev *d;
 	int r;
 
+	int yes = 0;
+
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;
 	pka_file(w, w->cur->share, path, sizeof(path));
-	if ((r = op_pka_register(w->cx, d, path, pd->name, -1, &k, &st)) !=
-	    CUSTOS_OK) {
-		/* taken again after a cut: registered already is done */
-		if (r == CUSTOS_ERR_EXISTS) {
-			walk_said(w, "%s's key %s was registered on HSM %s "
-			    "already.", pd->name, k.key_chr, op_dev_label(d));
-			return CUSTOS_OK;
-		}
+	/* taken again after a cut: registered already is done */
+	if ((r = op_pka_registered(w->cx, d, path, &k, &yes)) != CUSTOS_OK)
 		return r;
+	if (yes) {
+		walk_said(w, "%s's key %s was registered on HSM %s already.",
+		    pd->name, k.key_chr, op_dev_label(d));
+		return CUSTOS_OK;
 	}
+	if ((r = op_pka_register(w->cx, d, path, pd->name, -1, &k, &st)) !=
+	    CUSTOS_OK)
+		return r;
 	walk_said(w, "%s's key %s (device %s) is registered on HSM %s: %d "
 	    "of %d keys registered, %d needed.", pd->name, k.key_chr,
 	    k.serial, op_dev_label(d), st.total - st.missing, st.total,

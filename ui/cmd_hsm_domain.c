@@ -35,7 +35,7 @@ cmd_hsm_domains(int argc, char **argv)
 	if ((ex = hsm_ctx_open(&h, NULL, NULL, 0)) != EXIT_OK_)
 		goto out;
 	if ((r = op_hsm_domains(h.cx, h.dev, h.pin_fd != NULL ||
-	    h.pin_file != NULL, dom, SC_HSM_KD_MAX, &n, &slots)) !=
+	    h.pin_file != NULL || h.npka > 0, dom, SC_HSM_KD_MAX, &n, &slots)) !=
 	    CUSTOS_OK) {
 		ex = hsm_fail(&h, r);
 		goto out;

@@ -96,10 +96,18 @@ int
 hsm_ctx_begin(struct hsm_ctx *h, const char *out, char *const *files,
     int nfiles)
 {
-	int ex;
+	int ex, r;
 
+	if (h->pka_bad)
+		return cli_usage_error(h->ctx, "--pka-auth names one personal "
+		    "device (SPEC[,HOLDER]), at most 7 of them");
 	if ((ex = hsm_ctx_engine(h)) != EXIT_OK_)
 		return ex;
+	/* the custodians' personal devices, for any device that uses
+	   public key authentication (one or several) */
+	if ((r = op_set_pka(h->cx, h->pka_spec, h->pka_holder, h->npka)) !=
+	    CUSTOS_OK)
+		return hsm_fail(h, r);
 	return cli_unlock(h->ctx, h->cx, &h->io, h->cdir, h->admin_fd,
 	    h->admin_file, h->actor, out, files, nfiles);
 }
@@ -115,12 +123,7 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 	if (h->domain == -2)
 		return cli_usage_error(h->ctx, "--domain is a key domain, 0 to "
 		    "255");
-	if (h->pka_bad)
-		return cli_usage_error(h->ctx, "--pka-auth names one personal "
-		    "device (SPEC[,HOLDER]), at most 7 of them");
-	if ((r = op_set_pka(h->cx, h->pka_spec, h->pka_holder, h->npka)) !=
-	    CUSTOS_OK)
-		return hsm_fail(h, r);
+
 	if ((r = op_dev_open(h->cx, h->spec, NULL, NULL, &h->dev)) !=
 	    CUSTOS_OK)
 		return hsm_fail(h, r);

@@ -100,8 +100,8 @@ emu_cmd_change(struct emu *e, const struct apdu *a)
 		memcpy(e->so_pin, a->data + 8, 8);
 		return SW_OK;
 	}
-	if (a->p2 != 0x81)
-		return SW_REF_NOT_FOUND;
+	if (a->p2 != 0x81 || e->pin_len == 0)
+		return SW_REF_NOT_FOUND;	/* PKA without a user PIN */
 	if (e->pin_tries == 0)
 		return SW_PIN_BLOCKED;
 	if (a->nc < e->pin_len + 6 || a->nc > e->pin_len + 16)

@@ -145,7 +145,7 @@ expect_err "a domain number beyond 15 is refused at once" 2 "0 to 15"
 check "no device was opened for them" '[ ! -e "$T/emu/never.json" ]'
 run hsm init --card emu:legacy --dkek-shares 1 --so-pin-file "$T/so" --pin-file "$T/pin"
 run hsm domain create 0 --shares 1 --card emu:legacy --pin-file "$T/pin"
-expect_err "a device without slots: its DKEK is domain 0" 4 "initialized without key domain slots: its DKEK is its only domain, 0"
+expect_err "a device without slots: its DKEK is domain 0" 4 "has one key domain, 0, and it is in use \(a device initialized without key domain slots keeps its DKEK there"
 # A device that shows a KCV only after login: hsm domains logs in when
 # given a PIN source.
 CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm domains --card emu:kd

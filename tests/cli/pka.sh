@@ -95,7 +95,8 @@ expect_err "a wrong personal PIN gives the tries left" 3 "personal device ZZEMU[
 run hsm keygen --card emu:main --ref 1 --type ec:prime256v1 --label k1 --pka-auth emu:alice,alice --pka-auth emu:alice,alice --pin-file "$T/pins" $cer --actor op
 expect_err "the same device twice" 5 "has answered already: each custodian authenticates with their own device; 1 of 2"
 run hsm keygen --card emu:main --ref 1 --type ec:prime256v1 --label k1 --pka-auth emu:dave,dave --pka-auth emu:bob,bob --pin-file "$T/pins" $cer --actor op
-expect_err "a device whose key is not registered" 4 "holds no key registered on HSM"
+expect_err "a device whose key is not registered is passed over, and the count said" 1 "needs 2 of its 3 keys authenticated; 1 is"
+expect_out "which device, said" "dave's device ZZEMU[0-9A-F]* holds no key registered on HSM ZZEMU[0-9A-F]*: the next custodian is asked"
 # The first SIGN (INS 68) of the run is the personal device's answer.
 CUSTOS_EMU_FAULTS=remove-on=68:1 run hsm keygen --card emu:main --ref 1 --type ec:prime256v1 --label k1 --pka-auth emu:carol,carol --pka-auth emu:bob,bob --pin-file "$T/pins" $cer --actor op
 expect_err "a personal device removed while it signs" 1 "personal device ZZEMU[0-9A-F]* of carol: it was removed before it answered \(put it back and take the step again\); 0 of 2 authenticated"
@@ -120,3 +121,26 @@ check "the refused attempts are recorded" '[ "$(jq -c "select(.action==\"pka.aut
 check "the wrong personal PIN is recorded" '[ "$(jq -c "select(.action==\"attempt.refused\" and .facts.reason==\"wrong PIN\")" "$T/cer/transcript.jsonl" | wc -l)" -eq 1 ]'
 check "each accepted attempt names who and which key" '[ "$(jq -c "select(.action==\"pka.authenticate\" and .facts.result==\"accepted\") | [.actor, .facts.key_chr != \"\"]" "$T/cer/transcript.jsonl" | sort -u | wc -l)" -ge 3 ]'
 check "no PIN in the transcript" '! grep -q 648219 "$T/cer/transcript.jsonl"'
+
+# A restore onto two HSMs at once, each with its own registered keys:
+# the same --pka-auth list serves both. erin's device holds two keys of
+# the same holder reference, and the second is the one registered: the
+# first is refused, the second taken.
+run hsm init --card emu:erin --no-dkek --so-pin-file "$T/so" --pin-file "$T/pin"
+run hsm keygen --card emu:erin --ref 1 --type ec:prime256v1 --label first --unexportable --pin-file "$T/pin"
+run hsm keygen --card emu:erin --ref 2 --type ec:prime256v1 --label pka --unexportable --pin-file "$T/pin"
+run pka export --card emu:erin --key 2 --out "$T/erin.pka" --holder erin
+expect_rc "erin's second key exported" 0
+for r in r1 r2; do
+	run hsm init --card emu:$r --dkek-shares 1 --pka 2 --pka-required 1 --so-pin-file "$T/so"
+	run hsm import-share "$T/a.share" --card emu:$r --passphrase-file "$T/p1"
+done
+run pka register "$T/alice.pka" --holder alice --card emu:r1
+expect_rc "alice's key on r1" 0
+run pka register "$T/erin.pka" --holder erin --card emu:r2
+expect_rc "erin's key on r2" 0
+printf '648219\n648219\n648219\n648219\n' >"$T/pins4"
+run backup restore "$T/out/set" --card emu:r1 --card emu:r2 --pka-auth emu:alice,alice --pka-auth emu:erin,erin --pin-file "$T/pins4"
+expect_rc "a restore onto two HSMs with public key authentication" 0
+expect_out "r2: alice is passed over" "alice's device ZZEMU[0-9A-F]* holds no key registered on HSM ZZEMU[0-9A-F]*"
+expect_out "erin authenticates with her second key" "erin authenticated with device ZZEMU[0-9A-F]*: 1 of 1"

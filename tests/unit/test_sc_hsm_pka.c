@@ -195,6 +195,37 @@ test_pka_file(void **state)
 	alt[(size_t)(pf.dica - alt) + pf.dica_len - 3] ^= 0x01;
 	assert_int_equal(pkafile_verify(&pf, &facts), CUSTOS_ERR_CORRUPT);
 	free(alt);
+	/* Unsigned bytes riding inside the request (after its outer
+	   signature): refused, though every signature still verifies. */
+	{
+		struct tlv_buf req, chain, out;
+		const uint8_t *p, *v;
+		size_t left, vl, m;
+		uint32_t tag;
+		uint8_t zero = 0;
+
+		assert_int_equal(pkafile_parse(f.p, f.len, &pf), 0);
+		p = pf.req;
+		left = pf.req_len;
+		assert_int_equal(tlv_next(&p, &left, &tag, &v, &vl), 0);
+		tlv_init(&req);
+		tlv_init(&chain);
+		tlv_init(&out);
+		m = tlv_begin(&req, 0x67);
+		tlv_raw(&req, v, vl);
+		tlv_put(&req, 0x53, &zero, 1);
+		tlv_end(&req, m);
+		tlv_raw(&chain, pf.dev, pf.dev_len);
+		tlv_raw(&chain, pf.dica, pf.dica_len);
+		assert_int_equal(pkafile_build(req.p, req.len, chain.p,
+		    chain.len, &out), 0);
+		assert_int_equal(pkafile_parse(out.p, out.len, &pf), 0);
+		assert_int_equal(pkafile_verify(&pf, &facts),
+		    CUSTOS_ERR_FORMAT);
+		tlv_free(&req);
+		tlv_free(&chain);
+		tlv_free(&out);
+	}
 	tlv_free(&f);
 }
 

@@ -81,6 +81,14 @@ test_quorum_rule(void **state)
 	    "accepted"), why, sizeof(why)), 0);
 	assert_int_equal(feed(r, 7, "hsm.wrap", "{\"serial\":\"M1\"}", why,
 	    sizeof(why)), 0);
+	/* A new run, one key: replacing a registered key needs the quorum. */
+	assert_int_equal(feed(r, 8, "pka.authenticate", AUTH("A", 1,
+	    "accepted"), why, sizeof(why)), 0);
+	assert_int_equal(feed(r, 9, "pka.register", "{\"serial\":\"M1\","
+	    "\"required\":2,\"replaced\":true}", why, sizeof(why)),
+	    CUSTOS_ERR_CORRUPT);
+	assert_int_equal(feed(r, 10, "pka.register", "{\"serial\":\"M1\","
+	    "\"required\":2}", why, sizeof(why)), 0);
 	/* Initialized again without PKA: no rule any more. */
 	assert_int_equal(feed(r, 8, "hsm.init", "{\"serial\":\"M1\"}", why,
 	    sizeof(why)), 0);
