@@ -25,25 +25,34 @@ sc_hsm_key_clear(struct sc_hsm_key *k)
 }
 
 int
-sc_hsm_serial(struct card *c, char out[17])
+sc_hsm_device_chr(struct card *c, char chr[17])
 {
 	uint8_t *d = NULL;
-	size_t n = 0, l;
+	size_t n = 0;
 	struct cvc cv;
 	int r;
 
-	out[0] = '\0';
+	chr[0] = '\0';
 	if ((r = sc_hsm_read_ef(c, 0x2F02, &d, &n)) != 0)
 		return r;
-	if ((r = cvc_parse(d, n, &cv)) == 0) {
-		l = strlen(cv.chr);
-		if (l > 5)
-			l -= 5;
-		memcpy(out, cv.chr, l);
-		out[l] = '\0';
-	}
+	if ((r = cvc_parse(d, n, &cv)) == 0)
+		memcpy(chr, cv.chr, 17);
 	free(d);
 	return r;
+}
+
+int
+sc_hsm_serial(struct card *c, char out[17])
+{
+	size_t l;
+	int r;
+
+	if ((r = sc_hsm_device_chr(c, out)) != 0)
+		return r;
+	l = strlen(out);
+	if (l > 5)		/* less the 5-digit sequence number */
+		out[l - 5] = '\0';
+	return 0;
 }
 
 int

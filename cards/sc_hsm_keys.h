@@ -42,6 +42,10 @@ void sc_hsm_key_clear(struct sc_hsm_key *k);
  */
 int sc_hsm_serial(struct card *c, char out[17]) CUSTOS_WUR;
 
+/* The holder reference of the device certificate (EF 2F02), in full:
+   what a key answering this device's PKA challenge signs with it. */
+int sc_hsm_device_chr(struct card *c, char chr[17]) CUSTOS_WUR;
+
 /*
  * Whether the device is custos's emulated SmartCard-HSM: in-process, or
  * served to pcscd and known by its serial (serial from sc_hsm_serial();

@@ -276,23 +276,6 @@ sc_hsm_pka_answer(struct card *c, const uint8_t *sig, size_t n)
 }
 
 int
-sc_hsm_device_chr(struct card *c, char chr[17])
-{
-	uint8_t *d = NULL;
-	size_t n = 0;
-	struct cvc cv;
-	int r;
-
-	chr[0] = '\0';
-	if ((r = sc_hsm_read_ef(c, 0x2F02, &d, &n)) != 0)
-		return r;
-	if ((r = cvc_parse(d, n, &cv)) == 0)
-		memcpy(chr, cv.chr, 17);
-	free(d);
-	return r;
-}
-
-int
 sc_hsm_pka_sign(struct card *c, int ref, const char *main_chr,
     const uint8_t *chal, size_t n, uint8_t *sig, size_t cap, size_t *len)
 {

@@ -66,9 +66,6 @@ int sc_hsm_pka_challenge(struct card *c, const char *chr, uint8_t *chal,
 int sc_hsm_pka_answer(struct card *c, const uint8_t *sig, size_t n)
     CUSTOS_WUR;
 
-/* The holder reference of the device certificate (EF 2F02), in full. */
-int sc_hsm_device_chr(struct card *c, char chr[17]) CUSTOS_WUR;
-
 /*
  * On a custodian's own device (PIN verified): signs, with EC key ref,
  * SHA-256(main_chr || chal), the message the main HSM checks, and gives

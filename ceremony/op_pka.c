@@ -12,6 +12,7 @@
 #include "../cards/pkafile.h"
 #include "../cards/sc_hsm.h"
 #include "../cards/sc_hsm_ef.h"
+#include "../cards/sc_hsm_keys.h"
 #include "../cards/sc_hsm_pka.h"
 #include "../common/atomicio.h"
 #include "../common/encode.h"
@@ -56,10 +57,8 @@ fill_key(struct op_pka_key *o, const struct pka_facts *x)
 
 /* The one line of why a .pka does not check. */
 static int
-check_fail(struct op_ctx *cx, const char *path, int r,
-    const struct pkafile *f)
+check_fail(struct op_ctx *cx, const char *path, int r)
 {
-	(void)f;
 	switch (r) {
 	case CUSTOS_ERR_FORMAT: case CUSTOS_ERR_TRUNCATED:
 		return op_fail(cx, r, "%s is not a .pka file, or it is "
@@ -96,7 +95,7 @@ read_check(struct op_ctx *cx, const char *path, unsigned char **buf,
 	    (r = pkafile_verify(f, x)) != 0) {
 		atomicio_free_buf(*buf, *len, 0);
 		*buf = NULL;
-		return check_fail(cx, path, r, f);
+		return check_fail(cx, path, r);
 	}
 	return CUSTOS_OK;
 }
