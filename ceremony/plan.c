@@ -17,6 +17,7 @@
 /* A plan and the libcyaml data its strings point into. */
 struct plan_box {
 	struct plan p;		/* first: plan_free() casts back */
+	struct plan views[PLAN_MAX_DOMAINS];	/* p.domains[] */
 	struct y_plan *y;
 };
 
@@ -125,7 +126,8 @@ get_required(const char *field, const void *v, char *why, size_t whysz)
 	return 0;
 }
 
-/* The header fields: version, kind, title, admin, rehearsal, KCV. */
+/* The header fields: version, kind, title, admin, rehearsal, paper,
+   key_domains. */
 static int
 get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 {
@@ -153,7 +155,8 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	}
 	if ((r = get_required("title", y->title, why, whysz)) != 0 ||
 	    (r = get_required("admin", y->admin, why, whysz)) != 0 ||
-	    (r = get_required("dkek", y->dkek, why, whysz)) != 0)
+	    (y->domains == NULL && (r = get_required("dkek", y->dkek, why,
+	    whysz)) != 0))
 		return r;
 	p->title = y->title;
 	p->admin = y->admin;
@@ -177,25 +180,7 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 		    y->paper);
 		return CUSTOS_ERR_FORMAT;
 	}
-	if (y->expected_kcv != NULL && get_kcv(y->expected_kcv,
-	    p->expected_kcv) != 0) {
-		plan_why(why, whysz, "expected_kcv: not 16 hex digits (in "
-		    "groups of 4, with or without a space between)");
-		return CUSTOS_ERR_FORMAT;
-	}
-	p->share_dir = y->share_dir;
-	p->backup = y->backup;
 	p->domain = -1;
-	if (y->domain != NULL) {
-		if ((r = get_num(y->domain, "domain", &u, why, whysz)) != 0)
-			return r;
-		if (u > 15) {
-			plan_why(why, whysz, "domain: %u, but a key domain is 0 "
-			    "to 15", u);
-			return CUSTOS_ERR_FORMAT;
-		}
-		p->domain = (int)u;
-	}
 	if (y->key_domains != NULL) {
 		if ((r = get_num(y->key_domains, "key_domains", &u, why,
 		    whysz)) != 0)
@@ -210,10 +195,136 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	return 0;
 }
 
-/* Copies what libcyaml loaded into p (lists counted against p's room). */
+/* What one DKEK of a plan is made of: the plan's own fields, or one
+   entry of its domains. */
+struct y_scope {
+	const char *domain, *backup, *share_dir, *expected_kcv;
+	const struct y_dkek *dkek;
+	const struct y_key *keys;
+	unsigned keys_count;
+};
+
+/* Copies one DKEK's fields into p (pre names where for why: "" or
+   "domains[2]."). */
 static int
-plan_copy(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
+get_scope(const struct y_scope *y, struct plan *p, const char *pre,
+    char *why, size_t whysz)
 {
+	char path[64];
+	unsigned i, u;
+	int r;
+
+	if (y->expected_kcv != NULL && get_kcv(y->expected_kcv,
+	    p->expected_kcv) != 0) {
+		plan_why(why, whysz, "%sexpected_kcv: not 16 hex digits (in "
+		    "groups of 4, with or without a space between)", pre);
+		return CUSTOS_ERR_FORMAT;
+	}
+	p->share_dir = y->share_dir;
+	p->backup = y->backup;
+	p->domain = -1;
+	if (y->domain != NULL) {
+		snprintf(path, sizeof(path), "%sdomain", pre);
+		if ((r = get_num(y->domain, path, &u, why, whysz)) != 0)
+			return r;
+		if (u > 15) {
+			plan_why(why, whysz, "%s: %u, but a key domain is 0 "
+			    "to 15", path, u);
+			return CUSTOS_ERR_FORMAT;
+		}
+		p->domain = (int)u;
+	}
+	snprintf(path, sizeof(path), "%sdkek", pre);
+	if ((r = get_required(path, y->dkek, why, whysz)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%sdkek.shares", pre);
+	if ((r = get_count(y->dkek->shares_count, PLAN_MAX_SHARES, path, why,
+	    whysz)) != 0)
+		return r;
+	snprintf(path, sizeof(path), "%skeys", pre);
+	if ((r = get_count(y->keys_count, PLAN_MAX_KEYS, path, why,
+	    whysz)) != 0)
+		return r;
+	for (i = 0; i < (p->nshares = y->dkek->shares_count); i++) {
+		snprintf(path, sizeof(path), "%sdkek.shares[%u]", pre, i + 1);
+		if ((r = get_share(&y->dkek->shares[i], &p->shares[i], path,
+		    why, whysz)) != 0)
+			return r;
+	}
+	for (i = 0; i < (p->nkeys = y->keys_count); i++) {
+		p->keys[i].label = y->keys[i].label;
+		p->keys[i].type = y->keys[i].type;
+		snprintf(path, sizeof(path), "%skeys[%u].%s", pre, i + 1,
+		    p->keys[i].label == NULL ? "label" : "type");
+		if ((r = get_required(path, p->keys[i].label, why, whysz)) != 0 ||
+		    (r = get_required(path, p->keys[i].type, why, whysz)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A plan naming several key domains: their views (plan.h), each the
+   plan with its domain's fields; the plan's own must not be given. */
+static int
+get_domains(const struct y_plan *y, struct plan *p, struct plan *views,
+    char *why, size_t whysz)
+{
+	static const char *const own[] = { "dkek", "keys", "backup",
+	    "share_dir", "expected_kcv", "domain" };
+	const void *given[] = { y->dkek, y->keys, y->backup, y->share_dir,
+	    y->expected_kcv, y->domain };
+	struct y_scope sc;
+	char pre[24];
+	unsigned i;
+	int r;
+
+	if ((r = get_count(y->domains_count, PLAN_MAX_DOMAINS, "domains",
+	    why, whysz)) != 0)
+		return r;
+	if (y->domains_count == 0) {
+		plan_why(why, whysz, "domains: at least one is needed");
+		return CUSTOS_ERR_FORMAT;
+	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (given[i] != NULL) {
+			plan_why(why, whysz, "%s: a plan with domains names it "
+			    "in each domain, not at the top", own[i]);
+			return CUSTOS_ERR_FORMAT;
+		}
+	for (i = 0; i < y->domains_count; i++) {
+		const struct y_domain *yd = &y->domains[i];
+
+		snprintf(pre, sizeof(pre), "domains[%u].", i + 1);
+		if (yd->domain == NULL) {
+			plan_why(why, whysz, "%sdomain: missing", pre);
+			return CUSTOS_ERR_FORMAT;
+		}
+		views[i] = *p;
+		memset(views[i].domains, 0, sizeof(views[i].domains));
+		memset(&sc, 0, sizeof(sc));
+		sc.domain = yd->domain;
+		sc.backup = yd->backup;
+		sc.share_dir = yd->share_dir;
+		sc.expected_kcv = yd->expected_kcv;
+		sc.dkek = yd->dkek;
+		sc.keys = yd->keys;
+		sc.keys_count = yd->keys_count;
+		if ((r = get_scope(&sc, &views[i], pre, why, whysz)) != 0)
+			return r;
+		views[i].ndomains = 0;
+		p->domains[i] = &views[i];
+	}
+	p->ndomains = y->domains_count;
+	return 0;
+}
+
+/* Copies what libcyaml loaded into p (lists counted against p's room);
+   views gets the domains' (PLAN_MAX_DOMAINS). */
+static int
+plan_copy(const struct y_plan *y, struct plan *p, struct plan *views,
+    char *why, size_t whysz)
+{
+	struct y_scope sc;
 	char path[32];
 	unsigned i;
 	int r;
@@ -223,23 +334,13 @@ plan_copy(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	    why, whysz)) != 0 ||
 	    (r = get_count(y->witnesses_count, PLAN_MAX_PEOPLE, "witnesses",
 	    why, whysz)) != 0 ||
-	    (r = get_count(y->dkek->shares_count, PLAN_MAX_SHARES,
-	    "dkek.shares", why, whysz)) != 0 ||
 	    (r = get_count(y->hsms_count, PLAN_MAX_HSMS, "hsms", why,
-	    whysz)) != 0 ||
-	    (r = get_count(y->keys_count, PLAN_MAX_KEYS, "keys", why,
 	    whysz)) != 0)
 		return r;
 	for (i = 0; i < (p->ncustodians = y->custodians_count); i++)
 		p->custodians[i] = y->custodians[i];
 	for (i = 0; i < (p->nwitnesses = y->witnesses_count); i++)
 		p->witnesses[i] = y->witnesses[i];
-	for (i = 0; i < (p->nshares = y->dkek->shares_count); i++) {
-		snprintf(path, sizeof(path), "dkek.shares[%u]", i + 1);
-		if ((r = get_share(&y->dkek->shares[i], &p->shares[i], path,
-		    why, whysz)) != 0)
-			return r;
-	}
 	for (i = 0; i < (p->nhsms = y->hsms_count); i++) {
 		p->hsms[i].name = y->hsms[i].name;
 		p->hsms[i].serial = y->hsms[i].serial;
@@ -247,15 +348,6 @@ plan_copy(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 		    p->hsms[i].name == NULL ? "name" : "serial");
 		if ((r = get_required(path, p->hsms[i].name, why, whysz)) != 0 ||
 		    (r = get_required(path, p->hsms[i].serial, why, whysz)) != 0)
-			return r;
-	}
-	for (i = 0; i < (p->nkeys = y->keys_count); i++) {
-		p->keys[i].label = y->keys[i].label;
-		p->keys[i].type = y->keys[i].type;
-		snprintf(path, sizeof(path), "keys[%u].%s", i + 1,
-		    p->keys[i].label == NULL ? "label" : "type");
-		if ((r = get_required(path, p->keys[i].label, why, whysz)) != 0 ||
-		    (r = get_required(path, p->keys[i].type, why, whysz)) != 0)
 			return r;
 	}
 	if (y->pka != NULL) {
@@ -285,6 +377,26 @@ plan_copy(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 				return r;
 		}
 	}
+	/* the views copy the people, HSMs and devices: those first */
+	if (y->domains != NULL) {
+		if (y->reshare != NULL) {
+			plan_why(why, whysz, "reshare: a plan with domains "
+			    "reshares nothing; one share at a time, in a plan of "
+			    "its own");
+			return CUSTOS_ERR_FORMAT;
+		}
+		return get_domains(y, p, views, why, whysz);
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.domain = y->domain;
+	sc.backup = y->backup;
+	sc.share_dir = y->share_dir;
+	sc.expected_kcv = y->expected_kcv;
+	sc.dkek = y->dkek;
+	sc.keys = y->keys;
+	sc.keys_count = y->keys_count;
+	if ((r = get_scope(&sc, p, "", why, whysz)) != 0)
+		return r;
 	if (y->reshare == NULL)
 		return 0;
 	if ((r = get_num(y->reshare->share, "reshare.share", &i, why,
@@ -320,6 +432,7 @@ plan_parse(const char *buf, size_t len, struct plan **p, char *why,
 	struct y_plan *y = NULL;
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char dummy[8];
+	unsigned i;
 	int r = CUSTOS_ERR_FORMAT;
 
 	if (why == NULL || whysz == 0) {
@@ -348,11 +461,14 @@ plan_parse(const char *buf, size_t len, struct plan **p, char *why,
 	}
 	box->y = y;
 	y = NULL;
-	if ((r = plan_copy(box->y, &box->p, why, whysz)) != 0 ||
+	if ((r = plan_copy(box->y, &box->p, box->views, why, whysz)) != 0 ||
 	    (r = plan_check(&box->p, why, whysz)) != 0)
 		goto out;
 	crypto_hash_sha256(h, (const unsigned char *)buf, len);
 	sodium_bin2hex(box->p.sha256, sizeof(box->p.sha256), h, sizeof(h));
+	for (i = 0; i < box->p.ndomains; i++)
+		memcpy(box->views[i].sha256, box->p.sha256,
+		    sizeof(box->p.sha256));
 	*p = &box->p;
 	box = NULL;
 	why[0] = '\0';

@@ -20,6 +20,7 @@
 #define PLAN_MAX_KEYS 64
 #define PLAN_NAME_MAX 32	/* bytes of a person's or an HSM's name */
 #define PLAN_MAX_PKA 7		/* custodians' personal devices */
+#define PLAN_MAX_DOMAINS 4	/* key domains one plan names */
 
 enum plan_kind {
 	PLAN_NEW_DKEK = 1,	/* "new-dkek": shares, HSM init, keys, backup */
@@ -81,6 +82,14 @@ struct plan {
 	unsigned npka;
 	unsigned pka_required;
 	int pka_replace;
+	/* domains: (docs/formats/plan.md, "Several key domains"): one plan
+	   naming several key domains of its HSMs, each with its own DKEK.
+	   Each entry is a view: this plan with that domain's domain,
+	   shares, keys, backup, share_dir and expected_kcv, and no domains
+	   of its own; the plan itself then has no shares and no keys.
+	   ndomains 0: the plan is one DKEK. */
+	const struct plan *domains[PLAN_MAX_DOMAINS];
+	unsigned ndomains;
 	enum paper_size paper;	/* the closing summary's paper (A4) */
 	char sha256[65];	/* of the plan file's bytes, hex */
 };

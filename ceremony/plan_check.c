@@ -305,9 +305,10 @@ check_pka(const struct plan *p, unsigned char *used, char *why,
 	return 0;
 }
 
-/* Key labels printable and unique, types ones hsm keygen makes. */
+/* Key labels printable and unique, types ones hsm keygen makes (pre:
+   "" or "domains[2]." for why). */
 static int
-check_keys(const struct plan *p, char *why, size_t whysz)
+check_keys(const struct plan *p, const char *pre, char *why, size_t whysz)
 {
 	unsigned i, j;
 
@@ -315,20 +316,20 @@ check_keys(const struct plan *p, char *why, size_t whysz)
 		const struct plan_key *k = &p->keys[i];
 
 		if (!is_text(k->label, PLAN_LABEL_MAX)) {
-			plan_why(why, whysz, "keys[%u].label: not 1..64 "
-			    "printable characters", i + 1);
+			plan_why(why, whysz, "%skeys[%u].label: not 1..64 "
+			    "printable characters", pre, i + 1);
 			return CUSTOS_ERR_FORMAT;
 		}
 		if (!is_key_type(k->type)) {
-			plan_why(why, whysz, "keys[%u].type: '%.40s' is not "
+			plan_why(why, whysz, "%skeys[%u].type: '%.40s' is not "
 			    "rsa:2048|3072|4096 or ec:CURVE (see plan.md)",
-			    i + 1, k->type);
+			    pre, i + 1, k->type);
 			return CUSTOS_ERR_FORMAT;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(p->keys[j].label, k->label) == 0) {
-				plan_why(why, whysz, "keys[%u].label: the label "
-				    "of keys[%u] again", i + 1, j + 1);
+				plan_why(why, whysz, "%skeys[%u].label: the "
+				    "label of keys[%u] again", pre, i + 1, j + 1);
 				return CUSTOS_ERR_FORMAT;
 			}
 	}
@@ -350,26 +351,27 @@ static const struct kind_rule rules[] = {
 	{ PLAN_RESHARE,   -1, -1, -1,  1, -1,  1 },
 };
 
-/* One optional field against its rule (1 need, -1 none). */
+/* One optional field (pre: where) against its rule (1 need, -1 none). */
 static int
-check_need(const struct plan *p, const char *field, int present, int rule,
-    char *why, size_t whysz)
+check_need(const struct plan *p, const char *pre, const char *field,
+    int present, int rule, char *why, size_t whysz)
 {
 	if (rule == 1 && !present) {
-		plan_why(why, whysz, "%s: a %s plan needs it", field,
+		plan_why(why, whysz, "%s%s: a %s plan needs it", pre, field,
 		    plan_kind_name(p->kind));
 		return CUSTOS_ERR_FORMAT;
 	}
 	if (rule == -1 && present) {
-		plan_why(why, whysz, "%s: a %s plan has no use for it", field,
-		    plan_kind_name(p->kind));
+		plan_why(why, whysz, "%s%s: a %s plan has no use for it", pre,
+		    field, plan_kind_name(p->kind));
 		return CUSTOS_ERR_FORMAT;
 	}
 	return 0;
 }
 
+/* What the kind needs of one DKEK (pre: "" or "domains[2]."). */
 static int
-check_kind(const struct plan *p, char *why, size_t whysz)
+check_kind(const struct plan *p, const char *pre, char *why, size_t whysz)
 {
 	const struct kind_rule *k = NULL;
 	size_t i;
@@ -387,16 +389,17 @@ check_kind(const struct plan *p, char *why, size_t whysz)
 		    "the one holding the keys", plan_kind_name(p->kind));
 		return CUSTOS_ERR_FORMAT;
 	}
-	if ((r = check_need(p, "hsms", p->nhsms > 0, k->hsms == 2 ? 1 :
+	if ((r = check_need(p, "", "hsms", p->nhsms > 0, k->hsms == 2 ? 1 :
 	    k->hsms, why, whysz)) != 0 ||
-	    (r = check_need(p, "keys", p->nkeys > 0, k->keys, why, whysz)) != 0 ||
-	    (r = check_need(p, "backup", p->backup != NULL, k->backup, why,
+	    (r = check_need(p, pre, "keys", p->nkeys > 0, k->keys, why,
 	    whysz)) != 0 ||
-	    (r = check_need(p, "share_dir", p->share_dir != NULL,
+	    (r = check_need(p, pre, "backup", p->backup != NULL, k->backup,
+	    why, whysz)) != 0 ||
+	    (r = check_need(p, pre, "share_dir", p->share_dir != NULL,
 	    k->share_dir, why, whysz)) != 0 ||
-	    (r = check_need(p, "expected_kcv", p->expected_kcv[0] != '\0',
-	    k->kcv, why, whysz)) != 0 ||
-	    (r = check_need(p, "reshare", p->reshare_from.holder != NULL ||
+	    (r = check_need(p, pre, "expected_kcv", p->expected_kcv[0] !=
+	    '\0', k->kcv, why, whysz)) != 0 ||
+	    (r = check_need(p, "", "reshare", p->reshare_from.holder != NULL ||
 	    p->reshare_from.ngroup > 0, k->reshare, why, whysz)) != 0)
 		return r;
 	if (p->domain >= 0 && p->kind == PLAN_RESHARE) {
@@ -415,13 +418,13 @@ check_kind(const struct plan *p, char *why, size_t whysz)
 		return CUSTOS_ERR_FORMAT;
 	}
 	if (p->key_domains > 0 && p->domain >= p->key_domains) {
-		plan_why(why, whysz, "domain: %d, but key_domains sets up "
-		    "slots 0 to %d", p->domain, p->key_domains - 1);
+		plan_why(why, whysz, "%sdomain: %d, but key_domains sets up "
+		    "slots 0 to %d", pre, p->domain, p->key_domains - 1);
 		return CUSTOS_ERR_FORMAT;
 	}
 	if (p->kind == PLAN_NEW_DKEK && p->nkeys > 0 && p->backup == NULL) {
-		plan_why(why, whysz, "backup: keys made in a new-dkek plan "
-		    "must be backed up; name the backup directory");
+		plan_why(why, whysz, "%sbackup: keys made in a new-dkek plan "
+		    "must be backed up; name the backup directory", pre);
 		return CUSTOS_ERR_FORMAT;
 	}
 	if (p->kind == PLAN_RESHARE && p->reshare_index >= p->nshares) {
@@ -493,39 +496,137 @@ check_people(const struct plan *p, char *why, size_t whysz)
 	return 0;
 }
 
+/* One DKEK's shares (pre: "" or "domains[2]."), marking who holds one. */
+static int
+check_shares(const struct plan *p, const char *pre,
+    unsigned char used[PLAN_MAX_PEOPLE], char *why, size_t whysz)
+{
+	char path[64];
+	unsigned i;
+	int r;
+
+	if (p->nshares == 0) {
+		plan_why(why, whysz, "%sdkek.shares: at least one is needed",
+		    pre);
+		return CUSTOS_ERR_FORMAT;
+	}
+	for (i = 0; i < p->nshares; i++) {
+		snprintf(path, sizeof(path), "%sdkek.shares[%u]", pre, i + 1);
+		if ((r = check_share(p, &p->shares[i], path, used, why,
+		    whysz)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One DKEK's keys, paths and what the kind needs of it. */
+static int
+check_scope(const struct plan *p, const char *pre, char *why, size_t whysz)
+{
+	char field[48];
+	int r;
+
+	if ((r = check_keys(p, pre, why, whysz)) != 0)
+		return r;
+	snprintf(field, sizeof(field), "%sbackup", pre);
+	if ((r = check_path(field, p->backup, why, whysz)) != 0)
+		return r;
+	snprintf(field, sizeof(field), "%sshare_dir", pre);
+	if ((r = check_path(field, p->share_dir, why, whysz)) != 0)
+		return r;
+	return check_kind(p, pre, why, whysz);
+}
+
+/* Two domains of one plan: each its own number, backup set, share
+   directory and key labels (the keys share one device). */
+static int
+check_apart(const struct plan *a, const struct plan *b, unsigned ia,
+    unsigned ib, char *why, size_t whysz)
+{
+	unsigned i, j;
+
+	if (a->domain == b->domain) {
+		plan_why(why, whysz, "domains[%u].domain: %d again (domains[%u]"
+		    "); each domain of a plan is another one", ib + 1,
+		    b->domain, ia + 1);
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (a->backup != NULL && b->backup != NULL &&
+	    strcmp(a->backup, b->backup) == 0) {
+		plan_why(why, whysz, "domains[%u].backup: domains[%u]'s again; "
+		    "each domain's keys go to their own set", ib + 1, ia + 1);
+		return CUSTOS_ERR_FORMAT;
+	}
+	if (a->share_dir != NULL && b->share_dir != NULL &&
+	    strcmp(a->share_dir, b->share_dir) == 0) {
+		plan_why(why, whysz, "domains[%u].share_dir: domains[%u]'s "
+		    "again; each domain's share files are apart", ib + 1,
+		    ia + 1);
+		return CUSTOS_ERR_FORMAT;
+	}
+	for (i = 0; i < b->nkeys; i++)
+		for (j = 0; j < a->nkeys; j++)
+			if (strcmp(a->keys[j].label, b->keys[i].label) == 0) {
+				plan_why(why, whysz, "domains[%u].keys[%u].label: "
+				    "the label of domains[%u].keys[%u]; keys on "
+				    "one device have labels of their own", ib + 1,
+				    i + 1, ia + 1, j + 1);
+				return CUSTOS_ERR_FORMAT;
+			}
+	return 0;
+}
+
+/* A plan naming several key domains: each checked as one DKEK, then
+   against the others. */
+static int
+check_domains(const struct plan *p, unsigned char used[PLAN_MAX_PEOPLE],
+    char *why, size_t whysz)
+{
+	char pre[24];
+	unsigned i, j;
+	int r;
+
+	for (i = 0; i < p->ndomains; i++) {
+		snprintf(pre, sizeof(pre), "domains[%u].", i + 1);
+		if ((r = check_shares(p->domains[i], pre, used, why,
+		    whysz)) != 0 ||
+		    (r = check_scope(p->domains[i], pre, why, whysz)) != 0)
+			return r;
+		for (j = 0; j < i; j++)
+			if ((r = check_apart(p->domains[j], p->domains[i], j, i,
+			    why, whysz)) != 0)
+				return r;
+	}
+	return 0;
+}
+
 int
 plan_check(const struct plan *p, char *why, size_t whysz)
 {
 	unsigned char used[PLAN_MAX_PEOPLE];
-	char path[48];
 	unsigned i;
 	int r;
 
 	memset(used, 0, sizeof(used));
 	if ((r = check_people(p, why, whysz)) != 0)
 		goto out;
-	if (p->nshares == 0) {
-		plan_why(why, whysz, "dkek.shares: at least one is needed");
-		r = CUSTOS_ERR_FORMAT;
-		goto out;
-	}
-	for (i = 0; i < p->nshares; i++) {
-		snprintf(path, sizeof(path), "dkek.shares[%u]", i + 1);
-		if ((r = check_share(p, &p->shares[i], path, used, why,
-		    whysz)) != 0)
+	if (p->ndomains > 0) {
+		if ((r = check_hsms(p, why, whysz)) != 0 ||
+		    (r = check_domains(p, used, why, whysz)) != 0 ||
+		    (r = check_pka(p, used, why, whysz)) != 0)
+			goto out;
+	} else {
+		if ((r = check_shares(p, "", used, why, whysz)) != 0)
+			goto out;
+		if (p->kind == PLAN_RESHARE && (p->reshare_from.holder != NULL ||
+		    p->reshare_from.ngroup > 0) && (r = check_share(p,
+		    &p->reshare_from, "reshare.from", used, why, whysz)) != 0)
+			goto out;
+		if ((r = check_hsms(p, why, whysz)) != 0 ||
+		    (r = check_scope(p, "", why, whysz)) != 0 ||
+		    (r = check_pka(p, used, why, whysz)) != 0)
 			goto out;
 	}
-	if (p->kind == PLAN_RESHARE && (p->reshare_from.holder != NULL ||
-	    p->reshare_from.ngroup > 0) && (r = check_share(p,
-	    &p->reshare_from, "reshare.from", used, why, whysz)) != 0)
-		goto out;
-	if ((r = check_hsms(p, why, whysz)) != 0 ||
-	    (r = check_keys(p, why, whysz)) != 0 ||
-	    (r = check_path("backup", p->backup, why, whysz)) != 0 ||
-	    (r = check_path("share_dir", p->share_dir, why, whysz)) != 0 ||
-	    (r = check_kind(p, why, whysz)) != 0 ||
-	    (r = check_pka(p, used, why, whysz)) != 0)
-		goto out;
 	for (i = 0; i < p->ncustodians; i++)
 		if (!used[i]) {
 			plan_why(why, whysz, "custodians: '%s' holds no share",

@@ -51,6 +51,15 @@ struct y_pka {
 	unsigned devices_count;
 };
 
+/* One key domain of a plan naming several (domains:). */
+struct y_domain {
+	char *domain;
+	struct y_dkek *dkek;
+	struct y_key *keys;
+	unsigned keys_count;
+	char *backup, *share_dir, *expected_kcv;
+};
+
 struct y_plan {
 	char *version, *kind, *title, *admin, *rehearsal, *offline;
 	char **witnesses;
@@ -66,6 +75,8 @@ struct y_plan {
 	char *domain, *key_domains;
 	struct y_reshare *reshare;
 	struct y_pka *pka;
+	struct y_domain *domains;
+	unsigned domains_count;
 };
 
 /*

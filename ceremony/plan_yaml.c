@@ -15,7 +15,7 @@
 
 #include "plan_int.h"
 
-#define PLAN_MAX_DEPTH 8	/* the schema nests six deep */
+#define PLAN_MAX_DEPTH 8	/* the schema nests eight deep */
 
 #define OPT CYAML_FLAG_OPTIONAL
 #define STR(key, type, member) \
@@ -95,6 +95,21 @@ static const cyaml_schema_field_t pka_fields[] = {
 	CYAML_FIELD_END
 };
 
+static const cyaml_schema_field_t domain_fields[] = {
+	STR("domain", struct y_domain, domain),
+	CYAML_FIELD_MAPPING_PTR("dkek", OPT, struct y_domain, dkek,
+	    dkek_fields),
+	SEQ("keys", struct y_domain, keys, &key_schema),
+	STR("backup", struct y_domain, backup),
+	STR("share_dir", struct y_domain, share_dir),
+	STR("expected_kcv", struct y_domain, expected_kcv),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t domain_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct y_domain, domain_fields),
+};
+
 static const cyaml_schema_field_t plan_fields[] = {
 	STR("custos-plan", struct y_plan, version),
 	STR("kind", struct y_plan, kind),
@@ -116,6 +131,7 @@ static const cyaml_schema_field_t plan_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("reshare", OPT, struct y_plan, reshare,
 	    reshare_fields),
 	CYAML_FIELD_MAPPING_PTR("pka", OPT, struct y_plan, pka, pka_fields),
+	SEQ("domains", struct y_plan, domains, &domain_schema),
 	CYAML_FIELD_END
 };
 

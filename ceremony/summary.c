@@ -223,11 +223,12 @@ people_of(struct sum *m, json_t *names, int role)
 	}
 }
 
-/* Every DKEK KCV recorded, once each, with the records that show it. */
+/* Every DKEK KCV recorded, once each, with the records that show it
+   and, when they name one, its key domain. */
 static void
 kcvs(struct sum *m)
 {
-	json_t *seen = json_object(), *v;
+	json_t *seen = json_object(), *doms = json_object(), *v, *d;
 	const char *k;
 	size_t i, j;
 
@@ -241,6 +242,9 @@ kcvs(struct sum *m)
 		}
 		json_array_append_new(v, json_integer((json_int_t)
 		    m->rec[i].seq));
+		d = json_object_get(FACTS(&m->rec[i]), "domain");
+		if (json_is_integer(d) && json_object_get(doms, k) == NULL)
+			json_object_set(doms, k, d);
 	}
 	if (json_object_size(seen) == 0)
 		sb_printf(&m->out, "  none recorded\n");
@@ -256,6 +260,9 @@ kcvs(struct sum *m)
 			}
 		else
 			sb_esc(&l, k);
+		if ((d = json_object_get(doms, k)) != NULL)
+			sb_printf(&l, "  key domain %lld", (long long)
+			    json_integer_value(d));
 		sb_printf(&l, "  (record%s", json_array_size(v) > 1 ? "s" :
 		    "");
 		for (j = 0; j < json_array_size(v); j++)
@@ -266,6 +273,7 @@ kcvs(struct sum *m)
 		flush(m, &l, 6);
 	}
 	json_decref(seen);
+	json_decref(doms);
 }
 
 /* The copies of file taken away (share.copy), or that it stayed on the

@@ -12,6 +12,7 @@
 
 #include "ceremony.h"
 #include "ledger.h"
+#include "op_hsm.h"
 #include "op_int.h"
 #include "sharefile_v1.h"
 #include "walk_int.h"
@@ -226,6 +227,42 @@ dispatch(struct walk *w, struct walk_step *st)
 	case WALK_CLOSE: return walk_do_close(w);
 	}
 	return walk_fail(w, CUSTOS_ERR_INTERNAL, "unknown step");
+}
+
+int
+walk_uses_domains(const struct walk *w)
+{
+	return w->plan->ndomains > 0 || w->plan->domain >= 0 ||
+	    w->plan->key_domains > 0;
+}
+
+int
+walk_domains(struct walk *w, unsigned h, struct op_domain *out, size_t max,
+    size_t *n, int *slots, char *label, char *serial, char *why,
+    size_t whysz)
+{
+	struct op_dev *d;
+	int r;
+
+	*n = 0;
+	*slots = 0;
+	w->why = why;
+	w->whysz = whysz;
+	op_set_why(w->cx, why, whysz);
+	if (h >= w->plan->nhsms)
+		return walk_fail(w, CUSTOS_ERR_INVALID_ARG, "no such HSM");
+	snprintf(label, 64, "%s", w->plan->hsms[h].name);
+	snprintf(serial, 64, "%s", w->plan->hsms[h].serial);
+	w->cur = NULL;		/* between steps: no step's domain */
+	if ((r = walk_dev(w, (int)h, &d)) == CUSTOS_OK) {
+		op_set_actor(w->cx, w->plan->admin);
+		r = op_hsm_domains(w->cx, d, 0, out, max, n, slots);
+		op_set_actor(w->cx, NULL);
+		snprintf(serial, 64, "%s", op_dev_serial(d));
+		op_dev_release(d);
+	}
+	walk_progress(w);	/* opening it may have settled a cut */
+	return r;
 }
 
 const char *

@@ -50,6 +50,9 @@ enum walk_state { WALK_TODO = 0, WALK_BEGUN, WALK_DONE };
 struct walk_step {
 	enum walk_op op;
 	int share, hsm, key;	/* plan indexes, -1 when not used */
+	int dom;		/* a plan naming several key domains: the
+				   step's (its index in plan->domains; share
+				   and key index that domain's); -1: none */
 	char id[48];		/* stable: "hsm-import-1-2" */
 	char title[80];
 	char actor[128];	/* who acts: "alice", "dana (administrator)" */
@@ -110,6 +113,24 @@ int walk_step_run(struct walk *w, char *why, size_t whysz) CUSTOS_WUR;
    ("DKEK share 2 imported into HSM primary: 1 of 3 shares
    outstanding."); "" before a step, or when it failed. */
 const char *walk_summary(const struct walk *w);
+
+struct op_domain;
+
+/* Whether the plan works with key domains (domain, key_domains or
+   domains): the TUI then offers its domain view. */
+int walk_uses_domains(const struct walk *w);
+
+/*
+ * The key domains of the plan's HSM h as the device shows them now,
+ * between steps: out[0..max) (*n in use), its slots (*slots), the name
+ * and serial (label, serial: at least 64 bytes each). Sends no PIN: a
+ * complete domain whose device shows its KCV only after login has kcv
+ * "". Records hsm.domains, by the administrator. Returns 0, or an error
+ * with why (the device missing, say).
+ */
+int walk_domains(struct walk *w, unsigned h, struct op_domain *out,
+    size_t max, size_t *n, int *slots, char *label, char *serial,
+    char *why, size_t whysz) CUSTOS_WUR;
 
 /* Steps of a plan without a ceremony (for showing a plan; tests). */
 int walk_build(const struct plan *p, struct walk_step *steps, size_t max,

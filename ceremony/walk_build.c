@@ -29,6 +29,7 @@ add(struct builder *b, enum walk_op op, int share, int hsm, int key)
 	st->share = share;
 	st->hsm = hsm;
 	st->key = key;
+	st->dom = -1;
 	return st;
 }
 
@@ -160,16 +161,13 @@ pka_register_steps(struct builder *b, const struct plan *p, unsigned h)
 	}
 }
 
+/* HSM h's initialization and the custodians' keys registered on it. */
 static void
-hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
+hsm_init_step(struct builder *b, const struct plan *p, unsigned h)
 {
 	struct walk_step *st;
-	unsigned i;
 
-	/* In a key domain without key_domains, the HSM is not initialized:
-	   it keeps its other domains and their keys. */
-	if (init && (p->domain < 0 || p->key_domains > 0) &&
-	    (st = add(b, WALK_HSM_INIT, -1, (int)h, -1)) != NULL) {
+	if ((st = add(b, WALK_HSM_INIT, -1, (int)h, -1)) != NULL) {
 		snprintf(st->id, sizeof(st->id), "hsm-init-%u", h + 1);
 		snprintf(st->title, sizeof(st->title), "Initialize HSM %s",
 		    p->hsms[h].name);
@@ -211,6 +209,25 @@ hsm_steps(struct builder *b, const struct plan *p, unsigned h, int init)
 		snprintf(st->confirm_word, sizeof(st->confirm_word), "ERASE");
 		pka_register_steps(b, p, h);
 	}
+}
+
+/* Whether a ceremony initializes its HSMs: not in a key domain without
+   key_domains (the HSM keeps its other domains and their keys). */
+static int
+initializes(const struct plan *p)
+{
+	return p->ndomains > 0 ? p->key_domains > 0 :
+	    p->domain < 0 || p->key_domains > 0;
+}
+
+/* The DKEK on HSM h: its key domain created, the shares imported (init:
+   a new DKEK), its KCV checked. */
+static void
+hsm_dkek_steps(struct builder *b, const struct plan *p, unsigned h, int init)
+{
+	struct walk_step *st;
+	unsigned i;
+
 	if (init && p->domain >= 0 &&
 	    (st = add(b, WALK_DOMAIN_CREATE, -1, (int)h, -1)) != NULL) {
 		snprintf(st->id, sizeof(st->id), "hsm-domain-%u", h + 1);
@@ -277,51 +294,120 @@ key_steps(struct builder *b, const struct plan *p)
 	    p->backup);
 }
 
+static void
+restore_step(struct builder *b, const struct plan *p)
+{
+	struct walk_step *st;
+
+	if ((st = add(b, WALK_RESTORE, -1, 0, -1)) == NULL)
+		return;
+	snprintf(st->id, sizeof(st->id), "restore");
+	snprintf(st->title, sizeof(st->title), "Restore the keys");
+	admin(st->actor, sizeof(st->actor), p);
+	if (p->nhsms > 1)
+		snprintf(st->explain, sizeof(st->explain), "Every key of the "
+		    "backup set %s is unwrapped into each of the %u HSMs at "
+		    "once and proven on each: its public key read back and a "
+		    "signature checked. One HSM's failure stops none of the "
+		    "others.", p->backup, p->nhsms);
+	else
+		snprintf(st->explain, sizeof(st->explain), "Every key of the "
+		    "backup set %s is unwrapped into %s and proven: its public "
+		    "key read back and a signature checked.", p->backup,
+		    p->hsms[0].name);
+}
+
+/*
+ * The steps of one DKEK (v: the plan, or one of its domains; p: the
+ * plan). A plan of one DKEK initializes its HSMs here; a plan naming
+ * several domains has done so before the first (walk_build).
+ */
+static void
+dkek_steps(struct builder *b, const struct plan *p, const struct plan *v)
+{
+	unsigned h;
+	int init = p->ndomains == 0 && initializes(v);
+
+	switch (v->kind) {
+	case PLAN_NEW_DKEK:
+		share_steps(b, v);
+		if (init)
+			pka_prepare_steps(b, v);
+		for (h = 0; h < v->nhsms; h++) {
+			if (init)
+				hsm_init_step(b, v, h);
+			hsm_dkek_steps(b, v, h, 1);
+		}
+		key_steps(b, v);
+		break;
+	case PLAN_KEY_BACKUP:
+		hsm_dkek_steps(b, v, 0, 0);
+		key_steps(b, v);
+		break;
+	case PLAN_RESTORE:
+		if (init)
+			pka_prepare_steps(b, v);
+		for (h = 0; h < v->nhsms; h++) {
+			if (init)
+				hsm_init_step(b, v, h);
+			hsm_dkek_steps(b, v, h, 1);
+		}
+		restore_step(b, v);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Steps [from, b->n) are domain d's (v): its index, and its number in
+   the id ("d1-share-1") and the title, so that no two are alike. */
+static void
+in_domain(struct builder *b, size_t from, unsigned d, const struct plan *v)
+{
+	char id[sizeof(b->s[0].id)], title[sizeof(b->s[0].title)];
+	size_t i;
+
+	for (i = from; i < b->n; i++) {
+		struct walk_step *st = &b->s[i];
+
+		st->dom = (int)d;
+		snprintf(id, sizeof(id), "d%d-%s", v->domain, st->id);
+		snprintf(title, sizeof(title), "Domain %d: %s", v->domain,
+		    st->title);
+		memcpy(st->id, id, sizeof(id));
+		memcpy(st->title, title, sizeof(title));
+	}
+}
+
 int
 walk_build(const struct plan *p, struct walk_step *steps, size_t max,
     size_t *n)
 {
 	struct builder b = { steps, max, 0, 0 };
 	struct walk_step *st;
-	unsigned h;
+	unsigned d, h;
 
 	*n = 0;
 	plan_step(&b, p);
 	switch (p->kind) {
 	case PLAN_NEW_DKEK:
-		share_steps(&b, p);
-		if (p->domain < 0 || p->key_domains > 0)
-			pka_prepare_steps(&b, p);
-		for (h = 0; h < p->nhsms; h++)
-			hsm_steps(&b, p, h, 1);
-		key_steps(&b, p);
-		break;
 	case PLAN_KEY_BACKUP:
-		hsm_steps(&b, p, 0, 0);
-		key_steps(&b, p);
-		break;
 	case PLAN_RESTORE:
-		if (p->domain < 0 || p->key_domains > 0)
-			pka_prepare_steps(&b, p);
-		for (h = 0; h < p->nhsms; h++)
-			hsm_steps(&b, p, h, 1);
-		if ((st = add(&b, WALK_RESTORE, -1, 0, -1)) == NULL)
+		if (p->ndomains == 0) {
+			dkek_steps(&b, p, p);
 			break;
-		snprintf(st->id, sizeof(st->id), "restore");
-		snprintf(st->title, sizeof(st->title), "Restore the keys");
-		admin(st->actor, sizeof(st->actor), p);
-		if (p->nhsms > 1)
-			snprintf(st->explain, sizeof(st->explain), "Every key "
-			    "of the backup set %s is unwrapped into each of the "
-			    "%u HSMs at once and proven on each: its public key "
-			    "read back and a signature checked. One HSM's "
-			    "failure stops none of the others.", p->backup,
-			    p->nhsms);
-		else
-			snprintf(st->explain, sizeof(st->explain), "Every key "
-			    "of the backup set %s is unwrapped into %s and "
-			    "proven: its public key read back and a signature "
-			    "checked.", p->backup, p->hsms[0].name);
+		}
+		if (p->kind != PLAN_KEY_BACKUP && initializes(p)) {
+			pka_prepare_steps(&b, p);
+			for (h = 0; h < p->nhsms; h++)
+				hsm_init_step(&b, p, h);
+		}
+		for (d = 0; d < p->ndomains; d++) {
+			size_t from = b.n;
+
+			dkek_steps(&b, p, p->domains[d]);
+			in_domain(&b, from, d, p->domains[d]);
+		}
 		break;
 	case PLAN_RESHARE:
 		if ((st = add(&b, WALK_RESHARE, (int)p->reshare_index, -1,

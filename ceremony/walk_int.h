@@ -45,6 +45,14 @@ void walk_said(struct walk *w, const char *fmt, ...)
    id (a restore onto several, resumed: it is not restored again). */
 int walk_restored(const struct walk *w, const char *id, unsigned h);
 
+/* What the step being taken works on: in a plan naming several key
+   domains, the step's domain (plan.h, a view); else the plan. */
+const struct plan *walk_scope(const struct walk *w);
+
+/* The id of step base ("hsm-kcv-1") of the current step's domain
+   ("d1-hsm-kcv-1"), or base itself. */
+void walk_id(const struct walk *w, char *out, size_t sz, const char *base);
+
 /* Sets w->why to a one-line message; returns r. */
 int walk_fail(struct walk *w, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -52,7 +60,8 @@ int walk_fail(struct walk *w, int r, const char *fmt, ...)
 /* Resolves path against the plan's directory into out. */
 void walk_path(const struct walk *w, char *out, size_t sz, const char *path);
 
-/* The directory of the ceremony's share files (shares/), made 0700. */
+/* The directory of the ceremony's share files (shares/; in a plan naming
+   several key domains shares/domain-N/), made 0700. */
 int walk_shares_dir(struct walk *w, char *out, size_t sz) CUSTOS_WUR;
 
 /* The directory existing share files are read from: the plan's

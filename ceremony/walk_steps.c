@@ -83,7 +83,9 @@ seal(struct walk *w, int i, const unsigned char *value,
 	char dir[4096], fpr[17], taken[256];
 	int r;
 
-	protection(&w->plan->shares[i], &to);
+	const struct plan *v = walk_scope(w);
+
+	protection(&v->shares[i], &to);
 	if ((r = walk_shares_dir(w, dir, sizeof(dir))) != CUSTOS_OK ||
 	    (r = files_free(w, dir, i + 1, &to)) != CUSTOS_OK)
 		return r;
@@ -91,7 +93,7 @@ seal(struct walk *w, int i, const unsigned char *value,
 	a.dir = dir;
 	a.to = &to;
 	a.share = i + 1;
-	a.nshares = w->plan->nshares;
+	a.nshares = v->nshares;
 	a.value = value;
 	a.old = old;
 	a.old_scheme = old_scheme;
@@ -107,13 +109,16 @@ seal(struct walk *w, int i, const unsigned char *value,
 		op_plan_file(path, sizeof(path), dir, i + 1, &to, 0);
 		op_relpath(w->cx, path, rel, sizeof(rel));
 		walk_said(w, "%s's DKEK share %d of %u is sealed in %s, on "
-		    "this laptop%s%s.", to.holder, i + 1, w->plan->nshares, rel,
+		    "this laptop%s%s.", to.holder, i + 1, v->nshares, rel,
 		    taken[0] ? "; a copy, read back, went with " : " only",
 		    taken);
 	} else {
+		char rel[4096];
+
+		op_relpath(w->cx, dir, rel, sizeof(rel));
 		walk_said(w, "DKEK share %d of %u is split %u of %u: each "
-		    "custodian's part is sealed in shares/, on this laptop%s%s.",
-		    i + 1, w->plan->nshares, to.threshold, to.ngroup, taken[0] ?
+		    "custodian's part is sealed in %s/, on this laptop%s%s.",
+		    i + 1, v->nshares, to.threshold, to.ngroup, rel, taken[0] ?
 		    "; copies, read back, went with " : "", taken);
 	}
 	return CUSTOS_OK;
@@ -205,8 +210,8 @@ walk_do_domain_create(struct walk *w)
 
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;
-	if ((r = op_hsm_domain_create(w->cx, d, w->plan->domain,
-	    (int)w->plan->nshares, &o)) != CUSTOS_OK)
+	if ((r = op_hsm_domain_create(w->cx, d, walk_scope(w)->domain,
+	    (int)walk_scope(w)->nshares, &o)) != CUSTOS_OK)
 		return r;
 	walk_said(w, "Key domain %d of HSM %s is created for %d DKEK "
 	    "share%s; its other domains and their keys are untouched.",
@@ -217,12 +222,12 @@ walk_do_domain_create(struct walk *w)
 int
 walk_do_hsm_import(struct walk *w)
 {
-	const struct plan *p = w->plan;
+	const struct plan *p = walk_scope(w);
 	struct op_import_result res;
 	struct op_protection from;
 	struct op_share s;
 	struct op_dev *d;
-	char dir[4096], id[24];
+	char dir[4096], id[24], base[24];
 	const char *want;
 	int r, i = w->cur->share;
 
@@ -234,7 +239,8 @@ walk_do_hsm_import(struct walk *w)
 	    CUSTOS_OK)
 		return r;
 	/* the share this ceremony made, when it made it */
-	snprintf(id, sizeof(id), "share-%d", i + 1);
+	snprintf(base, sizeof(base), "share-%d", i + 1);
+	walk_id(w, id, sizeof(id), base);
 	want = walk_step_fact(w, id, NULL, "share_fingerprint");
 	r = op_hsm_import(w->cx, d, &s, 1, want, &res);
 	op_share_clear(&s);
@@ -247,14 +253,16 @@ walk_do_hsm_import(struct walk *w)
 int
 walk_do_hsm_kcv(struct walk *w)
 {
-	const struct plan *p = w->plan;
+	const struct plan *p = walk_scope(w);
 	struct op_kcv_result res;
 	struct op_dev *d;
 	const char *want = p->expected_kcv[0] ? p->expected_kcv : NULL;
+	char first[24];
 	int r;
 
+	walk_id(w, first, sizeof(first), "hsm-kcv-1");
 	if (want == NULL && w->cur->hsm > 0)
-		want = walk_step_fact(w, "hsm-kcv-1", "dkek.kcv", "kcv");
+		want = walk_step_fact(w, first, "dkek.kcv", "kcv");
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;
 	if ((r = op_hsm_kcv(w->cx, d, want, want ? "The KCV above matches "
@@ -271,7 +279,7 @@ walk_do_hsm_kcv(struct walk *w)
 int
 walk_do_keygen(struct walk *w)
 {
-	const struct plan_key *pk = &w->plan->keys[w->cur->key];
+	const struct plan_key *pk = &walk_scope(w)->keys[w->cur->key];
 	struct op_keygen_args a;
 	struct op_key k;
 	struct op_dev *d;
@@ -304,12 +312,13 @@ walk_do_backup(struct walk *w)
 	struct stat sb;
 	size_t i;
 	int r;
+	const char *backup = walk_scope(w)->backup;
 
 	/* A set this ceremony writes goes inside its directory (backups/
 	   by the example plans); a restore reads one relative to the plan. */
-	if (w->plan->backup[0] == '/')
-		snprintf(set, sizeof(set), "%s", w->plan->backup);
-	else if (snprintf(set, sizeof(set), "%s/%s", w->dir, w->plan->backup) >=
+	if (backup[0] == '/')
+		snprintf(set, sizeof(set), "%s", backup);
+	else if (snprintf(set, sizeof(set), "%s/%s", w->dir, backup) >=
 	    (int)sizeof(set))
 		return walk_fail(w, CUSTOS_ERR_TOO_LARGE, "path too long");
 	if (lstat(set, &sb) == 0)
@@ -420,7 +429,7 @@ walk_do_restore(struct walk *w)
 	size_t done = 0;
 	int r;
 
-	walk_path(w, set, sizeof(set), w->plan->backup);
+	walk_path(w, set, sizeof(set), walk_scope(w)->backup);
 	if (w->plan->nhsms > 1)
 		return restore_many(w, set);
 	if ((r = walk_dev(w, 0, &d)) != CUSTOS_OK)

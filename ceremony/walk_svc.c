@@ -26,6 +26,24 @@ walk_fail(struct walk *w, int r, const char *fmt, ...)
 	return r;
 }
 
+const struct plan *
+walk_scope(const struct walk *w)
+{
+	if (w->cur != NULL && w->cur->dom >= 0 &&
+	    (unsigned)w->cur->dom < w->plan->ndomains)
+		return w->plan->domains[w->cur->dom];
+	return w->plan;
+}
+
+void
+walk_id(const struct walk *w, char *out, size_t sz, const char *base)
+{
+	if (walk_scope(w) != w->plan)
+		snprintf(out, sz, "d%d-%s", walk_scope(w)->domain, base);
+	else
+		snprintf(out, sz, "%s", base);
+}
+
 void
 walk_path(const struct walk *w, char *out, size_t sz, const char *path)
 {
@@ -40,7 +58,9 @@ walk_shares_dir(struct walk *w, char *out, size_t sz)
 {
 	int r;
 
-	if (snprintf(out, sz, "%s/shares", w->dir) >= (int)sz)
+	if ((walk_scope(w) != w->plan ? snprintf(out, sz, "%s/shares/domain-%d",
+	    w->dir, walk_scope(w)->domain) : snprintf(out, sz, "%s/shares",
+	    w->dir)) >= (int)sz)
 		return walk_fail(w, CUSTOS_ERR_TOO_LARGE, "path too long");
 	if ((r = atomicio_mkdirs(out)) != CUSTOS_OK)
 		return walk_fail(w, r, "%s: %s", out, custos_strerror(r));
@@ -50,8 +70,12 @@ walk_shares_dir(struct walk *w, char *out, size_t sz)
 void
 walk_share_source(const struct walk *w, char *out, size_t sz)
 {
-	if (w->plan->share_dir != NULL)
-		walk_path(w, out, sz, w->plan->share_dir);
+	const struct plan *v = walk_scope(w);
+
+	if (v->share_dir != NULL)
+		walk_path(w, out, sz, v->share_dir);
+	else if (v != w->plan)
+		snprintf(out, sz, "%s/shares/domain-%d", w->dir, v->domain);
 	else
 		snprintf(out, sz, "%s/shares", w->dir);
 }
@@ -64,6 +88,8 @@ walk_dev(struct walk *w, int h, struct op_dev **d)
 	int r;
 
 	if (w->dev[h] != NULL) {
+		/* the key domain of the step being taken */
+		op_dev_set_domain(w->dev[h], walk_scope(w)->domain);
 		*d = w->dev[h];
 		return CUSTOS_OK;
 	}
@@ -76,8 +102,9 @@ walk_dev(struct walk *w, int h, struct op_dev **d)
 	}
 	if (r != CUSTOS_OK)
 		return r;	/* the engine set why */
-	/* the ceremony's DKEK lives in the plan's key domain, if any */
-	op_dev_set_domain(w->dev[h], w->plan->domain);
+	/* the ceremony's DKEK lives in the plan's key domain, if any; in
+	   a plan naming several, the step's */
+	op_dev_set_domain(w->dev[h], walk_scope(w)->domain);
 	*d = w->dev[h];
 	return CUSTOS_OK;
 }

@@ -136,6 +136,14 @@ cmd_ceremony_plan(int argc, char **argv)
 		    p->key_domains > 0 ? " (the HSMs are initialized with key "
 		    "domain slots first)" : " (the HSMs keep their other "
 		    "domains and keys)");
+	for (i = 0; i < p->ndomains; i++)
+		printf("domain:  key domain %d: its own DKEK of %u share%s, %u "
+		    "key%s%s\n", p->domains[i]->domain, p->domains[i]->nshares,
+		    p->domains[i]->nshares == 1 ? "" : "s",
+		    p->domains[i]->nkeys, p->domains[i]->nkeys == 1 ? "" : "s",
+		    i > 0 ? "" : p->key_domains > 0 ? " (the HSMs are "
+		    "initialized with key domain slots first)" : " (the HSMs "
+		    "keep their other domains and keys)");
 	if (p->npka > 0) {
 		printf("pka:     %u of %u custodians authenticate with their own "
 		    "device before any key is used:", p->pka_required, p->npka);

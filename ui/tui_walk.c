@@ -6,9 +6,11 @@
  * this file only draws and turns keys into answers.
  */
 #include <curses.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../ceremony/op_hsm.h"
 #include "../ceremony/walk.h"
 #include "../common/atomicio.h"
 #include "../common/encode.h"
@@ -459,6 +461,7 @@ static const char help_text[] =
     "again on the same ceremony goes on at the first unfinished step, "
     "after checking the device.\n"
     "a opens the audit view: the ceremony's verified timeline.\n"
+    "d, with key domains, lists each HSM's domains as the device has them.\n"
     "F1 shows this help on every screen, also while a secret is typed "
     "(? does too where nothing is typed). Ctrl-L redraws the screen.\n"
     "Values to compare (KCV, fingerprints) are shown in groups of four "
@@ -563,9 +566,14 @@ panel_loop(struct tw *t)
 			y++;	/* a blank row first, where there is room */
 		tui_put(y, 2, TUI_NORMAL, "Press Enter to take this step.");
 	}
-	tui_help(more ? "Enter: take this step   a: audit view   F1 or ?: help"
-	    "   q: quit (resume later)" : "s: closing summary   a: audit view"
-	    "   F1 or ?: help   q: quit");
+	if (walk_uses_domains(t->w))
+		tui_help(more ? "Enter: take step  a: audit  d: domains  F1/?: "
+		    "help  q: quit (resume later)" : "s: closing summary   a: "
+		    "audit view   F1 or ?: help   q: quit");
+	else
+		tui_help(more ? "Enter: take this step   a: audit view   F1 or "
+		    "?: help   q: quit (resume later)" : "s: closing summary   a: "
+		    "audit view   F1 or ?: help   q: quit");
 }
 
 /* The closing summary the close wrote (summary.txt), in the pager. */
@@ -589,6 +597,85 @@ show_summary(struct tw *t)
 	    (const char *)buf, len, t->rehearsal);
 	tui_on_redraw(tw_redraw, t);
 	atomicio_free_buf(buf, len, 0);
+}
+
+/* Appends to a growing text (the domain view); stops quietly when full. */
+static void
+put(char *buf, size_t sz, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+put(char *buf, size_t sz, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*len >= sz)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *len, sz - *len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*len = *len + (size_t)k < sz ? *len + (size_t)k : sz - 1;
+}
+
+/* The key domains of every HSM of the plan, as the devices show them
+   now, in the pager (d between steps). */
+static void
+show_domains(struct tw *t)
+{
+	const struct plan *p = walk_plan(t->w);
+	struct op_domain dom[16];
+	char text[4096], why[320], label[64], serial[64];
+	size_t len = 0, n, i;
+	unsigned h;
+	int slots, r, used;
+
+	for (h = 0; h < p->nhsms; h++) {
+		r = walk_domains(t->w, h, dom, 16, &n, &slots, label, serial,
+		    why, sizeof(why));
+		if (r != 0) {
+			put(text, sizeof(text), &len, "HSM %s: %s\n\n", label,
+			    why[0] ? why : custos_strerror(r));
+			continue;
+		}
+		if (slots <= 1)
+			put(text, sizeof(text), &len, "HSM %s (serial %s): no key "
+			    "domain slots; its DKEK is domain 0\n\n", label,
+			    serial);
+		else
+			put(text, sizeof(text), &len, "HSM %s (serial %s): %d "
+			    "key domain slots, %zu in use\n\n", label, serial,
+			    slots, n);
+		if (n > 0)
+			put(text, sizeof(text), &len, "  domain  shares  to import"
+			    "  KCV\n");
+		for (i = 0; i < n; i++) {
+			put(text, sizeof(text), &len, "  %-6d  %-6d  %-9d  ",
+			    dom[i].domain, dom[i].shares, dom[i].left);
+			if (dom[i].kcv[0] != '\0')
+				put(text, sizeof(text), &len, "%.4s %.4s %.4s "
+				    "%.4s\n", dom[i].kcv, dom[i].kcv + 4,
+				    dom[i].kcv + 8, dom[i].kcv + 12);
+			else
+				put(text, sizeof(text), &len, "%s\n",
+				    dom[i].shares == 0 ? "- (no DKEK)" :
+				    dom[i].left > 0 ? "- (shares to import)" :
+				    "shown after login (its KCV step)");
+		}
+		for (used = 0, i = 0; i < n; i++)
+			used += dom[i].domain >= 0;
+		if (slots > used)
+			put(text, sizeof(text), &len, "  %d empty slot%s\n",
+			    slots - used, slots - used == 1 ? "" : "s");
+		put(text, sizeof(text), &len, "\n");
+	}
+	put(text, sizeof(text), &len, "Read from the device%s now, without a "
+	    "PIN; recorded as hsm.domains.\n", p->nhsms == 1 ? "" : "s");
+	tui_on_redraw(NULL, NULL);
+	(void)tui_text_view("key domains of the HSMs", text, len,
+	    t->rehearsal);
+	tui_on_redraw(tw_redraw, t);
 }
 
 /* The finished step's heading and what it did, over its values. */
@@ -631,6 +718,10 @@ loop(struct tw *t)
 			tui_on_redraw(tw_redraw, t);
 		} else if ((k == 's' || k == 'S') && walk_current(t->w) >= n) {
 			show_summary(t);
+		} else if ((k == 'd' || k == 'D') && walk_uses_domains(t->w) &&
+		    walk_current(t->w) < n) {
+			/* (after the close nothing is recorded: not offered) */
+			show_domains(t);
 		} else if (k == '\n' && (i = walk_current(t->w)) < n) {
 			t->nshown = 0;
 			t->done[0] = t->summary[0] = t->status[0] = '\0';

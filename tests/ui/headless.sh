@@ -142,3 +142,21 @@ expect_rc "its audit verifies: every key use after the quorum" 0
 check "three keys registered, holder by holder" '[ "$(grep -c "\"action\":\"pka.register\"" pka/transcript.jsonl)" -eq 3 ]'
 check "the backup was authenticated by alice and carol" '[ "$(grep "\"action\":\"pka.authenticate\"" pka/transcript.jsonl | grep -c "\"actor\":\"carol\"")" -eq 1 ]'
 check "each personal device's .pka is in the ceremony" '[ "$(ls pka/pka/*.pka | wc -l)" -eq 3 ]'
+
+# Several key domains in one plan (issue 19): the device set up once,
+# then each domain's DKEK from its own custodian; d shows the domains as
+# the device has them, between steps.
+cp "$ui/plans/domains.yaml" domains.yaml
+tui domains ceremony run --plan domains.yaml $FAST dom
+expect_rc "a ceremony with two key domains runs to its close" 0
+for s in 60-domains-fresh 61-domains-slots 62-domains-one; do golden $s; done
+check "d on a factory-fresh device: no slots, no DKEK" 'grep -q "no key domain slots; its DKEK is domain 0" dumps/60-domains-fresh.txt && grep -qE "^ +0 +0 +0 +- \(no DKEK\)" dumps/60-domains-fresh.txt'
+check "after the initialization: two empty slots" 'grep -q "2 key domain slots, 0 in use" dumps/61-domains-slots.txt && grep -q "2 empty slots" dumps/61-domains-slots.txt'
+kcv0=$(grep '"step":"d0-hsm-kcv-1"' dom/transcript.jsonl | grep '"action":"dkek.kcv"' | sed -E 's/.*"kcv":"([0-9A-F]{16})".*/\1/' | sed -E 's/(....)/\1 /g; s/ $//')
+check "once domain 0 is complete: its KCV as its step recorded it, slot 1 empty" '[ -n "$kcv0" ] && grep -qE "^ +0 +1 +0 +$kcv0" dumps/62-domains-one.txt && grep -q "1 empty slot" dumps/62-domains-one.txt'
+check "each view is recorded (hsm.domains), by the administrator" '[ "$(grep "\"action\":\"hsm.domains\"" dom/transcript.jsonl | grep -c "\"actor\":\"dana\"")" -eq 3 ]'
+check "after the close d reads nothing and records nothing" '! grep -q "key domains of the HSMs" dumps/63-after-close.txt'
+check "each domain's share file apart" '[ -f dom/shares/domain-0/share-1-alice.share ] && [ -f dom/shares/domain-1/share-1-bob.share ]'
+check "the closing summary names each KCV's key domain" 'grep -qE "^ +[0-9A-F ]{19}  key domain 0  \(records" dom/summary.txt && grep -qE "^ +[0-9A-F ]{19}  key domain 1  \(records" dom/summary.txt'
+run audit verify dom
+expect_rc "its audit verifies: one DKEK per domain" 0

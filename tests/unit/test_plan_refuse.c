@@ -27,6 +27,11 @@
 #define C16 "c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, " \
 	"c15, c16"
 #define L10 "aaaaaaaaaa"
+/* Several key domains (issue 19): alice's DKEK in domain 0, bob's in 1. */
+#define DA "  - domain: 0\n    dkek: {shares: [{holder: alice}]}\n"
+#define DB(n) "  - domain: " n "\n    dkek: {shares: [{holder: bob}]}\n"
+#define DOMS(extra) HEAD("new-dkek") AB HSM "key_domains: 2\ndomains:\n" \
+	extra
 
 struct row {
 	const char *name, *yaml, *want;
@@ -259,6 +264,53 @@ static const struct row rows[] = {
 	    "pka: a reshare plan uses no HSM" },
 	{ "pka device without serial", NEW "pka: {required: 1, devices: "
 	    "[{holder: alice}]}\n", "pka.devices[1].serial" },
+	/* Several key domains in one plan (issue 19). */
+	{ "domains and dkek", HEAD("new-dkek") AB SHARES HSM "domains:\n" DA
+	    DB("1"), "dkek: a plan with domains names it in each domain" },
+	{ "domains and keys", DOMS(DA DB("1")) KEY, "keys: a plan with "
+	    "domains names it in each domain" },
+	{ "domains empty", HEAD("new-dkek") AB HSM "domains: []\n",
+	    "dkek: missing" },
+	{ "domains five", DOMS(DA DB("1") DB("2") DB("3") DB("4")),
+	    "domains: 5 entries, at most 4" },
+	{ "domain number missing", DOMS(DA "  - dkek: {shares: [{holder: "
+	    "bob}]}\n"), "domains[2].domain: missing" },
+	{ "domain without dkek", DOMS(DA "  - domain: 1\n"),
+	    "domains[2].dkek: missing" },
+	{ "domain twice", DOMS(DA DB("0")), "domains[2].domain: 0 again" },
+	{ "domain beyond slots", DOMS(DA DB("2")), "domains[2].domain: 2, but "
+	    "key_domains sets up slots 0 to 1" },
+	{ "domain beyond 15", DOMS(DA DB("16")), "domains[2].domain: 16, but "
+	    "a key domain is 0 to 15" },
+	{ "domain unknown key", DOMS(DA DB("1") "    pin: 1234\n"),
+	    "unknown key 'pin'" },
+	{ "domain holder not custodian", DOMS(DA "  - domain: 1\n    dkek: "
+	    "{shares: [{holder: eve}]}\n"), "domains[2].dkek.shares[1].holder: "
+	    "'eve' is not a custodian" },
+	{ "domain nobody for bob", DOMS(DA "  - domain: 1\n    dkek: {shares: "
+	    "[{holder: alice}]}\n"), "custodians: 'bob' holds no share" },
+	{ "domain keys without backup", DOMS(DA DB("1") "    keys: [{label: "
+	    "k, type: ec:P-256}]\n"),
+	    "domains[2].backup: keys made in a new-dkek plan must be backed up" },
+	{ "domains same backup", DOMS(DA "    backup: b\n" DB("1")
+	    "    backup: b\n"), "domains[2].backup: domains[1]'s again" },
+	{ "domains same label", DOMS(DA "    backup: a\n    keys: [{label: "
+	    "k, type: ec:P-256}]\n" DB("1") "    backup: b\n    keys: [{label: "
+	    "k, type: ec:P-256}]\n"), "domains[2].keys[1].label: the label of "
+	    "domains[1].keys[1]" },
+	{ "domains same share_dir", HEAD("restore") AB HSM "domains:\n" DA
+	    "    backup: a\n    share_dir: s\n    expected_kcv: "
+	    "0123456789ABCDEF\n" DB("1") "    backup: b\n    share_dir: s\n"
+	    "    expected_kcv: 0123456789ABCDEF\n",
+	    "domains[2].share_dir: domains[1]'s again" },
+	{ "domain restore without kcv", HEAD("restore") AB HSM "domains:\n" DA
+	    "    backup: a\n    share_dir: s\n" DB("1") "    backup: b\n"
+	    "    share_dir: t\n    expected_kcv: 0123456789ABCDEF\n",
+	    "domains[1].expected_kcv: a restore plan needs it" },
+	{ "domains in a reshare", RESHARE FROM "domains:\n" DA,
+	    "a plan with domains" },
+	{ "domain bad backup path", DOMS(DA "    backup: /etc/x\n" DB("1")),
+	    "domains[1].backup: '/etc/x' is absolute" },
 };
 
 static void

@@ -205,7 +205,9 @@ s_text(void *arg, const char *who, const char *question, const char *hint,
 	struct sio *s = arg;
 
 	assert_non_null(strstr(question, who));
-	assert_non_null(strstr(question, "shares/share-"));
+	/* shares/share-1-alice.share, or shares/domain-0/share-... */
+	assert_non_null(strstr(question, "shares/"));
+	assert_non_null(strstr(question, "/share-"));
 	snprintf(s->hint, sizeof(s->hint), "%s", hint);
 	out[0] = '\0';
 	if (s->copy_to == NULL)
@@ -1354,13 +1356,6 @@ make_domain_plan(const char *file, const char *kind, int dom, int slots,
 }
 
 /*
- * Key domains in plans: team A's ceremony sets up a device with two key
- * domain slots and its DKEK in domain 1, with a key; team B's ceremony
- * adds domain 0 to the same device without erasing anything, with a key
- * of its own; each domain has its own DKEK; team A's set is restored into
- * domain 1 of a replacement set up the same way.
- */
-/*
  * Public key authentication in a plan (issue 16): the example 2-of-3
  * plan as shipped. Three personal devices make and export their keys,
  * the CA HSM is initialized for 2 of 3 and registers them, and the key
@@ -1442,6 +1437,13 @@ test_pka_plan(void **state)
 	}
 }
 
+/*
+ * Key domains in plans: team A's ceremony sets up a device with two key
+ * domain slots and its DKEK in domain 1, with a key; team B's ceremony
+ * adds domain 0 to the same device without erasing anything, with a key
+ * of its own; each domain has its own DKEK; team A's set is restored into
+ * domain 1 of a replacement set up the same way.
+ */
 static void
 test_key_domains(void **state)
 {
@@ -1516,6 +1518,138 @@ test_key_domains(void **state)
 	assert_true(count_records("restore-a", "\"domain\":1") > 0);
 }
 
+/* A restore plan naming both domains of rehearsal-two-domains.yaml,
+   onto spare1, each domain with its expected KCV (k0, k1). */
+static void
+make_two_domain_restore(const char *file, const char *k0, const char *k1)
+{
+	char path[128], text[2048];
+
+	snprintf(text, sizeof(text),
+	    "custos-plan: 1\n"
+	    "kind: restore\n"
+	    "title: Walk test, two key domains restored\n"
+	    "admin: dana\n"
+	    "rehearsal: true\n"
+	    "custodians: [alice, bob, carol, erin, dave]\n"
+	    "hsms:\n"
+	    "  - {name: spare1, serial: DENK0100008}\n"
+	    "key_domains: 2\n"
+	    "domains:\n"
+	    "  - domain: 0\n"
+	    "    dkek:\n"
+	    "      shares:\n"
+	    "        - holder: alice\n"
+	    "        - split: {threshold: 2, group: [bob, carol, erin]}\n"
+	    "    share_dir: two/shares/domain-0\n"
+	    "    backup: two/backups/team-a\n"
+	    "    expected_kcv: \"%s\"\n"
+	    "  - domain: 1\n"
+	    "    dkek:\n"
+	    "      shares:\n"
+	    "        - holder: dave\n"
+	    "    share_dir: two/shares/domain-1\n"
+	    "    backup: two/backups/team-b\n"
+	    "    expected_kcv: \"%s\"\n", k0, k1);
+	snprintf(path, sizeof(path), "%s/%s", tmp, file);
+	write_file(path, text);
+}
+
+/* Whether tmp/dir/rel exists. */
+static int
+exists_in(const char *dir, const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", tmp, dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Several key domains in one plan (issue 19): the example plan as
+ * shipped sets the device up once, then builds each team's DKEK in its
+ * own domain from its own shares (one of them split 2 of 3), with a key
+ * and a backup set each. Then one restore plan rebuilds both domains on a
+ * replacement and restores each set into its own domain. A restore whose
+ * expected KCVs are the other domain's stops at the first domain's KCV.
+ */
+static void
+test_two_domains(void **state)
+{
+	struct sio s;
+	struct op_io io;
+	struct walk *w;
+	const struct walk_step *st;
+	char k0[17], k1[17], r0[17], r1[17], why[320];
+	size_t n, i, j;
+
+	(void)state;
+	copy_example("rehearsal-two-domains.yaml", "two.yaml");
+	memset(&s, 0, sizeof(s));
+	w = open_walk("two.yaml", "two", &s, &io);
+	st = walk_steps(w, &n);
+	assert_int_equal(n, 17);
+	assert_string_equal(st[1].id, "hsm-init-1");
+	assert_int_equal(st[1].dom, -1);
+	assert_string_equal(st[2].id, "d0-share-1");
+	assert_int_equal(st[2].dom, 0);
+	assert_string_equal(st[10].id, "d1-share-1");
+	assert_int_equal(st[10].dom, 1);
+	assert_string_equal(st[15].id, "d1-backup");
+	for (i = 0; i < n; i++)		/* every id once */
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(st[i].id, st[j].id);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("two", 1);
+	assert_int_equal(s.erase_confirms, 1);	/* one initialization */
+	domain_kcv("shared", 0, k0);
+	domain_kcv("shared", 1, k1);
+	assert_string_not_equal(k0, k1);
+	assert_keys_proven("shared", 2);
+	/* each domain's share files and set apart */
+	assert_true(exists_in("two", "shares/domain-0/share-1-alice.share"));
+	assert_true(exists_in("two", "shares/domain-1/share-1-dave.share"));
+	assert_false(exists_in("two", "shares/share-1-alice.share"));
+	assert_true(exists_in("two", "backups/team-a"));
+	assert_true(exists_in("two", "backups/team-b"));
+	/* the records name the domain: each domain's shares, its KCV */
+	assert_int_equal(count_records("two", "\"action\":"
+	    "\"hsm.domain-create\""), 2);
+	assert_int_equal(count_records("two", "\"action\":\"hsm.init\""),
+	    1);
+	assert_true(count_records("two", "\"step\":\"d1-hsm-import-1-1\"")
+	    > 0);
+	assert_true(count_records("two", k0) > 0);
+	assert_true(count_records("two", k1) > 0);
+
+	/* the expected KCVs swapped: the first domain's check stops it */
+	make_two_domain_restore("wrong.yaml", k1, k0);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("wrong.yaml", "wrong", &s, &io);
+	run_until(w, "d0-hsm-kcv-1");
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_DKEK_MISMATCH);
+	assert_non_null(strstr(why, k0));
+	walk_free(w);
+	assert_int_equal(count_records("wrong", "\"step\":\"d1-"), 0);
+
+	/* both domains rebuilt on a fresh replacement and restored */
+	make_two_domain_restore("restore.yaml", k0, k1);
+	memset(&s, 0, sizeof(s));
+	w = open_walk("restore.yaml", "restore", &s, &io);
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("restore", 1);
+	domain_kcv("spare1", 0, r0);
+	domain_kcv("spare1", 1, r1);
+	assert_string_equal(r0, k0);
+	assert_string_equal(r1, k1);
+	assert_keys_proven("spare1", 2);
+	assert_int_equal(count_records("restore", "\"action\":"
+	    "\"backup.restore\""), 2);
+}
+
 int
 main(void)
 {
@@ -1531,6 +1665,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_key_backup_and_reshare,
 		    each_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_domains, each_setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_domains, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pka_plan, each_setup,
 		    teardown),
