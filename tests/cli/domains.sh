@@ -152,3 +152,13 @@ CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm domains --card emu:kd
 expect_out "without a PIN the KCV is not shown" "domain 0: 1 share, 0 to import, KCV shown after a PIN login"
 CUSTOS_EMU_FAULTS=kcv-after-login=1 run hsm domains --card emu:kd --pin-file "$T/pin"
 expect_out "with one, it is read" "domain 0: 1 share, 0 to import, KCV [0-9A-F]{4} "
+# One plan naming two key domains (docs/examples/rehearsal-two-domains.yaml):
+# its review lists each domain and its steps, the domain in each.
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+run ceremony plan "$SRC/docs/examples/rehearsal-two-domains.yaml"
+expect_out "the review names each domain's DKEK" "^domain: +key domain 1: its own DKEK of 1 share, 1 key$"
+expect_out "the device is set up once, before the domains" "^ +2\. Initialize HSM shared "
+expect_out "each domain's steps say which" "^ +13\. Domain 1: Import share 1 into shared +dave$"
+printf 'custos-plan: 1\nkind: new-dkek\ntitle: t\nadmin: dana\ncustodians: [alice]\nhsms: [{name: s, serial: D1}]\nkey_domains: 2\ndomains:\n  - {domain: 1, dkek: {shares: [{holder: alice}]}}\n  - {domain: 1, dkek: {shares: [{holder: alice}]}}\n' > "$T/twice.yaml"
+run ceremony plan "$T/twice.yaml"
+expect_err "a domain named twice is refused, with where" 4 "domains\[2\]\.domain: 1 again \(domains\[1\]\)"

@@ -1519,9 +1519,11 @@ test_key_domains(void **state)
 }
 
 /* A restore plan naming both domains of rehearsal-two-domains.yaml,
-   onto spare1, each domain with its expected KCV (k0, k1). */
+   onto spare1, each domain with its expected KCV (k0, k1); domain 1's
+   share is holder1's in dir1. */
 static void
-make_two_domain_restore(const char *file, const char *k0, const char *k1)
+make_two_domain_restore(const char *file, const char *k0, const char *k1,
+    const char *holder1, const char *dir1)
 {
 	char path[128], text[2048];
 
@@ -1531,7 +1533,7 @@ make_two_domain_restore(const char *file, const char *k0, const char *k1)
 	    "title: Walk test, two key domains restored\n"
 	    "admin: dana\n"
 	    "rehearsal: true\n"
-	    "custodians: [alice, bob, carol, erin, dave]\n"
+	    "custodians: [alice, bob, carol, erin%s]\n"
 	    "hsms:\n"
 	    "  - {name: spare1, serial: DENK0100008}\n"
 	    "key_domains: 2\n"
@@ -1547,12 +1549,34 @@ make_two_domain_restore(const char *file, const char *k0, const char *k1)
 	    "  - domain: 1\n"
 	    "    dkek:\n"
 	    "      shares:\n"
-	    "        - holder: dave\n"
-	    "    share_dir: two/shares/domain-1\n"
+	    "        - holder: %s\n"
+	    "    share_dir: %s\n"
 	    "    backup: two/backups/team-b\n"
-	    "    expected_kcv: \"%s\"\n", k0, k1);
+	    "    expected_kcv: \"%s\"\n", strcmp(holder1, "dave") == 0 ?
+	    ", dave" : "", k0, holder1, dir1, k1);
 	snprintf(path, sizeof(path), "%s/%s", tmp, file);
 	write_file(path, text);
+}
+
+/* The kcv fact of dir's dkek.kcv record of step id ("" if none). */
+static const char *
+walk_fact_in(const char *dir, const char *id)
+{
+	static char kcv[17];
+	char path[128], line[65536], want[64], *at;
+	FILE *f;
+
+	kcv[0] = '\0';
+	snprintf(want, sizeof(want), "\"step\":\"%s\"", id);
+	snprintf(path, sizeof(path), "%s/%s/transcript.jsonl", tmp, dir);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, want) != NULL &&
+		    strstr(line, "\"action\":\"dkek.kcv\"") != NULL &&
+		    (at = strstr(line, "\"kcv\":\"")) != NULL)
+			snprintf(kcv, sizeof(kcv), "%.16s", at + 7);
+	fclose(f);
+	return kcv;
 }
 
 /* Whether tmp/dir/rel exists. */
@@ -1569,9 +1593,11 @@ exists_in(const char *dir, const char *rel)
  * Several key domains in one plan (issue 19): the example plan as
  * shipped sets the device up once, then builds each team's DKEK in its
  * own domain from its own shares (one of them split 2 of 3), with a key
- * and a backup set each. Then one restore plan rebuilds both domains on a
- * replacement and restores each set into its own domain. A restore whose
- * expected KCVs are the other domain's stops at the first domain's KCV.
+ * and a backup set each. A key-backup plan adds a key and a set in each
+ * domain. A restore whose expected KCVs are the other domain's stops at
+ * the first domain's KCV; one that imports domain 0's share into domain 1
+ * stops at domain 1's. Then one restore plan rebuilds both domains on a
+ * replacement and restores each set into its own domain.
  */
 static void
 test_two_domains(void **state)
@@ -1623,8 +1649,52 @@ test_two_domains(void **state)
 	assert_true(count_records("two", k0) > 0);
 	assert_true(count_records("two", k1) > 0);
 
+	/* a key-backup plan with both domains: a key in each, each set
+	   under its own domain's DKEK, the KCV checked against the plan's */
+	{
+		char path[128], text[1536];
+
+		snprintf(text, sizeof(text),
+		    "custos-plan: 1\n"
+		    "kind: key-backup\n"
+		    "title: Walk test, a key in each domain\n"
+		    "admin: dana\n"
+		    "rehearsal: true\n"
+		    "custodians: [alice, dave]\n"
+		    "hsms:\n"
+		    "  - {name: shared, serial: DENK0100009}\n"
+		    "domains:\n"
+		    "  - domain: 0\n"
+		    "    dkek: {shares: [{holder: alice}]}\n"
+		    "    expected_kcv: \"%s\"\n"
+		    "    keys: [{label: team-a-2, type: \"ec:P-256\"}]\n"
+		    "    backup: sets/a2\n"
+		    "  - domain: 1\n"
+		    "    dkek: {shares: [{holder: dave}]}\n"
+		    "    keys: [{label: team-b-2, type: \"ec:P-256\"}]\n"
+		    "    backup: sets/b2\n", k0);
+		snprintf(path, sizeof(path), "%s/more.yaml", tmp);
+		write_file(path, text);
+		memset(&s, 0, sizeof(s));
+		w = open_walk("more.yaml", "more", &s, &io);
+		st = walk_steps(w, &n);
+		assert_int_equal(n, 8);	/* plan, 3 per domain, close */
+		assert_string_equal(st[1].id, "d0-hsm-kcv-1");
+		assert_string_equal(st[4].id, "d1-hsm-kcv-1");
+		assert_int_equal(run_all(w), 0);
+		walk_free(w);
+		verify_dir("more", 1);
+		assert_int_equal(s.erase_confirms, 0);
+		assert_keys_proven("shared", 4);
+		assert_true(exists_in("more", "sets/a2/manifest.json"));
+		assert_true(exists_in("more", "sets/b2/manifest.json"));
+		/* domain 1's KCV, read by its step, is the one it had */
+		assert_string_equal(walk_fact_in("more", "d1-hsm-kcv-1"), k1);
+	}
+
 	/* the expected KCVs swapped: the first domain's check stops it */
-	make_two_domain_restore("wrong.yaml", k1, k0);
+	make_two_domain_restore("wrong.yaml", k1, k0, "dave",
+	    "two/shares/domain-1");
 	memset(&s, 0, sizeof(s));
 	w = open_walk("wrong.yaml", "wrong", &s, &io);
 	run_until(w, "d0-hsm-kcv-1");
@@ -1634,8 +1704,35 @@ test_two_domains(void **state)
 	walk_free(w);
 	assert_int_equal(count_records("wrong", "\"step\":\"d1-"), 0);
 
+	/* a share meant for domain 0 (alice's) imported into domain 1: the
+	   KCV the plan expects for domain 1 catches it, and domain 1's set
+	   is not restored */
+	{
+		char from[160], to[160];
+
+		snprintf(to, sizeof(to), "%s/mixed-shares", tmp);
+		assert_int_equal(mkdir(to, 0700), 0);
+		snprintf(from, sizeof(from), "%s/two/shares/domain-0/"
+		    "share-1-alice.share", tmp);
+		snprintf(to, sizeof(to), "%s/mixed-shares/share-1-alice.share",
+		    tmp);
+		assert_int_equal(link(from, to), 0);
+	}
+	make_two_domain_restore("mixed.yaml", k0, k1, "alice",
+	    "mixed-shares");
+	memset(&s, 0, sizeof(s));
+	w = open_walk("mixed.yaml", "mixed", &s, &io);
+	run_until(w, "d1-hsm-kcv-1");
+	assert_int_equal(walk_step_run(w, why, sizeof(why)),
+	    CUSTOS_ERR_DKEK_MISMATCH);
+	assert_non_null(strstr(why, "MISMATCH"));
+	walk_free(w);
+	assert_int_equal(count_records("mixed", "\"step\":\"d1-restore\""),
+	    0);
+
 	/* both domains rebuilt on a fresh replacement and restored */
-	make_two_domain_restore("restore.yaml", k0, k1);
+	make_two_domain_restore("restore.yaml", k0, k1, "dave",
+	    "two/shares/domain-1");
 	memset(&s, 0, sizeof(s));
 	w = open_walk("restore.yaml", "restore", &s, &io);
 	assert_int_equal(run_all(w), 0);
