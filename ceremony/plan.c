@@ -155,7 +155,7 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	}
 	if ((r = get_required("title", y->title, why, whysz)) != 0 ||
 	    (r = get_required("admin", y->admin, why, whysz)) != 0 ||
-	    (y->domains == NULL && (r = get_required("dkek", y->dkek, why,
+	    (y->domains == NULL && (r = get_required("dkek", y->top.dkek, why,
 	    whysz)) != 0))
 		return r;
 	p->title = y->title;
@@ -195,19 +195,10 @@ get_head(const struct y_plan *y, struct plan *p, char *why, size_t whysz)
 	return 0;
 }
 
-/* What one DKEK of a plan is made of: the plan's own fields, or one
-   entry of its domains. */
-struct y_scope {
-	const char *domain, *backup, *share_dir, *expected_kcv;
-	const struct y_dkek *dkek;
-	const struct y_key *keys;
-	unsigned keys_count;
-};
-
-/* Copies one DKEK's fields into p (pre names where for why: "" or
-   "domains[2]."). */
+/* Copies one DKEK's fields into p: the plan's own, or one entry of its
+   domains (pre names where for why: "" or "domains[2]."). */
 static int
-get_scope(const struct y_scope *y, struct plan *p, const char *pre,
+get_scope(const struct y_domain *y, struct plan *p, const char *pre,
     char *why, size_t whysz)
 {
 	char path[64];
@@ -271,9 +262,8 @@ get_domains(const struct y_plan *y, struct plan *p, struct plan *views,
 {
 	static const char *const own[] = { "dkek", "keys", "backup",
 	    "share_dir", "expected_kcv", "domain" };
-	const void *given[] = { y->dkek, y->keys, y->backup, y->share_dir,
-	    y->expected_kcv, y->domain };
-	struct y_scope sc;
+	const void *given[] = { y->top.dkek, y->top.keys, y->top.backup,
+	    y->top.share_dir, y->top.expected_kcv, y->top.domain };
 	char pre[24];
 	unsigned i;
 	int r;
@@ -301,15 +291,7 @@ get_domains(const struct y_plan *y, struct plan *p, struct plan *views,
 		}
 		views[i] = *p;
 		memset(views[i].domains, 0, sizeof(views[i].domains));
-		memset(&sc, 0, sizeof(sc));
-		sc.domain = yd->domain;
-		sc.backup = yd->backup;
-		sc.share_dir = yd->share_dir;
-		sc.expected_kcv = yd->expected_kcv;
-		sc.dkek = yd->dkek;
-		sc.keys = yd->keys;
-		sc.keys_count = yd->keys_count;
-		if ((r = get_scope(&sc, &views[i], pre, why, whysz)) != 0)
+		if ((r = get_scope(yd, &views[i], pre, why, whysz)) != 0)
 			return r;
 		views[i].ndomains = 0;
 		p->domains[i] = &views[i];
@@ -324,7 +306,6 @@ static int
 plan_copy(const struct y_plan *y, struct plan *p, struct plan *views,
     char *why, size_t whysz)
 {
-	struct y_scope sc;
 	char path[32];
 	unsigned i;
 	int r;
@@ -387,15 +368,7 @@ plan_copy(const struct y_plan *y, struct plan *p, struct plan *views,
 		}
 		return get_domains(y, p, views, why, whysz);
 	}
-	memset(&sc, 0, sizeof(sc));
-	sc.domain = y->domain;
-	sc.backup = y->backup;
-	sc.share_dir = y->share_dir;
-	sc.expected_kcv = y->expected_kcv;
-	sc.dkek = y->dkek;
-	sc.keys = y->keys;
-	sc.keys_count = y->keys_count;
-	if ((r = get_scope(&sc, p, "", why, whysz)) != 0)
+	if ((r = get_scope(&y->top, p, "", why, whysz)) != 0)
 		return r;
 	if (y->reshare == NULL)
 		return 0;

@@ -51,7 +51,8 @@ struct y_pka {
 	unsigned devices_count;
 };
 
-/* One key domain of a plan naming several (domains:). */
+/* One DKEK's fields: at the top of a plan (y_plan.top), or one entry of
+   its domains. */
 struct y_domain {
 	char *domain;
 	struct y_dkek *dkek;
@@ -66,13 +67,10 @@ struct y_plan {
 	unsigned witnesses_count;
 	char **custodians;
 	unsigned custodians_count;
-	struct y_dkek *dkek;
+	struct y_domain top;	/* one DKEK's fields, at the top of a plan */
 	struct y_hsm *hsms;
 	unsigned hsms_count;
-	struct y_key *keys;
-	unsigned keys_count;
-	char *backup, *share_dir, *expected_kcv, *paper;
-	char *domain, *key_domains;
+	char *paper, *key_domains;
 	struct y_reshare *reshare;
 	struct y_pka *pka;
 	struct y_domain *domains;

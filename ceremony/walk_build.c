@@ -328,35 +328,25 @@ dkek_steps(struct builder *b, const struct plan *p, const struct plan *v)
 	unsigned h;
 	int init = p->ndomains == 0 && initializes(v);
 
-	switch (v->kind) {
-	case PLAN_NEW_DKEK:
-		share_steps(b, v);
-		if (init)
-			pka_prepare_steps(b, v);
-		for (h = 0; h < v->nhsms; h++) {
-			if (init)
-				hsm_init_step(b, v, h);
-			hsm_dkek_steps(b, v, h, 1);
-		}
-		key_steps(b, v);
-		break;
-	case PLAN_KEY_BACKUP:
+	if (v->kind == PLAN_KEY_BACKUP) {
 		hsm_dkek_steps(b, v, 0, 0);
 		key_steps(b, v);
-		break;
-	case PLAN_RESTORE:
-		if (init)
-			pka_prepare_steps(b, v);
-		for (h = 0; h < v->nhsms; h++) {
-			if (init)
-				hsm_init_step(b, v, h);
-			hsm_dkek_steps(b, v, h, 1);
-		}
-		restore_step(b, v);
-		break;
-	default:
-		break;
+		return;
 	}
+	/* new-dkek: new shares first; restore: the existing ones */
+	if (v->kind == PLAN_NEW_DKEK)
+		share_steps(b, v);
+	if (init)
+		pka_prepare_steps(b, v);
+	for (h = 0; h < v->nhsms; h++) {
+		if (init)
+			hsm_init_step(b, v, h);
+		hsm_dkek_steps(b, v, h, 1);
+	}
+	if (v->kind == PLAN_NEW_DKEK)
+		key_steps(b, v);
+	else
+		restore_step(b, v);
 }
 
 /* Steps [from, b->n) are domain d's (v): its index, and its number in
