@@ -537,6 +537,49 @@ check_scope(const struct plan *p, const char *pre, char *why, size_t whysz)
 	return check_kind(p, pre, why, whysz);
 }
 
+/* Path s with empty and "." segments dropped ("./a//b/" is "a/b"); the
+   checked paths hold no "..". */
+static void
+path_norm(const char *s, char *out, size_t sz)
+{
+	size_t n, o = 0;
+
+	out[0] = '\0';
+	for (; *s != '\0'; s += n + (s[n] == '/')) {
+		n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (o + n + 2 > sz)
+			return;
+		if (o > 0)
+			out[o++] = '/';
+		memcpy(out + o, s, n);
+		o += n;
+		out[o] = '\0';
+	}
+}
+
+/* Whether paths a and b (both may be NULL) name one directory, or one
+   lies inside the other: two domains' files would mix. */
+static int
+paths_meet(const char *a, const char *b)
+{
+	char na[PATH_MAX], nb[PATH_MAX];
+	size_t la, lb, m;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	path_norm(a, na, sizeof(na));
+	path_norm(b, nb, sizeof(nb));
+	la = strlen(na);
+	lb = strlen(nb);
+	m = la < lb ? la : lb;
+	if (la == 0 || lb == 0)		/* "." : the plan's own directory */
+		return 1;
+	return strncmp(na, nb, m) == 0 && (la == lb ||
+	    (la > lb ? na[m] : nb[m]) == '/');
+}
+
 /* Two domains of one plan: each its own number, backup set, share
    directory and key labels (the keys share one device). */
 static int
@@ -551,17 +594,16 @@ check_apart(const struct plan *a, const struct plan *b, unsigned ia,
 		    b->domain, ia + 1);
 		return CUSTOS_ERR_FORMAT;
 	}
-	if (a->backup != NULL && b->backup != NULL &&
-	    strcmp(a->backup, b->backup) == 0) {
-		plan_why(why, whysz, "domains[%u].backup: domains[%u]'s again; "
-		    "each domain's keys go to their own set", ib + 1, ia + 1);
+	if (paths_meet(a->backup, b->backup)) {
+		plan_why(why, whysz, "domains[%u].backup: domains[%u]'s again "
+		    "(or inside it); each domain's keys go to their own set",
+		    ib + 1, ia + 1);
 		return CUSTOS_ERR_FORMAT;
 	}
-	if (a->share_dir != NULL && b->share_dir != NULL &&
-	    strcmp(a->share_dir, b->share_dir) == 0) {
+	if (paths_meet(a->share_dir, b->share_dir)) {
 		plan_why(why, whysz, "domains[%u].share_dir: domains[%u]'s "
-		    "again; each domain's share files are apart", ib + 1,
-		    ia + 1);
+		    "again (or inside it); each domain's share files are apart",
+		    ib + 1, ia + 1);
 		return CUSTOS_ERR_FORMAT;
 	}
 	for (i = 0; i < b->nkeys; i++)

@@ -242,9 +242,23 @@ kcvs(struct sum *m)
 		}
 		json_array_append_new(v, json_integer((json_int_t)
 		    m->rec[i].seq));
+		/* the key domains that showed it, each once */
 		d = json_object_get(FACTS(&m->rec[i]), "domain");
-		if (json_is_integer(d) && json_object_get(doms, k) == NULL)
-			json_object_set(doms, k, d);
+		if (json_is_integer(d)) {
+			json_t *ds = json_object_get(doms, k), *e;
+			size_t x;
+
+			if (ds == NULL) {
+				json_object_set_new(doms, k, json_array());
+				ds = json_object_get(doms, k);
+			}
+			json_array_foreach(ds, x, e)
+				if (json_integer_value(e) ==
+				    json_integer_value(d))
+					break;
+			if (x == json_array_size(ds))
+				json_array_append(ds, d);
+		}
 	}
 	if (json_object_size(seen) == 0)
 		sb_printf(&m->out, "  none recorded\n");
@@ -261,8 +275,10 @@ kcvs(struct sum *m)
 		else
 			sb_esc(&l, k);
 		if ((d = json_object_get(doms, k)) != NULL)
-			sb_printf(&l, "  key domain %lld", (long long)
-			    json_integer_value(d));
+			for (j = 0; j < json_array_size(d); j++)
+				sb_printf(&l, "%s%lld", j ? ", " : "  key domain ",
+				    (long long)json_integer_value(
+				    json_array_get(d, j)));
 		sb_printf(&l, "  (record%s", json_array_size(v) > 1 ? "s" :
 		    "");
 		for (j = 0; j < json_array_size(v); j++)

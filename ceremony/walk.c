@@ -126,7 +126,8 @@ walk_open(struct walk **out, const struct walk_opts *o,
 		goto out;
 	if ((r = walk_build(w->plan, w->steps, WALK_MAX_STEPS, &w->nsteps))
 	    != 0) {
-		r = walk_fail(w, r, "the plan has too many steps");
+		r = walk_fail(w, r, "the plan has more than %d steps; split "
+		    "it in two ceremonies", WALK_MAX_STEPS);
 		goto out;
 	}
 	/* offline: required holds on every sitting, not only the first */
@@ -242,15 +243,19 @@ walk_domains(struct walk *w, unsigned h, struct op_domain *out, size_t max,
     size_t whysz)
 {
 	struct op_dev *d;
+	char *was = w->why;
+	size_t wassz = w->whysz;
 	int r;
 
 	*n = 0;
 	*slots = 0;
+	if (h >= w->plan->nhsms) {
+		snprintf(why, whysz, "no such HSM");
+		return CUSTOS_ERR_INVALID_ARG;
+	}
 	w->why = why;
 	w->whysz = whysz;
 	op_set_why(w->cx, why, whysz);
-	if (h >= w->plan->nhsms)
-		return walk_fail(w, CUSTOS_ERR_INVALID_ARG, "no such HSM");
 	snprintf(label, 64, "%s", w->plan->hsms[h].name);
 	snprintf(serial, 64, "%s", w->plan->hsms[h].serial);
 	w->cur = NULL;		/* between steps: no step's domain */
@@ -259,9 +264,15 @@ walk_domains(struct walk *w, unsigned h, struct op_domain *out, size_t max,
 		r = op_hsm_domains(w->cx, d, 0, out, max, n, slots);
 		op_set_actor(w->cx, NULL);
 		snprintf(serial, 64, "%s", op_dev_serial(d));
-		op_dev_release(d);
 	}
+	/* held only for this (opened, it may have failed to settle a cut) */
+	if (w->dev[h] != NULL)
+		op_dev_release(w->dev[h]);
 	walk_progress(w);	/* opening it may have settled a cut */
+	/* why is the caller's for this call only */
+	w->why = was;
+	w->whysz = wassz;
+	op_set_why(w->cx, was, wassz);
 	return r;
 }
 

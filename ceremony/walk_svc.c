@@ -184,10 +184,14 @@ walk_progress(struct walk *w)
 	struct ledger *l = w->cx->led;
 	struct walk_step *st;
 	size_t i, n = l != NULL ? ledger_count(l) : 0;
-	unsigned restored = 0, all = (1U << w->plan->nhsms) - 1;
+	/* the HSMs each restore step has restored completely (a plan with
+	   domains has one restore step a domain) */
+	unsigned restored[WALK_MAX_STEPS], all = (1U << w->plan->nhsms) - 1;
 
-	for (i = 0; i < w->nsteps; i++)
+	for (i = 0; i < w->nsteps; i++) {
 		w->steps[i].state = WALK_TODO;
+		restored[i] = 0;
+	}
 	for (i = 0; i < n; i++) {
 		json_t *rec = ledger_get(l, i);
 		const char *a = json_string_value(json_object_get(rec,
@@ -207,8 +211,10 @@ walk_progress(struct walk *w)
 				st->state = WALK_BEGUN;
 		} else if (finishes(rec)) {
 			if (st->op == WALK_RESTORE && w->plan->nhsms > 1) {
-				restored |= restored_hsm(w, rec);
-				if (restored != all)
+				size_t k = (size_t)(st - w->steps);
+
+				restored[k] |= restored_hsm(w, rec);
+				if (restored[k] != all)
 					continue;
 			}
 			st->state = WALK_DONE;

@@ -119,7 +119,13 @@ cmd_ceremony_plan(int argc, char **argv)
 	}
 	if ((steps = calloc(WALK_MAX_STEPS, sizeof(*steps))) == NULL ||
 	    (r = walk_build(p, steps, WALK_MAX_STEPS, &n)) != 0) {
-		ex = cli_fail(ctx, steps == NULL ? CUSTOS_ERR_NOMEM : r);
+		if (steps != NULL && r == CUSTOS_ERR_LIMIT) {
+			fprintf(stderr, "custos: %s: %s: the plan has more than "
+			    "%d steps; split it in two ceremonies\n", ctx,
+			    argv[1], WALK_MAX_STEPS);
+			ex = EXIT_BADINPUT;
+		} else
+			ex = cli_fail(ctx, steps == NULL ? CUSTOS_ERR_NOMEM : r);
 		goto out;
 	}
 	printf("plan:    %s (%s%s)\n", p->title, plan_kind_name(p->kind),

@@ -162,3 +162,9 @@ expect_out "each domain's steps say which" "^ +13\. Domain 1: Import share 1 int
 printf 'custos-plan: 1\nkind: new-dkek\ntitle: t\nadmin: dana\ncustodians: [alice]\nhsms: [{name: s, serial: D1}]\nkey_domains: 2\ndomains:\n  - {domain: 1, dkek: {shares: [{holder: alice}]}}\n  - {domain: 1, dkek: {shares: [{holder: alice}]}}\n' > "$T/twice.yaml"
 run ceremony plan "$T/twice.yaml"
 expect_err "a domain named twice is refused, with where" 4 "domains\[2\]\.domain: 1 again \(domains\[1\]\)"
+printf 'custos-plan: 1\nkind: new-dkek\ntitle: t\nadmin: dana\ncustodians: [alice]\nhsms: [{name: s, serial: D1}]\nkey_domains: 2\ndomains:\n  - {domain: 0, dkek: {shares: [{holder: alice}]}, backup: sets/a, keys: [{label: a, type: "ec:P-256"}]}\n  - {domain: 1, dkek: {shares: [{holder: alice}]}, backup: sets/ab, keys: [{label: b, type: "ec:P-256"}]}\n' > "$T/apart.yaml"
+run ceremony plan "$T/apart.yaml"
+expect_rc "sets/a and sets/ab are two sets apart" 0
+sed 's|sets/ab|./sets/a/|' "$T/apart.yaml" > "$T/same.yaml"
+run ceremony plan "$T/same.yaml"
+expect_err "sets/a and ./sets/a/ are one" 4 "domains\[2\]\.backup: domains\[1\]'s again \(or inside it\)"

@@ -298,6 +298,11 @@ static const struct row rows[] = {
 	    "k, type: ec:P-256}]\n" DB("1") "    backup: b\n    keys: [{label: "
 	    "k, type: ec:P-256}]\n"), "domains[2].keys[1].label: the label of "
 	    "domains[1].keys[1]" },
+	{ "domains same backup written otherwise", DOMS(DA "    backup: "
+	    "sets/b\n" DB("1") "    backup: ./sets//b/\n"),
+	    "domains[2].backup: domains[1]'s again (or inside it)" },
+	{ "domains backup inside another", DOMS(DA "    backup: sets\n" DB("1")
+	    "    backup: sets/b\n"), "domains[2].backup: domains[1]'s again" },
 	{ "domains same share_dir", HEAD("restore") AB HSM "domains:\n" DA
 	    "    backup: a\n    share_dir: s\n    expected_kcv: "
 	    "0123456789ABCDEF\n" DB("1") "    backup: b\n    share_dir: s\n"
