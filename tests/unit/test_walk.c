@@ -1795,6 +1795,75 @@ test_two_domains(void **state)
 	    "\"backup.restore\""), 4);
 }
 
+/*
+ * Public key authentication and several key domains in one plan: the
+ * personal devices are prepared and the HSM set up once with slots and
+ * the quorum; each domain's creation, keys and backup then wait for two
+ * custodians (carol is absent), and audit verify checks that the quorum
+ * came before each.
+ */
+static void
+test_pka_domains(void **state)
+{
+	struct sio s;
+	struct op_io io;
+	struct walk *w;
+	const struct walk_step *st;
+	char path[128];
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pka-dom.yaml", tmp);
+	write_file(path,
+	    "custos-plan: 1\n"
+	    "kind: new-dkek\n"
+	    "title: Walk test, PKA and two key domains\n"
+	    "admin: dana\n"
+	    "rehearsal: true\n"
+	    "custodians: [alice, bob, carol]\n"
+	    "hsms:\n"
+	    "  - {name: ca, serial: DENK0100300}\n"
+	    "pka:\n"
+	    "  required: 2\n"
+	    "  devices:\n"
+	    "    - {holder: alice, serial: DENK0100301}\n"
+	    "    - {holder: bob, serial: DENK0100302}\n"
+	    "    - {holder: carol, serial: DENK0100303}\n"
+	    "key_domains: 2\n"
+	    "domains:\n"
+	    "  - domain: 0\n"
+	    "    dkek: {shares: [{holder: alice}]}\n"
+	    "    keys: [{label: a-key, type: \"ec:P-256\"}]\n"
+	    "    backup: backups/a\n"
+	    "  - domain: 1\n"
+	    "    dkek: {shares: [{holder: bob}]}\n"
+	    "    keys: [{label: b-key, type: \"ec:P-256\"}]\n"
+	    "    backup: backups/b\n");
+	memset(&s, 0, sizeof(s));
+	s.pka_absent = "carol";
+	w = open_walk("pka-dom.yaml", "pka-dom", &s, &io);
+	st = walk_steps(w, &n);
+	/* plan, 3 devices, init, 3 registrations, 6 a domain, close */
+	assert_int_equal(n, 1 + 3 + 1 + 3 + 12 + 1);
+	assert_string_equal(st[4].id, "hsm-init-1");
+	assert_string_equal(st[8].id, "d0-share-1");
+	assert_int_equal(run_all(w), 0);
+	walk_free(w);
+	verify_dir("pka-dom", 1);
+	assert_int_equal(count_records("pka-dom", "\"action\":"
+	    "\"pka.register\""), 3);
+	assert_int_equal(count_records("pka-dom", "\"action\":"
+	    "\"hsm.domain-create\""), 2);
+	assert_int_equal(count_records("pka-dom", "\"action\":"
+	    "\"backup.create\""), 2);
+	assert_true(count_records("pka-dom", "\"result\":\"accepted\"") >=
+	    4);
+	assert_int_equal(count_records("pka-dom", "\"actor\":\"carol\","
+	    "\"facts\":{\"authenticated\""), 0);
+	assert_true(exists_in("pka-dom", "backups/a/manifest.json"));
+	assert_true(exists_in("pka-dom", "backups/b/manifest.json"));
+}
+
 int
 main(void)
 {
@@ -1814,6 +1883,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_domains, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pka_plan, each_setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pka_domains, each_setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy_cut, each_setup,
 		    teardown),
