@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "walk.h"
+#include "walk_int.h"
 
 struct builder {
 	struct walk_step *s;
@@ -166,42 +166,28 @@ static void
 hsm_init_step(struct builder *b, const struct plan *p, unsigned h)
 {
 	struct walk_step *st;
+	char what[64], who[80];
 
 	if ((st = add(b, WALK_HSM_INIT, -1, (int)h, -1)) != NULL) {
 		snprintf(st->id, sizeof(st->id), "hsm-init-%u", h + 1);
 		snprintf(st->title, sizeof(st->title), "Initialize HSM %s",
 		    p->hsms[h].name);
 		admin(st->actor, sizeof(st->actor), p);
+		/* what it is set up for, then who unlocks it */
 		if (p->key_domains > 0)
-			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
-			    "(serial %s) is initialized with %d empty key "
-			    "domain slots, %s. The SO PIN "
-			    "proves you may do this.", p->hsms[h].name,
-			    p->hsms[h].serial, p->key_domains, p->npka > 0 ?
-			    "with no user PIN" : "with a new user PIN");
+			snprintf(what, sizeof(what), "with %d empty key domain "
+			    "slots", p->key_domains);
 		else
-			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
-			    "(serial %s) is initialized for a DKEK of %u "
-			    "share%s, %s. The SO PIN proves "
-			    "you may do this.", p->hsms[h].name,
-			    p->hsms[h].serial, p->nshares, p->nshares == 1 ?
-			    "" : "s", p->npka > 0 ? "with no user PIN" :
-			    "with a new user PIN");
-		if (p->npka > 0 && p->key_domains > 0)
-			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
-			    "(serial %s) is initialized with %d empty key domain "
-			    "slots; %u of %u custodians' keys stand for its "
-			    "user PIN. The SO PIN proves you may do this.",
-			    p->hsms[h].name, p->hsms[h].serial, p->key_domains,
-			    p->pka_required, p->npka);
-		else if (p->npka > 0)
-			snprintf(st->explain, sizeof(st->explain), "The HSM %s "
-			    "(serial %s) is initialized for a DKEK of %u "
-			    "share%s; %u of %u custodians' keys stand for its "
-			    "user PIN. The SO PIN proves you may do this.",
-			    p->hsms[h].name, p->hsms[h].serial, p->nshares,
-			    p->nshares == 1 ? "" : "s", p->pka_required,
-			    p->npka);
+			snprintf(what, sizeof(what), "for a DKEK of %u share%s",
+			    p->nshares, p->nshares == 1 ? "" : "s");
+		if (p->npka > 0)
+			snprintf(who, sizeof(who), "; %u of %u custodians' keys "
+			    "stand for its user PIN", p->pka_required, p->npka);
+		else
+			snprintf(who, sizeof(who), ", with a new user PIN");
+		snprintf(st->explain, sizeof(st->explain), "The HSM %s (serial "
+		    "%s) is initialized %s%s. The SO PIN proves you may do "
+		    "this.", p->hsms[h].name, p->hsms[h].serial, what, who);
 		snprintf(st->consequence, sizeof(st->consequence), "This "
 		    "ERASES every key on HSM %s (serial %s) and starts a new "
 		    "DKEK. It cannot be undone.", p->hsms[h].name,
@@ -349,6 +335,15 @@ dkek_steps(struct builder *b, const struct plan *p, const struct plan *v)
 		restore_step(b, v);
 }
 
+void
+walk_domain_id(char *out, size_t sz, int dom, const char *base)
+{
+	if (dom >= 0)
+		snprintf(out, sz, "d%d-%s", dom, base);
+	else
+		snprintf(out, sz, "%s", base);
+}
+
 /* Steps [from, b->n) are domain d's (v): its index, and its number in
    the id ("d1-share-1") and the title, so that no two are alike. */
 static void
@@ -361,7 +356,7 @@ in_domain(struct builder *b, size_t from, unsigned d, const struct plan *v)
 		struct walk_step *st = &b->s[i];
 
 		st->dom = (int)d;
-		snprintf(id, sizeof(id), "d%d-%s", v->domain, st->id);
+		walk_domain_id(id, sizeof(id), v->domain, st->id);
 		snprintf(title, sizeof(title), "Domain %d: %s", v->domain,
 		    st->title);
 		memcpy(st->id, id, sizeof(id));

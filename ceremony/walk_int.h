@@ -49,8 +49,12 @@ int walk_restored(const struct walk *w, const char *id, unsigned h);
    domains, the step's domain (plan.h, a view); else the plan. */
 const struct plan *walk_scope(const struct walk *w);
 
-/* The id of step base ("hsm-kcv-1") of the current step's domain
-   ("d1-hsm-kcv-1"), or base itself. */
+/* The id of step base ("hsm-kcv-1") in key domain dom of a plan naming
+   several ("d1-hsm-kcv-1"); dom < 0: base itself. One format, for the
+   steps walk_build() names and those a step looks up. */
+void walk_domain_id(char *out, size_t sz, int dom, const char *base);
+
+/* The id of step base of the current step's domain (walk_domain_id). */
 void walk_id(const struct walk *w, char *out, size_t sz, const char *base);
 
 /* Sets w->why to a one-line message; returns r. */

@@ -81,9 +81,8 @@ seal(struct walk *w, int i, const unsigned char *value,
 	struct op_protection to;
 	struct op_seal_args a;
 	char dir[4096], fpr[17], taken[256];
-	int r;
-
 	const struct plan *v = walk_scope(w);
+	int r;
 
 	protection(&v->shares[i], &to);
 	if ((r = walk_shares_dir(w, dir, sizeof(dir))) != CUSTOS_OK ||
@@ -577,9 +576,7 @@ walk_do_pka_register(struct walk *w)
 	struct op_pka_state st;
 	struct op_pka_key k;
 	struct op_dev *d;
-	int r;
-
-	int yes = 0;
+	int r, yes = 0;
 
 	if ((r = walk_dev(w, w->cur->hsm, &d)) != CUSTOS_OK)
 		return r;

@@ -38,10 +38,21 @@ walk_scope(const struct walk *w)
 void
 walk_id(const struct walk *w, char *out, size_t sz, const char *base)
 {
-	if (walk_scope(w) != w->plan)
-		snprintf(out, sz, "d%d-%s", walk_scope(w)->domain, base);
-	else
-		snprintf(out, sz, "%s", base);
+	walk_domain_id(out, sz, walk_scope(w) != w->plan ?
+	    walk_scope(w)->domain : -1, base);
+}
+
+/* The ceremony's own share directory: shares/, or in a plan naming
+   several key domains the step's shares/domain-N/ (snprintf's count). */
+static int
+own_shares(const struct walk *w, char *out, size_t sz)
+{
+	const struct plan *v = walk_scope(w);
+
+	if (v != w->plan)
+		return snprintf(out, sz, "%s/shares/domain-%d", w->dir,
+		    v->domain);
+	return snprintf(out, sz, "%s/shares", w->dir);
 }
 
 void
@@ -58,9 +69,7 @@ walk_shares_dir(struct walk *w, char *out, size_t sz)
 {
 	int r;
 
-	if ((walk_scope(w) != w->plan ? snprintf(out, sz, "%s/shares/domain-%d",
-	    w->dir, walk_scope(w)->domain) : snprintf(out, sz, "%s/shares",
-	    w->dir)) >= (int)sz)
+	if (own_shares(w, out, sz) >= (int)sz)
 		return walk_fail(w, CUSTOS_ERR_TOO_LARGE, "path too long");
 	if ((r = atomicio_mkdirs(out)) != CUSTOS_OK)
 		return walk_fail(w, r, "%s: %s", out, custos_strerror(r));
@@ -70,14 +79,10 @@ walk_shares_dir(struct walk *w, char *out, size_t sz)
 void
 walk_share_source(const struct walk *w, char *out, size_t sz)
 {
-	const struct plan *v = walk_scope(w);
-
-	if (v->share_dir != NULL)
-		walk_path(w, out, sz, v->share_dir);
-	else if (v != w->plan)
-		snprintf(out, sz, "%s/shares/domain-%d", w->dir, v->domain);
+	if (walk_scope(w)->share_dir != NULL)
+		walk_path(w, out, sz, walk_scope(w)->share_dir);
 	else
-		snprintf(out, sz, "%s/shares", w->dir);
+		(void)own_shares(w, out, sz);
 }
 
 int
