@@ -165,12 +165,11 @@ op_hsm_domain_create(struct op_ctx *cx, struct op_dev *d, int dom,
 			    "initialized without key domain slots keeps its DKEK "
 			    "there; more: custos hsm init --key-domains K); "
 			    "nothing done", op_dev_label(d));
-	}
-	if (r == 0)
 		return op_fail(cx, CUSTOS_ERR_EXISTS, "key domain %d of HSM %s "
 		    "exists already (%d share%s, %d to import); nothing done",
 		    dom, op_dev_label(d), out->shares, out->shares == 1 ? "" :
 		    "s", out->left);
+	}
 	if (r != CUSTOS_ERR_NOT_FOUND)
 		return r;
 	if ((f = domain_facts(d, dom)) != NULL)

@@ -289,11 +289,12 @@ get_domains(const struct y_plan *y, struct plan *p, struct plan *views,
 			plan_why(why, whysz, "%sdomain: missing", pre);
 			return CUSTOS_ERR_FORMAT;
 		}
+		/* the plan so far: its people, HSMs and devices; no domains
+		   (p->ndomains is set after the loop) */
 		views[i] = *p;
 		memset(views[i].domains, 0, sizeof(views[i].domains));
 		if ((r = get_scope(yd, &views[i], pre, why, whysz)) != 0)
 			return r;
-		views[i].ndomains = 0;
 		p->domains[i] = &views[i];
 	}
 	p->ndomains = y->domains_count;

@@ -271,10 +271,7 @@ check_pka(const struct plan *p, unsigned char *used, char *why,
 	for (i = 0; i < p->npka; i++) {
 		const struct plan_hsm *d = &p->pka[i];
 
-		for (c = 0; c < (int)p->ncustodians; c++)
-			if (strcmp(p->custodians[c], d->name) == 0)
-				break;
-		if (c == (int)p->ncustodians) {
+		if ((c = find(p->custodians, p->ncustodians, d->name)) < 0) {
 			plan_why(why, whysz, "pka.devices[%u].holder: '%.40s' is "
 			    "not one of the custodians", i + 1, d->name);
 			return CUSTOS_ERR_FORMAT;

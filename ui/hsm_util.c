@@ -123,7 +123,6 @@ hsm_ctx_open(struct hsm_ctx *h, const char *out, char *const *files,
 	if (h->domain == -2)
 		return cli_usage_error(h->ctx, "--domain is a key domain, 0 to "
 		    "255");
-
 	if ((r = op_dev_open(h->cx, h->spec, NULL, NULL, &h->dev)) !=
 	    CUSTOS_OK)
 		return hsm_fail(h, r);
