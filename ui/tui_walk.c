@@ -6,8 +6,8 @@
  * this file only draws and turns keys into answers.
  */
 #include <curses.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ceremony/op_hsm.h"
@@ -599,26 +599,6 @@ show_summary(struct tw *t)
 	atomicio_free_buf(buf, len, 0);
 }
 
-/* Appends to a growing text (the domain view); stops quietly when full. */
-static void
-put(char *buf, size_t sz, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-put(char *buf, size_t sz, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*len >= sz)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + *len, sz - *len, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*len = *len + (size_t)k < sz ? *len + (size_t)k : sz - 1;
-}
-
 /* The key domains of every HSM of the plan, as the devices show them
    now, in the pager (d between steps). */
 static void
@@ -626,56 +606,61 @@ show_domains(struct tw *t)
 {
 	const struct plan *p = walk_plan(t->w);
 	struct op_domain dom[16];
-	char text[4096], why[320], label[64], serial[64];
+	char *text = NULL, why[320], label[64], serial[64];
 	size_t len = 0, n, i;
 	unsigned h;
-	int slots, r, used;
+	int slots, r;
+	FILE *f;
 
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		t->status_attr = TUI_BAD;
+		snprintf(t->status, sizeof(t->status), "the domain view: %s",
+		    custos_strerror(CUSTOS_ERR_NOMEM));
+		return;
+	}
 	for (h = 0; h < p->nhsms; h++) {
 		r = walk_domains(t->w, h, dom, 16, &n, &slots, label, serial,
 		    why, sizeof(why));
 		if (r != 0) {
-			put(text, sizeof(text), &len, "HSM %s: %s\n\n", label,
-			    why[0] ? why : custos_strerror(r));
+			fprintf(f, "HSM %s: %s\n\n", label, why[0] ? why :
+			    custos_strerror(r));
 			continue;
 		}
 		if (slots <= 1)
-			put(text, sizeof(text), &len, "HSM %s (serial %s): no key "
-			    "domain slots; its DKEK is domain 0\n\n", label,
-			    serial);
+			fprintf(f, "HSM %s (serial %s): no key domain slots; its "
+			    "DKEK is domain 0\n\n", label, serial);
 		else
-			put(text, sizeof(text), &len, "HSM %s (serial %s): %d "
-			    "key domain slots, %zu in use\n\n", label, serial,
-			    slots, n);
+			fprintf(f, "HSM %s (serial %s): %d key domain slots, %zu "
+			    "in use\n\n", label, serial, slots, n);
 		if (n > 0)
-			put(text, sizeof(text), &len, "  domain  shares  to import"
-			    "  KCV\n");
+			fprintf(f, "  domain  shares  to import  KCV\n");
 		for (i = 0; i < n; i++) {
-			put(text, sizeof(text), &len, "  %-6d  %-6d  %-9d  ",
-			    dom[i].domain, dom[i].shares, dom[i].left);
+			fprintf(f, "  %-6d  %-6d  %-9d  ", dom[i].domain,
+			    dom[i].shares, dom[i].left);
 			if (dom[i].kcv[0] != '\0')
-				put(text, sizeof(text), &len, "%.4s %.4s %.4s "
-				    "%.4s\n", dom[i].kcv, dom[i].kcv + 4,
-				    dom[i].kcv + 8, dom[i].kcv + 12);
+				fprintf(f, "%.4s %.4s %.4s %.4s\n", dom[i].kcv,
+				    dom[i].kcv + 4, dom[i].kcv + 8,
+				    dom[i].kcv + 12);
 			else
-				put(text, sizeof(text), &len, "%s\n",
-				    dom[i].shares == 0 ? "- (no DKEK)" :
-				    dom[i].left > 0 ? "- (shares to import)" :
+				fprintf(f, "%s\n", dom[i].shares == 0 ?
+				    "- (no DKEK)" : dom[i].left > 0 ?
+				    "- (shares to import)" :
 				    "shown after login (its KCV step)");
 		}
-		for (used = 0, i = 0; i < n; i++)
-			used += dom[i].domain >= 0;
-		if (slots > used)
-			put(text, sizeof(text), &len, "  %d empty slot%s\n",
-			    slots - used, slots - used == 1 ? "" : "s");
-		put(text, sizeof(text), &len, "\n");
+		if ((size_t)slots > n)
+			fprintf(f, "  %zu empty slot%s\n", (size_t)slots - n,
+			    (size_t)slots - n == 1 ? "" : "s");
+		fprintf(f, "\n");
 	}
-	put(text, sizeof(text), &len, "Read from the device%s now, without a "
-	    "PIN; recorded as hsm.domains.\n", p->nhsms == 1 ? "" : "s");
-	tui_on_redraw(NULL, NULL);
-	(void)tui_text_view("key domains of the HSMs", text, len,
-	    t->rehearsal);
-	tui_on_redraw(tw_redraw, t);
+	fprintf(f, "Read from the device%s now, without a PIN; recorded as "
+	    "hsm.domains.\n", p->nhsms == 1 ? "" : "s");
+	if (fclose(f) == 0) {
+		tui_on_redraw(NULL, NULL);
+		(void)tui_text_view("key domains of the HSMs", text, len,
+		    t->rehearsal);
+		tui_on_redraw(tw_redraw, t);
+	}
+	free(text);
 }
 
 /* The finished step's heading and what it did, over its values. */
